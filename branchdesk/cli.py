@@ -1,0 +1,223 @@
+"""`branchdesk`: the window by default, sub-commands for work without it.
+
+Bad input or a bad argument exits with status 2 and a message naming the problem; `check`
+exits with 1 when it finds one. Every sub-command calls the same functions as the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from branchdesk import __version__
+
+EXIT_PROBLEM = 1
+EXIT_BAD_INPUT = 2
+
+log = logging.getLogger("branchdesk")
+
+
+class UsageError(Exception):
+    """Bad input: reported on stderr, exit status 2, nothing written."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="branchdesk",
+        description="Casework, demands, outsourcing watch and hardship fund for a union branch.",
+    )
+    parser.add_argument("--version", action="version", version=f"BranchDesk {__version__}")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="a SQLite file or a postgresql+psycopg:// URL (default: $BRANCHDESK_DB, "
+        "else branchdesk.sqlite3 in your data folder)",
+    )
+    where.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the demo branch (kept apart from real data; created on first use)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="fill an empty database with a fictional demo branch")
+    demo.add_argument("--size", choices=("small", "large"), default="small")
+    demo.add_argument("--seed", type=int, default=1)
+
+    imp = sub.add_parser("import", help="import a file")
+    imp_sub = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
+    imp_members = imp_sub.add_parser("members", help="members from CSV (header row required)")
+    imp_members.add_argument("file", type=Path, metavar="FILE.csv")
+
+    exp = sub.add_parser("export", help="export a report; the format follows the file name")
+    exp_sub = exp.add_subparsers(dest="what", metavar="WHAT", required=True)
+    exp_members = exp_sub.add_parser("members", help="the member list to .xlsx or .pdf")
+    exp_members.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.pdf")
+    exp_members.add_argument("--search", default="", metavar="TEXT")
+
+    backup = sub.add_parser("backup", help="write a checked backup of the database")
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    restore = sub.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file", type=Path, metavar="FILE")
+
+    sub.add_parser("check", help="check the database; exit status 1 on a problem")
+
+    lst = sub.add_parser("list", help="print a list as CSV")
+    lst_sub = lst.add_subparsers(dest="what", metavar="WHAT", required=True)
+    lst_members = lst_sub.add_parser("members", help="members (the layout import reads back)")
+    lst_members.add_argument("--search", default="", metavar="TEXT")
+    return parser
+
+
+def _db_spec(args: argparse.Namespace) -> str | None:
+    if args.demo:
+        from branchdesk.settings import demo_database_path
+
+        return str(demo_database_path())
+    return args.db
+
+
+def _fail(message: str, status: int = EXIT_BAD_INPUT) -> NoReturn:
+    print(f"branchdesk: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        from branchdesk.app import run_gui
+
+        return run_gui(_db_spec(args), demo=args.demo, argv=sys.argv[:1])
+    from branchdesk.store.errors import StoreError
+
+    try:
+        return _run(args)
+    except (UsageError, StoreError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing from the unfinished command was saved", 130)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from branchdesk.settings import Preferences
+    from branchdesk.store.database import open_database
+    from branchdesk.store.location import location_warning
+
+    prefs = Preferences()
+    db = open_database(_db_spec(args), officer=prefs.officer_name)
+    warning = location_warning(db.path)
+    if warning:
+        print(f"branchdesk: warning: {warning}", file=sys.stderr)
+    try:
+        if args.demo and args.command != "demo":
+            _ensure_demo(db)
+        return _COMMANDS[args.command](db, args, prefs)
+    finally:
+        db.dispose()
+
+
+def _ensure_demo(db: object) -> None:
+    from sqlalchemy import func, select
+
+    from branchdesk.demo import fill_demo
+    from branchdesk.members.models import Member
+
+    with db.read() as session:  # type: ignore[attr-defined]
+        empty = not session.scalar(select(func.count()).select_from(Member))
+    if empty:
+        fill_demo(db)  # type: ignore[arg-type]
+
+
+def _cmd_demo(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+    from branchdesk.demo import fill_demo
+
+    counts = fill_demo(db, args.size, args.seed)
+    summary = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
+    print(f"demo branch written to {db.display_name}: {summary}")
+    return 0
+
+
+def _cmd_import(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+    from branchdesk.members.importer import ImportRefused, apply_plan, check_members_csv
+
+    plan = check_members_csv(args.file)
+    for warning in plan.warnings:
+        print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
+    try:
+        result = apply_plan(db, plan)
+    except ImportRefused as exc:
+        raise UsageError(str(exc)) from exc
+    print(
+        f"{args.file}: {result.created:,} members added, {result.updated:,} updated, "
+        f"{result.unchanged:,} unchanged"
+    )
+    return 0
+
+
+def _cmd_export(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+    from branchdesk.members.reports import export_members
+
+    count = export_members(db, args.out, search=args.search, branch_name=prefs.branch_name)
+    print(f"{count:,} members exported to {args.out}")
+    return 0
+
+
+def _cmd_backup(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+    from branchdesk.store.backup import backup_database
+
+    out = backup_database(db, args.out)
+    print(f"backup written to {out} and checked")
+    return 0
+
+
+def _cmd_restore(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+    from branchdesk.store.backup import restore_database
+    from branchdesk.store.database import open_database
+
+    kept = restore_database(db, args.file)
+    open_database(db.display_name, officer=prefs.officer_name).dispose()  # upgrade if older
+    print(f"restored {db.display_name} from {args.file}; the previous state is kept in {kept}")
+    return 0
+
+
+def _cmd_check(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+    from branchdesk.store.check import run_checks
+
+    problems = run_checks(db)
+    for problem in problems:
+        print(f"problem: {problem}")
+    if problems:
+        return EXIT_PROBLEM
+    print(f"{db.display_name}: all checks passed")
+    return 0
+
+
+def _cmd_list(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+    from branchdesk.members.csvformat import write_csv
+    from branchdesk.members.export_csv import member_csv_rows
+
+    write_csv(sys.stdout, member_csv_rows(db, args.search))
+    sys.stdout.flush()
+    return 0
+
+
+_COMMANDS = {
+    "demo": _cmd_demo,
+    "import": _cmd_import,
+    "export": _cmd_export,
+    "backup": _cmd_backup,
+    "restore": _cmd_restore,
+    "check": _cmd_check,
+    "list": _cmd_list,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""A demo branch: plainly fictional, generated data for trying BranchDesk out and for benchmarks.
+
+Every employer is an invented council or company marked "(demo)", membership numbers start with
+DEMO-, email addresses are at example.org (reserved for examples) and phone numbers are in the
+07700 900xxx range Ofcom keeps for drama. The same seed always gives the same branch.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from branchdesk.members.models import Employer, Member, Workplace
+from branchdesk.progress import Progress
+from branchdesk.store import audit
+from branchdesk.store.database import Database
+from branchdesk.store.errors import StoreError
+
+SIZES = {"small": 300, "large": 20_000}
+
+_EMPLOYERS: dict[str, list[str]] = {
+    "Northmoor Borough Council (demo)": [
+        "Town Hall", "Riverside Depot", "Central Library", "Parkfield Leisure Centre",
+        "Children's Services, Mill Lane", "Adult Social Care, Orchard House",
+    ],
+    "Eastvale District Council (demo)": [
+        "Civic Offices", "Waste and Recycling Depot", "Housing Office, Market Street",
+        "Eastvale Crematorium",
+    ],
+    "Kestrel Care Services Ltd (demo)": ["Willow Court Care Home", "Home Care Team North"],
+    "Brightwater Academy Trust (demo)": ["Brightwater Primary", "Hollybank Secondary"],
+    "Greystone Facilities Ltd (demo)": ["Cleaning Contract, Civic Offices", "School Catering"],
+}
+_DEPARTMENTS = [
+    "Adult Social Care", "Children's Services", "Environmental Services", "Housing",
+    "Libraries", "Revenues and Benefits", "Highways", "Leisure", "Catering", "Cleaning",
+    "Finance", "Human Resources", "Planning", "Schools",
+]
+_JOBS = [
+    "Care Worker", "Senior Care Worker", "Social Worker", "Teaching Assistant", "Cleaner",
+    "Cook", "Kitchen Assistant", "Refuse Collector", "Driver", "Library Assistant",
+    "Housing Officer", "Benefits Assessor", "Administrator", "Team Leader", "Caretaker",
+    "Lifeguard", "Planning Officer", "Finance Officer", "Customer Services Adviser",
+    "Occupational Therapist", "Family Support Worker", "Highways Operative",
+]
+_FIRST = [
+    "Alex", "Amira", "Bea", "Callum", "Chidi", "Dana", "Dev", "Elif", "Ewan", "Fatima",
+    "Finn", "Gita", "Hannah", "Hamza", "Imogen", "Isaac", "Jas", "Kai", "Kezia", "Leon",
+    "Lena", "Marek", "Maya", "Nia", "Noah", "Olu", "Orla", "Priya", "Quinn", "Rosa", "Sam",
+    "Sana", "Tomasz", "Tess", "Uma", "Vik", "Wren", "Yusuf", "Zara", "Zofia",
+]
+_LAST = [
+    "Ashdown", "Barrowfield", "Birchall", "Cobbold", "Dunmore", "Elmsworth", "Fairclough",
+    "Gatley", "Hartwell", "Ingleby", "Jessop", "Kettleby", "Larkin", "Marlow", "Netherby",
+    "Oakhurst", "Penhallow", "Quarrie", "Redfern", "Stanway", "Thornbury", "Underhill",
+    "Vickery", "Wetherall", "Yardley", "Okafor", "Haddad", "Nowak", "Kaur", "Mensah",
+    "O'Connell", "Ferreira", "Demir", "Nguyen", "Rahman", "Kowalczyk", "Adeyemi", "Begum",
+]
+_STREETS = ["Example Street", "Sample Road", "Fictional Avenue", "Demo Lane", "Placeholder Way"]
+
+
+def _members(rng: random.Random, count: int, workplaces: list[tuple[int, int]]) -> Any:
+    today = date(2026, 11, 1)
+    for n in range(1, count + 1):
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        employer_id, workplace_id = rng.choice(workplaces)
+        roll = rng.random()
+        status = "current" if roll < 0.86 else ("lapsed" if roll < 0.95 else "left")
+        handle = f"{first}.{last}".lower().replace("'", "")
+        yield {
+            "membership_number": f"DEMO-{n:06d}",
+            "first_name": first,
+            "last_name": last,
+            "employer_id": employer_id,
+            "workplace_id": workplace_id,
+            "department": rng.choice(_DEPARTMENTS),
+            "job_title": rng.choice(_JOBS),
+            "work_email": f"{handle}{n}@work.example.org",
+            "work_phone": f"07700 900{rng.randrange(1000):03d}",
+            "personal_email": f"{handle}{n}@example.org" if rng.random() < 0.7 else "",
+            "personal_phone": f"07700 900{rng.randrange(1000):03d}" if rng.random() < 0.8 else "",
+            "home_address": f"{rng.randrange(1, 200)} {rng.choice(_STREETS)}, Demo Town",
+            "date_joined": today - timedelta(days=rng.randrange(30, 30 * 365)),
+            "status": status,
+            "subs_up_to_date": status == "current" and rng.random() < 0.93,
+            "notes": "Fictional demo member." if rng.random() < 0.1 else "",
+        }
+
+
+def fill_demo(
+    db: Database, size: str = "small", seed: int = 1, progress: Progress | None = None
+) -> dict[str, int]:
+    """Fill an empty database with a demo branch; returns how many rows of each kind."""
+    if size not in SIZES:
+        raise ValueError(f"unknown demo size '{size}': choose small or large")
+    progress = progress or Progress()
+    rng = random.Random(seed)
+    count = SIZES[size]
+    with db.write() as session:
+        if session.scalar(select(func.count()).select_from(Member)):
+            raise StoreError("the database already holds members: the demo only fills an empty one")
+        workplaces: list[tuple[int, int]] = []
+        for employer_name, places in _EMPLOYERS.items():
+            employer_id = session.execute(
+                insert(Employer).values(name=employer_name).returning(Employer.id)
+            ).scalar_one()
+            for place in places:
+                workplace_id = session.execute(
+                    insert(Workplace)
+                    .values(employer_id=employer_id, name=place)
+                    .returning(Workplace.id)
+                ).scalar_one()
+                workplaces.append((employer_id, workplace_id))
+        batch: list[dict[str, Any]] = []
+        done = 0
+        for member in _members(rng, count, workplaces):
+            batch.append(member)
+            if len(batch) == 2000:
+                session.execute(insert(Member), batch)
+                done += len(batch)
+                batch.clear()
+                progress.update(done, count)
+        if batch:
+            session.execute(insert(Member), batch)
+            done += len(batch)
+        audit.record(
+            session,
+            [audit.entry(db.officer, "demo", "members", None, [], {"members": (None, done)})],
+        )
+        progress.update(done, count)
+    return {"employers": len(_EMPLOYERS), "workplaces": len(workplaces), "members": done}

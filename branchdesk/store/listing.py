@@ -1,0 +1,41 @@
+"""What every list in BranchDesk is: columns, and rows fetched by id from SQL.
+
+A register describes a list as a `Listing`: the ordered ids that match a search and a sort
+(computed by the database), and the rows for a handful of ids at a time. The Qt table model,
+the exports and the command line all read lists through this one protocol, so a 200,000-row
+ledger never has to be held as Python rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+ColumnKind = Literal["text", "int", "date", "datetime", "money", "bool"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: ColumnKind = "text"
+    width: int | None = None  # in characters; a hint for views and exports
+    sortable: bool = True
+
+
+class Listing(Protocol):
+    """A list the database can search, sort and page through.
+
+    Row values are plain Python: str, int, bool, date, datetime, `Money` or None, in column order.
+    """
+
+    columns: Sequence[Column]
+
+    def ids(
+        self, search: str = "", sort_key: str | None = None, descending: bool = False
+    ) -> list[int]:
+        ...
+
+    def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        ...

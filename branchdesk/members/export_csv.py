@@ -28,4 +28,3 @@ def member_csv_rows(db: Database, search: str = "") -> Iterator[dict[str, Any]]:
     with db.read() as session:
         for row in session.execute(query.execution_options(yield_per=1000)).mappings():
             yield dict(row)
-

@@ -236,7 +236,7 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
         officer = db.officer
         audit_rows: list[dict[str, Any]] = []
 
-        employers = dict(session.execute(select(Employer.name, Employer.id)).tuples().all())
+        employers = {name: id_ for name, id_ in session.execute(select(Employer.name, Employer.id))}
         new_employers = sorted(
             {r.values["employer"] for r in plan.rows if r.values.get("employer")} - set(employers)
         )
@@ -257,7 +257,7 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
             (e, n): i
             for e, n, i in session.execute(
                 select(Workplace.employer_id, Workplace.name, Workplace.id)
-            ).tuples()
+            )
         }
 
         existing: dict[str, dict[str, Any]] = {}
@@ -338,20 +338,14 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
                     )
                 )
         if updates:
-            statement = (
-                members.update()
-                .where(members.c.id == bindparam("_id"))
-                .values(
-                    {
-                        name: bindparam(name)
-                        for name in (*_MEMBER_FIELDS, "employer_id", "workplace_id")
-                    },
-                    updated_at=bindparam("_updated_at"),
-                    # Bulk statements bypass the ORM's version check: bump it by hand so an
-                    # edit form opened before this import is refused instead of overwriting it.
-                    version=members.c.version + 1,
-                )
-            )
+            assignments: dict[str, Any] = {
+                name: bindparam(name) for name in (*_MEMBER_FIELDS, "employer_id", "workplace_id")
+            }
+            assignments["updated_at"] = bindparam("_updated_at")
+            # Bulk statements bypass the ORM's version check: bump it by hand so an edit form
+            # opened before this import is refused instead of overwriting the imported values.
+            assignments["version"] = members.c.version + 1
+            statement = members.update().where(members.c.id == bindparam("_id")).values(assignments)
             session.connection().execute(statement, updates)
         audit.record(session, audit_rows)
         progress.update(steps, steps)

@@ -87,9 +87,9 @@ class MemberListing:
     def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         if not ids:
             return {}
-        query = _joined(
-            select(Member.id, *(_EXPRESSIONS[c.key] for c in COLUMNS))
-        ).where(Member.id.in_(list(ids)))
+        query = _joined(select(Member.id, *(_EXPRESSIONS[c.key] for c in COLUMNS))).where(
+            Member.id.in_(list(ids))
+        )
         result: dict[int, tuple[Any, ...]] = {}
         with self.db.read() as session:
             for row in session.execute(query):

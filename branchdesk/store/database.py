@@ -50,7 +50,7 @@ def resolve_url(spec: str | os.PathLike[str] | None) -> URL:
                 f"unsupported database '{url.get_backend_name()}': use a SQLite file path "
                 "or a postgresql+psycopg:// URL"
             )
-        if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
+        if url.get_backend_name() == "postgresql" and url.drivername != "postgresql+psycopg":
             url = url.set(drivername="postgresql+psycopg")
         return url
     path = Path(text).expanduser().resolve()
@@ -83,12 +83,16 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; whatever it did is rolled back at the end."""
+        """A session for reading; whatever it did is rolled back at the end.
+
+        Objects read stay usable afterwards (detached, with the values they were read with).
+        """
         with self._sessions() as session:
             session.info["officer"] = self.officer
             try:
                 yield session
             finally:
+                session.expunge_all()
                 session.rollback()
 
     @contextlib.contextmanager

@@ -1,0 +1,186 @@
+"""The command line: every sub-command, its output and its exit status."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from branchdesk.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        status = main(list(args))
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    path = str(tmp_path / "demo.sqlite3")
+    status, out, _ = run(capsys, "--db", path, "demo", "--seed", "7")
+    assert status == 0 and "300 members" in out
+    return path
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.startswith("BranchDesk ")
+
+
+def test_demo_refuses_a_database_that_has_members(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "--db", demo_db, "demo")
+    assert status == 2 and "already holds members" in err
+
+
+def test_demo_is_repeatable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outputs = []
+    for name in ("a", "b"):
+        path = str(tmp_path / f"{name}.sqlite3")
+        run(capsys, "--db", path, "demo", "--seed", "3")
+        outputs.append(run(capsys, "--db", path, "list", "members")[1])
+    assert outputs[0] == outputs[1]
+    assert "DEMO-000001" in outputs[0] and "@example.org" in outputs[0]
+
+
+def test_list_search_and_reimport(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "--db", demo_db, "list", "members")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and len(rows) == 300
+    surname = rows[0]["Last name"]
+    _, found, _ = run(capsys, "--db", demo_db, "list", "members", "--search", surname.upper())
+    matched = list(csv.DictReader(io.StringIO(found)))
+    assert matched and all(surname.lower() in " ".join(r.values()).lower() for r in matched)
+    listed = tmp_path / "listed.csv"
+    listed.write_text(out)
+    copy = str(tmp_path / "copy.sqlite3")
+    status, out2, _ = run(capsys, "--db", copy, "import", "members", str(listed))
+    assert status == 0 and "300 members added" in out2
+    assert run(capsys, "--db", copy, "list", "members")[1] == out
+
+
+def test_import_with_problems_exits_2_and_names_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Membership number,Last name,First name,Date joined\nB1,,Bee,2020-13-01\n")
+    db = str(tmp_path / "x.sqlite3")
+    status, _, err = run(capsys, "--db", db, "import", "members", str(bad))
+    assert status == 2
+    assert "line 2, Last name: Enter the member's last name." in err
+    assert "line 2, Date joined: '2020-13-01' is not a date" in err
+    assert "nothing was imported" in err
+    assert run(capsys, "--db", db, "list", "members")[1].count("\n") == 1  # header only
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".pdf"])
+def test_export_members(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    out = tmp_path / f"members{suffix}"
+    status, text, _ = run(
+        capsys, "--db", demo_db, "export", "members", "--out", str(out), "--search", "Nowak"
+    )
+    assert status == 0 and out.exists()
+    count = int(text.split()[0])
+    assert count > 0
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(out).active
+        numbers = [c.value for c in sheet["A"][4:] if c.value]
+        assert len(numbers) == count and all(n.startswith("DEMO-") for n in numbers)
+    else:
+        from pypdf import PdfReader
+
+        pages = PdfReader(out).pages
+        assert "Nowak" in pages[0].extract_text()
+        assert "Confidential" in pages[0].extract_text()
+
+
+def test_export_to_an_unknown_format_exits_2(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "--db", demo_db, "export", "members", "--out", "m.docx")
+    assert status == 2 and ".xlsx or .pdf" in err
+
+
+def test_backup_and_restore(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backup = tmp_path / "backup.sqlite3"
+    assert run(capsys, "--db", demo_db, "backup", "--out", str(backup))[0] == 0
+    before = run(capsys, "--db", demo_db, "list", "members")[1]
+    extra = tmp_path / "extra.csv"
+    extra.write_text("Membership number,Last name,First name\nNEW1,Added,Later\n")
+    run(capsys, "--db", demo_db, "import", "members", str(extra))
+    assert "NEW1" in run(capsys, "--db", demo_db, "list", "members")[1]
+    status, out, _ = run(capsys, "--db", demo_db, "restore", str(backup))
+    assert status == 0 and "previous state is kept" in out
+    assert run(capsys, "--db", demo_db, "list", "members")[1] == before
+    assert run(capsys, "--db", demo_db, "check")[0] == 0
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_text("not a database at all" * 100)
+    status, _, err = run(capsys, "--db", demo_db, "restore", str(junk))
+    assert status == 2 and "not a readable database backup" in err
+    assert run(capsys, "--db", demo_db, "check")[0] == 0
+
+
+def test_check_finds_a_broken_foreign_key(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    conn = sqlite3.connect(demo_db)
+    conn.execute("UPDATE members SET employer_id = 9999 WHERE id = 1")  # foreign keys off here
+    conn.commit()
+    conn.close()
+    status, out, _ = run(capsys, "--db", demo_db, "check")
+    assert status == 1 and "foreign key: members row 1 points at a missing employers" in out
+
+
+def test_check_on_a_damaged_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"\x00junk" * 1000)
+    status, _, err = run(capsys, "--db", str(bad), "check")
+    assert status == 2 and "damaged" in err
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "demo", "--size", "huge")[0] == 2
+    assert run(capsys, "import", "cases", "x.csv")[0] == 2
+    assert run(capsys, "--db", "mysql://x/y", "check")[0] == 2
+
+
+def test_python_m_branchdesk(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "branchdesk", "--db", str(tmp_path / "p.sqlite3"), "check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "all checks passed" in result.stdout
+
+
+def test_the_demo_database_is_kept_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    from branchdesk.settings import default_database_path, demo_database_path
+
+    status, out, _ = run(capsys, "--demo", "list", "members")
+    assert status == 0 and "DEMO-000001" in out
+    assert demo_database_path().exists() and not default_database_path().exists()

@@ -1,0 +1,208 @@
+"""Member CSV import: every problem found first, then all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from branchdesk.members.csvformat import write_csv
+from branchdesk.members.export_csv import member_csv_rows
+from branchdesk.members.importer import (
+    ImportRefused,
+    apply_plan,
+    check_members_csv,
+    import_members_csv,
+)
+from branchdesk.members.models import Employer, Member, Workplace
+from branchdesk.members.service import get_member, member_id_by_number, update_member
+from branchdesk.progress import Cancelled, Progress
+from branchdesk.store.audit import AuditEntry
+from branchdesk.store.database import Database
+from branchdesk.store.errors import StaleEdit
+
+HEADER = (
+    "Membership number,Last name,First name,Employer,Workplace,Date joined,Status,"
+    "Subs up to date,Notes\n"
+)
+GOOD = HEADER + (
+    "A1,Example,Ada,Northmoor Borough Council (demo),Town Hall,03/04/2021,current,yes,\n"
+    "A2,Sample,Bo,Northmoor Borough Council (demo),Riverside Depot,2020-01-31,lapsed,no,"
+    '"Two\nlines, with a comma"\n'
+    "A3,Test,Cy,Eastvale District Council (demo),,,,,\n"
+)
+
+
+def _write(tmp_path: Path, text: str, name: str = "members.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _count(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(Member)) or 0
+
+
+def test_a_good_file_is_imported(any_db: Database, tmp_path: Path) -> None:
+    result = import_members_csv(any_db, _write(tmp_path, GOOD))
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    ada = get_member(any_db, member_id_by_number(any_db, "A1") or 0)
+    assert (ada.first_name, ada.last_name, ada.workplace) == ("Ada", "Example", "Town Hall")
+    assert ada.date_joined is not None and ada.date_joined.isoformat() == "2021-04-03"
+    bo = get_member(any_db, member_id_by_number(any_db, "A2") or 0)
+    assert bo.status == "lapsed" and bo.subs_up_to_date is False
+    assert bo.notes == "Two\nlines, with a comma"
+    with any_db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Employer)) == 2
+        assert session.scalar(select(func.count()).select_from(Workplace)) == 2
+        actions = session.execute(
+            select(AuditEntry.action, AuditEntry.table_name).where(
+                AuditEntry.table_name == "members"
+            )
+        ).all()
+    assert actions == [("create", "members")] * 3
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(db: Database, tmp_path: Path) -> None:
+    text = HEADER + (
+        "A1,Example,Ada,,,03/04/2021,current,yes,\n"
+        ",Nobody,Nemo,,,,,,\n"
+        "A3,,Cy,,,31/02/2021,sacked,maybe,\n"
+        "A1,Again,Dup,,,,,,\n"
+        "A5,Future,Fay,,,01/01/2999,,,\n"
+        "A6,Short,Year,,,03/04/21,,,\n"
+    )
+    plan = check_members_csv(_write(tmp_path, text))
+    found = {(p.line, p.column) for p in plan.problems}
+    assert found == {
+        (3, "Membership number"),
+        (4, "Last name"),
+        (4, "Date joined"),
+        (4, "Status"),
+        (4, "Subs up to date"),
+        (5, "Membership number"),
+        (6, "Date joined"),
+        (7, "Date joined"),
+    }
+    messages = "\n".join(str(p) for p in plan.problems)
+    assert "line 5, Membership number: membership number A1 is also on line 2" in messages
+    assert "'31/02/2021' is not a date" in messages
+    assert "two-digit year" in messages
+    with pytest.raises(ImportRefused, match="8 problem"):
+        apply_plan(db, plan)
+    assert _count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"PK\x03\x04\x00\x00binary", "not a text file"),
+        (b"Name,Email\nAda,a@example.org\n", "no column for this field"),
+        (HEADER.encode(), "header but no members"),
+        (b"Membership number,Last name,First name\nA1,X,Y,extra,cells\n", "5 cells"),
+    ],
+)
+def test_broken_files_are_named(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    plan = check_members_csv(path)
+    assert not plan.ok
+    assert expected in "\n".join(str(p) for p in plan.problems)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    plan = check_members_csv(tmp_path / "nope.csv")
+    assert [str(p) for p in plan.problems] == ["file: no such file"]
+
+
+def test_reimporting_updates_instead_of_duplicating(any_db: Database, tmp_path: Path) -> None:
+    import_members_csv(any_db, _write(tmp_path, GOOD))
+    again = import_members_csv(any_db, _write(tmp_path, GOOD))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    changed = GOOD.replace("A3,Test,Cy", "A3,Test,Cyril").replace("Town Hall", "Central Library")
+    result = import_members_csv(any_db, _write(tmp_path, changed))
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 1)
+    assert _count(any_db) == 3
+    assert get_member(any_db, member_id_by_number(any_db, "A3") or 0).first_name == "Cyril"
+    assert get_member(any_db, member_id_by_number(any_db, "A1") or 0).workplace == (
+        "Central Library"
+    )
+
+
+def test_an_import_refuses_an_edit_form_opened_before_it(db: Database, tmp_path: Path) -> None:
+    import_members_csv(db, _write(tmp_path, GOOD))
+    member_id = member_id_by_number(db, "A3") or 0
+    form = get_member(db, member_id)
+    import_members_csv(db, _write(tmp_path, GOOD.replace("A3,Test,Cy", "A3,Test,Cyril")))
+    form.job_title = "Cook"
+    with pytest.raises(StaleEdit):
+        update_member(db, member_id, form)
+
+
+def test_columns_left_out_of_a_file_keep_their_values(db: Database, tmp_path: Path) -> None:
+    import_members_csv(db, _write(tmp_path, GOOD))
+    partial = "Membership number,Last name,First name\nA1,Example,Adaline\n"
+    import_members_csv(db, _write(tmp_path, partial, "partial.csv"))
+    ada = get_member(db, member_id_by_number(db, "A1") or 0)
+    assert ada.first_name == "Adaline" and ada.workplace == "Town Hall"
+
+
+def test_list_output_imports_back_unchanged(any_db: Database, tmp_path: Path) -> None:
+    risky = HEADER + (
+        'R1,"=HYPERLINK(""http://x"",""y"")",+44 20,Eastvale District Council (demo),,,,,'
+        "@SUM(1)\n"
+        "R2,O'Connell,-Dash,Eastvale District Council (demo),,,,,\t=1\n"
+    )
+    import_members_csv(any_db, _write(tmp_path, GOOD + risky.split("\n", 1)[1]))
+    out = io.StringIO()
+    write_csv(out, member_csv_rows(any_db))
+    printed = out.getvalue()
+    # Spreadsheets must not run these as formulas.
+    for line in csv.reader(io.StringIO(printed)):
+        for cell in line:
+            assert not cell.startswith(("=", "+", "-", "@", "\t")), cell
+    before = [dict(r) for r in member_csv_rows(any_db)]
+    result = import_members_csv(any_db, _write(tmp_path, printed, "listed.csv"))
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 5)
+    assert [dict(r) for r in member_csv_rows(any_db)] == before
+    r1 = get_member(any_db, member_id_by_number(any_db, "R1") or 0)
+    assert r1.last_name == '=HYPERLINK("http://x","y")' and r1.notes == "@SUM(1)"
+
+
+def test_windows_spreadsheet_csv_with_semicolons_and_cp1252(db: Database, tmp_path: Path) -> None:
+    text = "Member No;Surname;Forename;Joined\r\nW1;Sørensen;Zoë;01.02.2003\r\n"
+    import_members_csv(db, _write(tmp_path, text, encoding="cp1252"))
+    member = get_member(db, member_id_by_number(db, "W1") or 0)
+    assert (member.last_name, member.first_name) == ("Sørensen", "Zoë")
+    assert member.date_joined is not None and member.date_joined.isoformat() == "2003-02-01"
+
+
+def test_unknown_columns_are_a_warning_not_a_refusal(tmp_path: Path) -> None:
+    plan = check_members_csv(_write(tmp_path, "Number,Surname,Forename,Shoe size\nS1,A,B,9\n"))
+    assert plan.ok
+    assert plan.warnings == ["column 'Shoe size' is not a member field and is ignored"]
+
+
+def test_a_cancelled_import_writes_nothing(db: Database, tmp_path: Path) -> None:
+    rows = "".join(
+        f"N{n},Last{n},First{n},Eastvale District Council (demo),,,,,\n" for n in range(3000)
+    )
+    plan = check_members_csv(_write(tmp_path, HEADER + rows))
+    seen: list[int] = []
+
+    def cancel_half_way(done: int, total: int) -> None:
+        seen.append(done)
+        if done > total // 2:
+            progress.cancel()
+
+    progress = Progress(cancel_half_way)
+    with pytest.raises(Cancelled):
+        apply_plan(db, plan, progress)
+    assert seen and _count(db) == 0
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Employer)) == 0

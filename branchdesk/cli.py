@@ -11,9 +11,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from branchdesk import __version__
+
+if TYPE_CHECKING:
+    from branchdesk.settings import Preferences
+    from branchdesk.store.database import Database
 
 EXIT_PROBLEM = 1
 EXIT_BAD_INPUT = 2
@@ -91,11 +95,17 @@ def _fail(message: str, status: int = EXIT_BAD_INPUT) -> NoReturn:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from branchdesk.store.errors import StoreError
+
     if args.command is None:
         from branchdesk.app import run_gui
 
-        return run_gui(_db_spec(args), demo=args.demo, argv=sys.argv[:1])
-    from branchdesk.store.errors import StoreError
+        if args.demo:
+            try:
+                _prepare_demo()
+            except StoreError as exc:
+                _fail(str(exc))
+        return run_gui(_db_spec(args), argv=sys.argv[:1])
 
     try:
         return _run(args)
@@ -123,19 +133,31 @@ def _run(args: argparse.Namespace) -> int:
         db.dispose()
 
 
-def _ensure_demo(db: object) -> None:
+def _prepare_demo() -> None:
+    """Create and fill the demo branch before the window opens on it."""
+    from branchdesk.settings import Preferences, demo_database_path
+    from branchdesk.store.database import open_database
+
+    db = open_database(demo_database_path(), officer=Preferences().officer_name)
+    try:
+        _ensure_demo(db)
+    finally:
+        db.dispose()
+
+
+def _ensure_demo(db: Database) -> None:
     from sqlalchemy import func, select
 
     from branchdesk.demo import fill_demo
     from branchdesk.members.models import Member
 
-    with db.read() as session:  # type: ignore[attr-defined]
+    with db.read() as session:
         empty = not session.scalar(select(func.count()).select_from(Member))
     if empty:
-        fill_demo(db)  # type: ignore[arg-type]
+        fill_demo(db)
 
 
-def _cmd_demo(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.demo import fill_demo
 
     counts = fill_demo(db, args.size, args.seed)
@@ -144,7 +166,7 @@ def _cmd_demo(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_import(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.members.importer import ImportRefused, apply_plan, check_members_csv
 
     plan = check_members_csv(args.file)
@@ -161,7 +183,7 @@ def _cmd_import(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_export(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.members.reports import export_members
 
     count = export_members(db, args.out, search=args.search, branch_name=prefs.branch_name)
@@ -169,7 +191,7 @@ def _cmd_export(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_backup(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+def _cmd_backup(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.store.backup import backup_database
 
     out = backup_database(db, args.out)
@@ -177,7 +199,7 @@ def _cmd_backup(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_restore(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+def _cmd_restore(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.store.backup import restore_database
     from branchdesk.store.database import open_database
 
@@ -187,7 +209,7 @@ def _cmd_restore(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_check(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+def _cmd_check(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.store.check import run_checks
 
     problems = run_checks(db)
@@ -199,7 +221,7 @@ def _cmd_check(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_list(db, args, prefs) -> int:  # type: ignore[no-untyped-def]
+def _cmd_list(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.members.csvformat import write_csv
     from branchdesk.members.export_csv import member_csv_rows
 

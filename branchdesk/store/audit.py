@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, event, insert, inspect
+from sqlalchemy import Integer, String, Text, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from branchdesk.money import Money
@@ -102,12 +102,12 @@ def _describe(obj: Any, action: str) -> tuple[list[str], dict[str, tuple[Any, An
             new = history.added[0] if history.added else None
         elif action == "create":
             new = getattr(obj, key)
-            if new is None:
+            if new is None or new == "":
                 continue
             old = None
         else:  # delete: name every field that held something, values as for any change
             old = getattr(obj, key)
-            if old is None:
+            if old is None or old == "":
                 continue
             new = None
         fields.append(key)
@@ -116,8 +116,8 @@ def _describe(obj: Any, action: str) -> tuple[list[str], dict[str, tuple[Any, An
     return fields, changes
 
 
-@event.listens_for(Session, "after_flush")
-def _audit_flush(session: Session, _context: Any) -> None:
+def audit_flush(session: Session, _context: Any) -> None:
+    """The `after_flush` hook that `Database` attaches to every session it makes."""
     # after_flush: ids of new rows exist, and attribute history still shows what changed.
     officer = session.info.get("officer", "unknown")
     rows: list[dict[str, Any]] = []

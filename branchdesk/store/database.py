@@ -22,6 +22,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from branchdesk.store.audit import audit_flush
 from branchdesk.store.errors import DatabaseDamaged, StoreError
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class Database:
         self.engine = engine
         self.officer = officer
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Every session this database makes writes its changes to the audit log.
+        event.listen(self._sessions, "after_flush", audit_flush)
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return _run(args)
+    except BrokenPipeError:
+        # The reader went away (`branchdesk list members | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (UsageError, StoreError, ValueError, OSError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

@@ -21,65 +21,54 @@ from branchdesk.store.errors import StoreError
 
 SIZES = {"small": 300, "large": 20_000}
 
-_EMPLOYERS: dict[str, list[str]] = {
-    "Northmoor Borough Council (demo)": [
-        "Town Hall",
-        "Riverside Depot",
-        "Central Library",
-        "Parkfield Leisure Centre",
-        "Children's Services, Mill Lane",
-        "Adult Social Care, Orchard House",
-    ],
-    "Eastvale District Council (demo)": [
-        "Civic Offices",
-        "Waste and Recycling Depot",
-        "Housing Office, Market Street",
-        "Eastvale Crematorium",
-    ],
-    "Kestrel Care Services Ltd (demo)": ["Willow Court Care Home", "Home Care Team North"],
-    "Brightwater Academy Trust (demo)": ["Brightwater Primary", "Hollybank Secondary"],
-    "Greystone Facilities Ltd (demo)": ["Cleaning Contract, Civic Offices", "School Catering"],
+# Employer -> workplace -> the departments found there.
+_EMPLOYERS: dict[str, dict[str, list[str]]] = {
+    "Northmoor Borough Council (demo)": {
+        "Town Hall": ["Revenues and Benefits", "Finance", "Human Resources", "Planning"],
+        "Riverside Depot": ["Environmental Services", "Highways"],
+        "Central Library": ["Libraries"],
+        "Parkfield Leisure Centre": ["Leisure"],
+        "Children's Services, Mill Lane": ["Children's Services"],
+        "Adult Social Care, Orchard House": ["Adult Social Care"],
+    },
+    "Eastvale District Council (demo)": {
+        "Civic Offices": ["Revenues and Benefits", "Finance", "Planning"],
+        "Waste and Recycling Depot": ["Environmental Services"],
+        "Housing Office, Market Street": ["Housing"],
+        "Eastvale Crematorium": ["Bereavement Services"],
+    },
+    "Kestrel Care Services Ltd (demo)": {
+        "Willow Court Care Home": ["Residential Care"],
+        "Home Care Team North": ["Home Care"],
+    },
+    "Brightwater Academy Trust (demo)": {
+        "Brightwater Primary": ["Schools", "Catering"],
+        "Hollybank Secondary": ["Schools", "Catering"],
+    },
+    "Greystone Facilities Ltd (demo)": {
+        "Cleaning Contract, Civic Offices": ["Cleaning"],
+        "School Catering": ["Catering"],
+    },
 }
-_DEPARTMENTS = [
-    "Adult Social Care",
-    "Children's Services",
-    "Environmental Services",
-    "Housing",
-    "Libraries",
-    "Revenues and Benefits",
-    "Highways",
-    "Leisure",
-    "Catering",
-    "Cleaning",
-    "Finance",
-    "Human Resources",
-    "Planning",
-    "Schools",
-]
-_JOBS = [
-    "Care Worker",
-    "Senior Care Worker",
-    "Social Worker",
-    "Teaching Assistant",
-    "Cleaner",
-    "Cook",
-    "Kitchen Assistant",
-    "Refuse Collector",
-    "Driver",
-    "Library Assistant",
-    "Housing Officer",
-    "Benefits Assessor",
-    "Administrator",
-    "Team Leader",
-    "Caretaker",
-    "Lifeguard",
-    "Planning Officer",
-    "Finance Officer",
-    "Customer Services Adviser",
-    "Occupational Therapist",
-    "Family Support Worker",
-    "Highways Operative",
-]
+_JOBS: dict[str, list[str]] = {
+    "Revenues and Benefits": ["Benefits Assessor", "Revenues Officer", "Customer Services Adviser"],
+    "Finance": ["Finance Officer", "Payroll Assistant", "Accountant"],
+    "Human Resources": ["HR Adviser", "Administrator"],
+    "Planning": ["Planning Officer", "Planning Technician", "Administrator"],
+    "Environmental Services": ["Refuse Collector", "Driver", "Street Cleansing Operative"],
+    "Highways": ["Highways Operative", "Driver", "Team Leader"],
+    "Libraries": ["Library Assistant", "Librarian"],
+    "Leisure": ["Lifeguard", "Leisure Assistant", "Receptionist"],
+    "Children's Services": ["Social Worker", "Family Support Worker", "Team Leader"],
+    "Adult Social Care": ["Care Worker", "Occupational Therapist", "Social Worker"],
+    "Housing": ["Housing Officer", "Caretaker", "Customer Services Adviser"],
+    "Bereavement Services": ["Bereavement Officer", "Grounds Maintenance Operative"],
+    "Residential Care": ["Care Worker", "Senior Care Worker", "Cook", "Domestic Assistant"],
+    "Home Care": ["Home Carer", "Senior Home Carer", "Care Coordinator"],
+    "Schools": ["Teaching Assistant", "School Administrator", "Caretaker"],
+    "Catering": ["Cook", "Kitchen Assistant"],
+    "Cleaning": ["Cleaner", "Cleaning Supervisor"],
+}
 _FIRST = [
     "Alex",
     "Amira",
@@ -165,11 +154,12 @@ _LAST = [
 _STREETS = ["Example Street", "Sample Road", "Fictional Avenue", "Demo Lane", "Placeholder Way"]
 
 
-def _members(rng: random.Random, count: int, workplaces: list[tuple[int, int]]) -> Any:
+def _members(rng: random.Random, count: int, workplaces: list[tuple[int, int, list[str]]]) -> Any:
     today = date(2026, 11, 1)
     for n in range(1, count + 1):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        employer_id, workplace_id = rng.choice(workplaces)
+        employer_id, workplace_id, departments = rng.choice(workplaces)
+        department = rng.choice(departments)
         roll = rng.random()
         status = "current" if roll < 0.86 else ("lapsed" if roll < 0.95 else "left")
         handle = f"{first}.{last}".lower().replace("'", "")
@@ -179,8 +169,8 @@ def _members(rng: random.Random, count: int, workplaces: list[tuple[int, int]]) 
             "last_name": last,
             "employer_id": employer_id,
             "workplace_id": workplace_id,
-            "department": rng.choice(_DEPARTMENTS),
-            "job_title": rng.choice(_JOBS),
+            "department": department,
+            "job_title": rng.choice(_JOBS[department]),
             "work_email": f"{handle}{n}@work.example.org",
             "work_phone": f"07700 900{rng.randrange(1000):03d}",
             "personal_email": f"{handle}{n}@example.org" if rng.random() < 0.7 else "",
@@ -212,18 +202,18 @@ def fill_demo(
     with db.write() as session:
         if session.scalar(select(func.count()).select_from(Member)):
             raise StoreError("the database already holds members: the demo only fills an empty one")
-        workplaces: list[tuple[int, int]] = []
+        workplaces: list[tuple[int, int, list[str]]] = []
         for employer_name, places in _EMPLOYERS.items():
             employer_id = session.execute(
                 insert(Employer).values(name=employer_name).returning(Employer.id)
             ).scalar_one()
-            for place in places:
+            for place, departments in places.items():
                 workplace_id = session.execute(
                     insert(Workplace)
                     .values(employer_id=employer_id, name=place)
                     .returning(Workplace.id)
                 ).scalar_one()
-                workplaces.append((employer_id, workplace_id))
+                workplaces.append((employer_id, workplace_id, departments))
         batch: list[dict[str, Any]] = []
         done = 0
         for member in _members(rng, count, workplaces):

@@ -101,12 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from branchdesk.app import run_gui
 
-        if args.demo:
-            try:
-                _prepare_demo()
-            except StoreError as exc:
-                _fail(str(exc))
-        return run_gui(_db_spec(args), argv=sys.argv[:1])
+        return run_gui(_db_spec(args), argv=sys.argv[:1], demo=args.demo)
 
     try:
         return _run(args)
@@ -132,34 +127,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"branchdesk: warning: {warning}", file=sys.stderr)
     try:
         if args.demo and args.command != "demo":
-            _ensure_demo(db)
+            from branchdesk.demo import ensure_demo
+
+            ensure_demo(db)
         return _COMMANDS[args.command](db, args, prefs)
     finally:
         db.dispose()
-
-
-def _prepare_demo() -> None:
-    """Create and fill the demo branch before the window opens on it."""
-    from branchdesk.settings import Preferences, demo_database_path
-    from branchdesk.store.database import open_database
-
-    db = open_database(demo_database_path(), officer=Preferences().officer_name)
-    try:
-        _ensure_demo(db)
-    finally:
-        db.dispose()
-
-
-def _ensure_demo(db: Database) -> None:
-    from sqlalchemy import func, select
-
-    from branchdesk.demo import fill_demo
-    from branchdesk.members.models import Member
-
-    with db.read() as session:
-        empty = not session.scalar(select(func.count()).select_from(Member))
-    if empty:
-        fill_demo(db)
 
 
 def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:

@@ -232,3 +232,11 @@ def fill_demo(
         )
         progress.update(done, count)
     return {"employers": len(_EMPLOYERS), "workplaces": len(workplaces), "members": done}
+
+
+def ensure_demo(db: Database) -> None:
+    """Fill the demo branch the first time it is opened."""
+    with db.read() as session:
+        empty = not session.scalar(select(func.count()).select_from(Member))
+    if empty:
+        fill_demo(db)

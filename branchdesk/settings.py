@@ -51,6 +51,10 @@ def demo_database_path() -> Path:
     return data_dir() / "demo" / DEMO_FILE_NAME
 
 
+def is_demo_database(path: Path | None) -> bool:
+    return path is not None and path.resolve().parent == demo_database_path().resolve().parent
+
+
 def _os_login() -> str:
     try:
         return getpass.getuser()

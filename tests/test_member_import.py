@@ -16,6 +16,7 @@ from branchdesk.members.importer import (
     apply_plan,
     check_members_csv,
     import_members_csv,
+    preview_import,
 )
 from branchdesk.members.models import Employer, Member, Workplace
 from branchdesk.members.service import get_member, member_id_by_number, update_member
@@ -142,6 +143,17 @@ def test_an_import_refuses_an_edit_form_opened_before_it(db: Database, tmp_path:
     form.job_title = "Cook"
     with pytest.raises(StaleEdit):
         update_member(db, member_id, form)
+
+
+def test_the_preview_counts_new_changed_and_unchanged(any_db: Database, tmp_path: Path) -> None:
+    import_members_csv(any_db, _write(tmp_path, GOOD))
+    edited = GOOD.replace("A3,Test,Cy", "A3,Test,Cyril") + "A4,New,Dee,,,,,,\n"
+    plan = check_members_csv(_write(tmp_path, edited, "edited.csv"))
+    preview = preview_import(any_db, plan)
+    assert (preview.new, preview.changed, preview.unchanged) == (1, 1, 2)
+    assert _count(any_db) == 3  # a preview writes nothing
+    result = apply_plan(any_db, plan)
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 2)
 
 
 def test_columns_left_out_of_a_file_keep_their_values(db: Database, tmp_path: Path) -> None:

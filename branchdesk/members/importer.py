@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import aliased
 
 from branchdesk.members.csvformat import (
     HEADERS,
@@ -88,6 +89,16 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What a clean plan would do, counted before anything is written."""
+
+    plan: ImportPlan
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
 
 
 class ImportRefused(Exception):
@@ -220,6 +231,42 @@ def _check_row(
             plan.problems.append(Problem(line, HEADERS[key], message))
             bad = True
     return None if bad else ImportRow(line, values)
+
+
+def preview_import(
+    db: Database, plan: ImportPlan, progress: Progress | None = None
+) -> ImportPreview:
+    """Count the plan's new, changed and unchanged members, the way `apply_plan` matches them."""
+    if not plan.ok:
+        return ImportPreview(plan)
+    progress = progress or Progress()
+    employer = aliased(Employer)
+    workplace = aliased(Workplace)
+    numbers = [r.values["membership_number"] for r in plan.rows]
+    existing: dict[str, dict[str, Any]] = {}
+    with db.read() as session:
+        for start in range(0, len(numbers), 500):
+            progress.update(start, len(numbers))
+            query = (
+                select(
+                    Member.__table__,
+                    employer.name.label("employer"),
+                    workplace.name.label("workplace"),
+                )
+                .outerjoin(employer, Member.employer_id == employer.id)
+                .outerjoin(workplace, Member.workplace_id == workplace.id)
+                .where(Member.membership_number.in_(numbers[start : start + 500]))
+            )
+            for found in session.execute(query).mappings():
+                existing[found["membership_number"]] = dict(found)
+    new = changed = 0
+    for row in plan.rows:
+        old = existing.get(row.values["membership_number"])
+        if old is None:
+            new += 1
+        elif any((old.get(k) or "") != (v or "") for k, v in row.values.items()):
+            changed += 1
+    return ImportPreview(plan, new, changed, len(plan.rows) - new - changed)
 
 
 def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None) -> ImportResult:

@@ -78,7 +78,9 @@ class MemberListing:
         condition = search_condition(search)
         if condition is not None:
             query = query.where(condition)
-        keys = [_EXPRESSIONS[sort_key]] if sort_key else [Member.last_name, Member.first_name]
+        keys = [_EXPRESSIONS[sort_key]] if sort_key else [Member.last_name]
+        if keys[0] is Member.last_name:
+            keys.append(Member.first_name)  # people sharing a surname, by first name
         order = [k.desc() if descending else k.asc() for k in keys]
         query = query.order_by(*order, Member.id.desc() if descending else Member.id)
         with self.db.read() as session:

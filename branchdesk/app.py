@@ -1,0 +1,119 @@
+"""Start-up of the window: the Qt application, the database, the main window.
+
+Only what the first paint needs is imported here; openpyxl and reportlab load when an export
+first runs, so the window is up in well under a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from branchdesk import __version__
+from branchdesk.settings import Preferences, log_dir
+
+if TYPE_CHECKING:
+    from branchdesk.ui.dialogs import DialogService
+
+log = logging.getLogger("branchdesk")
+
+EXIT_CANNOT_OPEN = 2
+_LOG_HANDLER_NAME = "branchdesk-file"
+
+
+def _log_to_file() -> None:
+    """Keep a small rotating log in the data folder: what the error dialog points people to."""
+    root = logging.getLogger()
+    if any(getattr(h, "name", "") == _LOG_HANDLER_NAME for h in root.handlers):
+        return
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            folder / "branchdesk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        return  # a read-only profile should not stop the app from starting
+    handler.name = _LOG_HANDLER_NAME
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+
+
+def _remembered_database(prefs: Preferences) -> str | None:
+    """The database opened last time, if it is still there (never recreate a vanished file)."""
+    if os.environ.get("BRANCHDESK_DB"):
+        return None
+    last = prefs.get("last_database")
+    if last and ("://" in last or Path(last).is_file()):
+        return str(last)
+    return None
+
+
+def run_gui(
+    db_spec: str | None,
+    argv: list[str] | None = None,
+    *,
+    demo: bool = False,
+    dialogs: DialogService | None = None,
+) -> int:
+    """Open the window on a database; returns the exit status (2 if it cannot be opened)."""
+    from PySide6.QtWidgets import QApplication
+
+    from branchdesk.store.database import open_database
+    from branchdesk.store.errors import DatabaseDamaged, StoreError
+    from branchdesk.ui import exception_hook
+    from branchdesk.ui.context import AppContext
+    from branchdesk.ui.dialogs import DialogService
+    from branchdesk.ui.main_window import MainWindow
+    from branchdesk.ui.style import apply_style
+    from branchdesk.ui.worker import Worker
+
+    app = QApplication.instance() or QApplication(argv or ["branchdesk"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("BranchDesk")
+    app.setOrganizationName("BranchDesk")
+    app.setApplicationVersion(__version__)
+    apply_style(app)
+    _log_to_file()
+    exception_hook.install()
+    dialogs = dialogs or DialogService()
+
+    prefs = Preferences()
+    spec = db_spec or _remembered_database(prefs)
+    try:
+        db = open_database(spec, officer=prefs.officer_name)
+        if demo:
+            from branchdesk.demo import ensure_demo
+
+            ensure_demo(db)
+    except DatabaseDamaged as exc:
+        log.error("database damaged: %s", exc)
+        dialogs.error(
+            None,
+            "BranchDesk — the database is damaged",
+            f"{exc}\n\nBranchDesk has not changed the file. Backups taken before upgrades and "
+            "restores are kept in the same folder; restore one with "
+            "'branchdesk restore BACKUP-FILE', or open BranchDesk on another database with "
+            "'branchdesk --db FILE'.",
+        )
+        return EXIT_CANNOT_OPEN
+    except (StoreError, OSError) as exc:
+        log.error("cannot open the database: %s", exc)
+        dialogs.error(None, "BranchDesk cannot open the database", str(exc))
+        return EXIT_CANNOT_OPEN
+
+    worker = Worker(app)
+    ctx = AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=worker)
+    window = MainWindow(ctx)
+    window.show()
+    # Keep the window referenced for the life of the event loop.
+    app._branchdesk_window = window  # type: ignore[attr-defined]
+    try:
+        return app.exec()
+    finally:
+        worker.wait_for_done(60_000)
+        ctx.db.dispose()

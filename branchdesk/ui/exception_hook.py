@@ -1,0 +1,61 @@
+"""The last line of defence: an error nobody caught is logged and shown, never silently lost.
+
+Without a hook, an exception in a Qt slot prints to a console a Windows user never sees, and
+the click that caused it seems to do nothing. With it, the traceback goes to the log file and
+the user gets a dialog saying what went wrong and where the details are.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+log = logging.getLogger("branchdesk.unhandled")
+
+_showing = False  # a dialog is up: an error raised while showing it must not show another
+
+
+def _show_dialog(message: str, details: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, "BranchDesk — something went wrong", message)
+    box.setInformativeText(
+        "What you were doing may not have finished. Your saved data is safe. "
+        "If this keeps happening, send the details below (they are also in the log) "
+        "to whoever looks after BranchDesk for your branch."
+    )
+    box.setDetailedText(details)
+    box.exec()
+
+
+def handle_exception(
+    exc_type: type[BaseException],
+    exc: BaseException,
+    tb: TracebackType | None,
+) -> None:
+    global _showing
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.error("unhandled error", exc_info=(exc_type, exc, tb))
+    if _showing or QApplication.instance() is None:
+        return
+    if threading.current_thread() is not threading.main_thread():
+        return  # widgets belong to the GUI thread; the log has it
+    _showing = True
+    try:
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        text = str(exc).strip() or exc_type.__name__
+        _show_dialog(f"An unexpected error happened: {text}", details)
+    except Exception:
+        log.exception("could not show the error dialog")
+    finally:
+        _showing = False
+
+
+def install() -> None:
+    """Make `handle_exception` the process's exception hook."""
+    sys.excepthook = handle_exception

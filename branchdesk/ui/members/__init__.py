@@ -1,0 +1,1 @@
+"""The member register's part of the window: its tab and dialogs."""

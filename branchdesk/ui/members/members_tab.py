@@ -1,0 +1,365 @@
+"""The member register: search, sort, add, edit, import and export members.
+
+For now this is the whole of the Casework tab; cases will sit beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.members.listing import MemberListing
+from branchdesk.members.service import get_member
+from branchdesk.ui.context import MEMBERS, AppContext
+from branchdesk.ui.filter_bar import FilterBar
+from branchdesk.ui.members.member_dialog import MemberDialog
+from branchdesk.ui.members.transfers import MemberTransfers
+from branchdesk.ui.tab_base import TabBase
+from branchdesk.ui.table_model import ListingTableModel
+
+log = logging.getLogger(__name__)
+
+
+def _count_text(n: int, search: str) -> str:
+    noun = "member" if n == 1 else "members"
+    return f"{n:,} {noun} found" if search else f"{n:,} {noun}"
+
+
+class MembersTab(TabBase):
+    title = "Casework"
+    registers = frozenset({MEMBERS})
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self._busy = 0
+        self._fitted = False
+        self.model = ListingTableModel(MemberListing(ctx.db), self)
+        self.model.modelReset.connect(self._update_count)
+        self.transfers = MemberTransfers(ctx, self, lambda: self.model.search, self._set_busy)
+        self._build_actions()
+        self._build()
+        self._update_count()
+        self._update_actions()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, tip: str, slot: Callable[[], None], shortcut: str | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+            tip = f"{tip} ({keys})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        # triggered(bool) would hand "checked" to a slot with optional arguments: drop it.
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # so its shortcut works even when the tab stands alone
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_action = self._action(
+            "&Add member…", "Add a new member to the register", self.add_member, "Ctrl+N"
+        )
+        self.edit_action = self._action(
+            "&Edit member…", "Edit the selected member (or double-click them)", self.edit_selected
+        )
+        self.import_action = self._action(
+            "&Import CSV…",
+            "Import members from a CSV file: every row is checked before anything is written",
+            self.import_csv,
+        )
+        self.export_action = self._action(
+            "E&xport members…",
+            "Export the members shown to an Excel workbook or a PDF",
+            self.export,
+            "Ctrl+E",
+        )
+        self.find_action = self._action(
+            "&Find member", "Search the register", self.focus_search, "Ctrl+F"
+        )
+
+    def _button(self, action: QAction, text: str, primary: bool = False) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(action.toolTip())
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
+        button.setEnabled(action.isEnabled())
+        if primary:
+            button.setDefault(True)
+            button.setObjectName("primaryButton")
+        return button
+
+    def _build(self) -> None:
+        heading = QLabel("Members")
+        heading.setObjectName("tabHeading")
+        subheading = QLabel("Everyone in the branch register. Double-click a member to edit them.")
+        subheading.setObjectName("tabSubheading")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+
+        header = QFrame()
+        header.setObjectName("tabHeader")
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(heading)
+        titles.addWidget(subheading)
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(18, 12, 18, 12)
+        header_layout.addLayout(titles, 1)
+        header_layout.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self.filter_bar = FilterBar()
+        self.filter_bar.search_changed.connect(self.set_search)
+        self.add_button = self._button(self.add_action, "Add member…", primary=True)
+        self.edit_button = self._button(self.edit_action, "Edit…")
+        self.import_button = self._button(self.import_action, "Import CSV…")
+        self.export_button = self._button(self.export_action, "Export…")
+        # The search box as tall as the buttons beside it.
+        self.filter_bar.edit.setMinimumHeight(self.add_button.sizeHint().height())
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(8)
+        self.filter_bar.setMaximumWidth(560)
+        toolbar.addWidget(self.filter_bar, 1)
+        toolbar.addStretch(0)
+        toolbar.addSpacing(12)
+        for button in (self.add_button, self.edit_button, self.import_button, self.export_button):
+            toolbar.addWidget(button)
+
+        self.table = QTableView()
+        self.table.setObjectName("membersTable")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        # Fixed row heights: the view never measures 200,000 rows to lay them out.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        horizontal = self.table.horizontalHeader()
+        horizontal.setHighlightSections(False)
+        horizontal.setSectionsMovable(False)
+        horizontal.setStretchLastSection(False)
+        self._set_column_widths()
+        # No sort indicator at first: the register's own order (last name, then first name).
+        horizontal.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.edit_selected)
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("tabSubheading")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_label)
+
+        body = QVBoxLayout()
+        body.setContentsMargins(18, 12, 18, 12)
+        body.setSpacing(10)
+        body.addLayout(toolbar)
+        body.addWidget(self.stack, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addLayout(body, 1)
+
+    def _column_widths(self) -> list[int]:
+        """Pixels per column from each Column's width in characters, never narrower than its
+        header (bold, with room for the sort arrow)."""
+        # A digit is as wide as most capitals: membership numbers and dates fit exactly.
+        char = self.table.fontMetrics().horizontalAdvance("0")
+        bold_font = QFont(self.table.horizontalHeader().font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        widths = []
+        for column in self.model.columns:
+            header_width = bold.horizontalAdvance(column.header) + 34
+            widths.append(max((column.width or 14) * char + 14, header_width))
+        return widths
+
+    def _flexible_columns(self) -> list[int]:
+        # The long text columns give and take width; numbers, dates and flags keep theirs.
+        return [
+            i
+            for i, c in enumerate(self.model.columns)
+            if c.kind == "text" and (c.width or 14) >= 16
+        ] or list(range(len(self.model.columns)))
+
+    def _set_column_widths(self, available: int | None = None) -> None:
+        widths = self._column_widths()
+        if available is not None and available > 0:
+            flexible = self._flexible_columns()
+            excess = sum(widths) - available
+            if excess > 0:
+                # Too wide for the window: narrow the long text columns in proportion, to no
+                # less than 60%, so Joined and Subs paid stay in sight without scrolling.
+                room = sum(widths[i] * 0.4 for i in flexible)
+                share = min(1.0, excess / room) if room else 0.0
+                for i in flexible:
+                    widths[i] = int(widths[i] * (1 - 0.4 * share))
+            else:
+                # Room to spare: share it out, so the table fills the window.
+                spare, extra = divmod(-excess, len(flexible))
+                for n, i in enumerate(flexible):
+                    widths[i] += spare + (1 if n < extra else 0)
+        header = self.table.horizontalHeader()
+        for i, width in enumerate(widths):
+            header.resizeSection(i, width)
+
+    def fit_columns(self) -> None:
+        self._set_column_widths(self.table.viewport().width())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            # Fit the columns to the window once its real width is known (after the layout
+            # has run); after that the widths are the user's to change.
+            self._fitted = True
+            QTimer.singleShot(0, self.fit_columns)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.id_at(rows[0].row())
+
+    def select_id(self, member_id: int) -> bool:
+        row = self.model.row_of(member_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
+        return True
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        search = self.model.search
+        self.count_label.setText(_count_text(n, search))
+        if n:
+            self.stack.setCurrentWidget(self.table)
+        else:
+            self.empty_label.setText(
+                f"No members match “{search}”. Try fewer words, or clear the search."
+                if search
+                else "No members yet.\nAdd the first with Add member, or bring in your "
+                "list with Import CSV."
+            )
+            self.stack.setCurrentWidget(self.empty_label)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        self.edit_action.setEnabled(self.selected_id() is not None)
+        idle = self._busy == 0
+        self.import_action.setEnabled(idle)
+        self.export_action.setEnabled(idle)
+
+    def _set_busy(self, delta: int) -> None:
+        self._busy += delta
+        self._update_actions()
+
+    # -- TabBase -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        selected = self.selected_id()
+        self.model.refresh()
+        if selected is not None:
+            self.select_id(selected)
+        self._update_actions()
+
+    def database_changed(self) -> None:
+        self.model.set_listing(MemberListing(self.ctx.db))
+        self._update_actions()
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def set_search(self, text: str) -> None:
+        selected = self.selected_id()
+        self.model.set_search(text)
+        if selected is not None:
+            self.select_id(selected)
+
+    def focus_search(self) -> None:
+        self.activate_requested.emit()
+        self.filter_bar.focus_search()
+
+    # -- adding and editing --------------------------------------------------------------------
+
+    def add_member(self) -> None:
+        self.activate_requested.emit()
+        dialog = MemberDialog(self.ctx, parent=self)
+        try:
+            if self.ctx.dialogs.run_dialog(dialog) and dialog.member_id is not None:
+                self.ctx.changed(MEMBERS)
+                if not self.select_id(dialog.member_id) and self.model.search:
+                    # The new member does not match the search in force: show them anyway.
+                    self.filter_bar.clear()
+                    self.select_id(dialog.member_id)
+        finally:
+            dialog.deleteLater()
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.edit_selected()
+
+    def edit_selected(self) -> None:
+        member_id = self.selected_id()
+        if member_id is None:
+            return
+        try:
+            form = get_member(self.ctx.db, member_id)
+        except KeyError:
+            self.ctx.dialogs.info(
+                self, "Member not found", "This member is no longer in the register."
+            )
+            self.refresh()
+            return
+        dialog = MemberDialog(self.ctx, member_id, form, parent=self)
+        try:
+            if self.ctx.dialogs.run_dialog(dialog):
+                self.ctx.changed(MEMBERS)
+                self.select_id(member_id)
+        finally:
+            dialog.deleteLater()
+
+    # -- importing and exporting: MemberTransfers does the work --------------------------------
+
+    def import_csv(self, path: Path | None = None) -> None:
+        self.transfers.import_csv(path)
+
+    def export(self, path: Path | None = None) -> None:
+        self.transfers.export(path)

@@ -1,0 +1,78 @@
+"""Edit › Preferences: the branch name (on every export) and the officer's name (audit log)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.settings import OPTIONS
+from branchdesk.ui.context import AppContext
+
+_LABELS = {option.key: option.label for option in OPTIONS}
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        prefs = ctx.preferences
+        self.setWindowTitle("Preferences")
+        self.setMinimumWidth(520)
+
+        self.branch_name = QLineEdit(prefs.get("branch_name"))
+        self.branch_name.setObjectName("branch_name")
+        self.branch_name.setPlaceholderText("for example Northshire County Branch")
+        self.branch_name.setMaxLength(200)
+        self.officer_name = QLineEdit(prefs.get("officer_name"))
+        self.officer_name.setObjectName("officer_name")
+        self.officer_name.setPlaceholderText(prefs.officer_name)
+        self.officer_name.setMaxLength(200)
+
+        form = QFormLayout()
+        form.addRow(_LABELS["branch_name"], self.branch_name)
+        form.addRow(_LABELS["officer_name"], self.officer_name)
+
+        note = QLabel(
+            "The branch name is printed on every export and shown in the title bar. "
+            "Your name is recorded against every change you make."
+        )
+        note.setObjectName("tabSubheading")
+        note.setWordWrap(True)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSpacing(10)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addSpacing(8)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        prefs = self.ctx.preferences
+        prefs.set("branch_name", self.branch_name.text().strip())
+        prefs.set("officer_name", self.officer_name.text().strip())
+        try:
+            prefs.save()
+        except OSError as exc:
+            self.ctx.dialogs.error(
+                self, "Preferences not saved", f"Could not save your preferences: {exc}"
+            )
+            return
+        # Changes from now on are recorded under the new name.
+        self.ctx.db.officer = prefs.officer_name
+        self.ctx.events.preferences_changed.emit()
+        super().accept()

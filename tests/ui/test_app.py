@@ -1,0 +1,108 @@
+"""Start-up: the window opens on the database; a damaged database is refused with status 2."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from branchdesk import app as app_module
+from branchdesk.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def keep_hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # run_gui installs its exception hook and a log file; undo both afterwards.
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.name == app_module._LOG_HANDLER_NAME]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def test_run_gui_opens_the_window(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialogs: Any, keep_hook: None
+) -> None:
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)
+    status = app_module.run_gui(str(tmp_path / "start.sqlite3"), ["branchdesk"], dialogs=dialogs)
+    assert status == 0
+    app = QApplication.instance()
+    window = app._branchdesk_window  # type: ignore[union-attr]
+    qtbot.addWidget(window)
+    assert isinstance(window, MainWindow)
+    assert window.isVisible()
+    assert window.windowTitle() == "BranchDesk — Union branch"
+    assert app.applicationName() == "BranchDesk"
+    assert app.organizationName() == "BranchDesk"
+    assert (tmp_path / "start.sqlite3").is_file()
+    assert dialogs.shown == []
+
+
+def test_a_damaged_database_is_refused_with_status_2(
+    tmp_path: Path, dialogs: Any, keep_hook: None, qapp: Any
+) -> None:
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"this is not a database at all " * 200)
+    status = app_module.run_gui(str(damaged), ["branchdesk"], dialogs=dialogs)
+    assert status == 2
+    [(title, text)] = dialogs.messages("error")
+    assert "damaged" in title
+    assert str(damaged) in text and "restore" in text.lower()
+
+
+def test_remembered_database_is_used_only_if_it_still_exists(tmp_path: Path) -> None:
+    prefs = app_module.Preferences(tmp_path / "p.json")
+    prefs.set("last_database", str(tmp_path / "gone.sqlite3"))
+    assert app_module._remembered_database(prefs) is None
+    (tmp_path / "here.sqlite3").write_bytes(b"")
+    prefs.set("last_database", str(tmp_path / "here.sqlite3"))
+    assert app_module._remembered_database(prefs) == str(tmp_path / "here.sqlite3")
+
+
+START_UP = textwrap.dedent(
+    """
+    import sys, time
+    from PySide6.QtWidgets import QApplication
+    started = time.perf_counter()
+    QApplication.exec = lambda self: 0
+    from branchdesk.app import run_gui
+    status = run_gui(sys.argv[1], ["branchdesk"])
+    window = QApplication.instance()._branchdesk_window
+    print("status", status)
+    print("visible", window.isVisible())
+    print("heavy", sorted(m for m in ("openpyxl", "reportlab") if m in sys.modules))
+    print(f"seconds {time.perf_counter() - started:.2f}")
+    """
+)
+
+
+def test_start_up_does_not_load_the_export_libraries(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "BRANCHDESK_CONFIG_DIR": str(tmp_path / "config"),
+        "BRANCHDESK_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", START_UP, str(tmp_path / "s.sqlite3")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert "status 0" in lines and "visible True" in lines
+    assert "heavy []" in lines, result.stdout

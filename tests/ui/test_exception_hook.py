@@ -1,0 +1,82 @@
+"""An error nobody caught is logged and shown in a dialog, once, without recursing."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from branchdesk.ui import exception_hook
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _raise_and_hook() -> None:
+    try:
+        raise RuntimeError("the printer caught fire")
+    except RuntimeError:
+        exception_hook.handle_exception(*sys.exc_info())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def shown(qapp: Any, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, str]]:
+    boxes: list[dict[str, str]] = []
+
+    def fake_exec(box: QMessageBox) -> int:
+        boxes.append(
+            {"title": box.windowTitle(), "text": box.text(), "details": box.detailedText()}
+        )
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    return boxes
+
+
+def test_hook_logs_and_shows_a_dialog(
+    shown: list[dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="branchdesk.unhandled"):
+        _raise_and_hook()
+    [box] = shown
+    assert "something went wrong" in box["title"]
+    assert "the printer caught fire" in box["text"]
+    assert "RuntimeError" in box["details"] and "_raise_and_hook" in box["details"]
+    [record] = caplog.records
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+
+
+def test_an_error_while_the_dialog_is_up_does_not_show_another(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def show_that_fails_again(message: str, details: str) -> None:
+        calls.append(message)
+        _raise_and_hook()  # the dialog itself goes wrong
+
+    monkeypatch.setattr(exception_hook, "_show_dialog", show_that_fails_again)
+    _raise_and_hook()
+    assert len(calls) == 1
+    assert exception_hook._showing is False
+
+
+def test_a_dialog_that_cannot_be_shown_is_logged_not_raised(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(message: str, details: str) -> None:
+        raise OSError("no display")
+
+    monkeypatch.setattr(exception_hook, "_show_dialog", broken)
+    with caplog.at_level(logging.ERROR):
+        _raise_and_hook()
+    assert any("could not show the error dialog" in r.getMessage() for r in caplog.records)
+    assert exception_hook._showing is False
+
+
+def test_install_sets_the_process_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
+    exception_hook.install()
+    assert sys.excepthook is exception_hook.handle_exception

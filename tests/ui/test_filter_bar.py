@@ -1,0 +1,48 @@
+"""The search box: one search per pause in typing, Enter and Escape act at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from branchdesk.ui.filter_bar import PLACEHOLDER, FilterBar
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def bar(qtbot: Any) -> FilterBar:
+    widget = FilterBar()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_placeholder_and_clear_button(bar: FilterBar) -> None:
+    assert bar.edit.placeholderText() == PLACEHOLDER
+    assert bar.edit.isClearButtonEnabled()
+
+
+def test_typing_emits_one_search_after_a_pause(qtbot: Any, bar: FilterBar) -> None:
+    searches: list[str] = []
+    bar.search_changed.connect(searches.append)
+    with qtbot.waitSignal(bar.search_changed, timeout=2000):
+        qtbot.keyClicks(bar.edit, "smith")
+    assert searches == ["smith"]
+
+
+def test_enter_searches_at_once_and_escape_clears(qtbot: Any, bar: FilterBar) -> None:
+    searches: list[str] = []
+    bar.search_changed.connect(searches.append)
+    qtbot.keyClicks(bar.edit, "  jones ")
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert searches == ["jones"]
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Escape)
+    assert bar.edit.text() == ""
+    assert searches == ["jones", ""]
+    # The debounce timer, when it fires, finds nothing new: no repeated search.
+    bar._timer.start()
+    qtbot.waitUntil(lambda: not bar._timer.isActive(), timeout=2000)
+    assert searches == ["jones", ""]

@@ -99,9 +99,9 @@ app.exec()
 OUR_WINDOW = r"""
 import sys, time
 t0 = time.perf_counter()
-from branchdesk.app import build_window_for_benchmark
+from branchdesk.app import build_window
 from PySide6.QtCore import QEvent, QObject, QTimer
-app, window = build_window_for_benchmark(sys.argv[1])
+app, window = build_window(sys.argv[1])
 class Painted(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:

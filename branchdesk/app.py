@@ -16,7 +16,10 @@ from branchdesk import __version__
 from branchdesk.settings import Preferences, log_dir
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from branchdesk.ui.dialogs import DialogService
+    from branchdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("branchdesk")
 
@@ -53,14 +56,17 @@ def _remembered_database(prefs: Preferences) -> str | None:
     return None
 
 
-def run_gui(
+def build_window(
     db_spec: str | None,
     argv: list[str] | None = None,
     *,
     demo: bool = False,
     dialogs: DialogService | None = None,
-) -> int:
-    """Open the window on a database; returns the exit status (2 if it cannot be opened)."""
+) -> tuple[QApplication, MainWindow] | int:
+    """The application and its main window on a database, or the exit status if it won't open.
+
+    The window is built but not shown; `run_gui` shows it and runs the event loop.
+    """
     from PySide6.QtWidgets import QApplication
 
     from branchdesk.store.database import open_database
@@ -108,12 +114,24 @@ def run_gui(
 
     worker = Worker(app)
     ctx = AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=worker)
-    window = MainWindow(ctx)
+    return app, MainWindow(ctx)
+
+
+def run_gui(
+    db_spec: str | None,
+    argv: list[str] | None = None,
+    *,
+    demo: bool = False,
+    dialogs: DialogService | None = None,
+) -> int:
+    """Open the window on a database; returns the exit status (2 if it cannot be opened)."""
+    built = build_window(db_spec, argv, demo=demo, dialogs=dialogs)
+    if isinstance(built, int):
+        return built
+    app, window = built
     window.show()
-    # Keep the window referenced for the life of the event loop.
-    app._branchdesk_window = window  # type: ignore[attr-defined]
     try:
         return app.exec()
     finally:
-        worker.wait_for_done(60_000)
-        ctx.db.dispose()
+        window.ctx.worker.wait_for_done(60_000)
+        window.ctx.db.dispose()

@@ -13,7 +13,7 @@ from branchdesk.store.database import Database
 from branchdesk.store.listing import Column
 
 COLUMNS: tuple[Column, ...] = (
-    Column("membership_number", "Number", "text", 12),
+    Column("membership_number", "Number", "text", 14),
     Column("last_name", "Last name", "text", 18),
     Column("first_name", "First name", "text", 16),
     Column("employer", "Employer", "text", 28),

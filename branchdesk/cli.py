@@ -7,6 +7,7 @@ exits with 1 when it finds one. Every sub-command calls the same functions as th
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import sys
@@ -96,6 +97,8 @@ def _fail(message: str, status: int = EXIT_BAD_INPUT) -> NoReturn:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from sqlalchemy.exc import DBAPIError
+
     from branchdesk.store.errors import StoreError
 
     if args.command is None:
@@ -111,20 +114,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (UsageError, StoreError, ValueError, OSError) as exc:
         _fail(str(exc))
+    except DBAPIError as exc:
+        # The driver's own words only: the statement's values could be members' details.
+        _fail(f"database error: {exc.orig}", EXIT_PROBLEM)
     except KeyboardInterrupt:
         _fail("interrupted; nothing from the unfinished command was saved", 130)
 
 
+# How each command opens the database: "create" makes and upgrades it if need be; "existing"
+# upgrades one that is there; "as-is" reads it without upgrading (it may be damaged).
+_OPENING = {
+    "demo": "create",
+    "import": "create",
+    "list": "existing",
+    "export": "existing",
+    "backup": "as-is",
+}
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse bad arguments before any database is opened or created."""
+    if args.command == "import":
+        from branchdesk.members.importer import ImportRefused, check_members_csv
+
+        # The whole file is checked before the database is even opened.
+        args.plan = check_members_csv(args.file)
+        for warning in args.plan.warnings:
+            print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
+        if not args.plan.ok:
+            raise UsageError(str(ImportRefused(args.plan)))
+    if args.command == "export" and args.out.suffix.lower() not in (".xlsx", ".pdf"):
+        raise UsageError(f"{args.out.name}: choose a file ending in .xlsx or .pdf")
+    if args.command == "restore":
+        from branchdesk.store.backup import check_backup_file
+
+        check_backup_file(args.file)
+
+
+def _existing_sqlite(spec: str | None, demo: bool) -> None:
+    """A command that reads a database refuses a SQLite path with nothing there (a typo)."""
+    from branchdesk.store.database import resolve_url
+
+    url = resolve_url(spec)
+    if not demo and url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        raise UsageError(f"no database at {url.database}")
+
+
 def _run(args: argparse.Namespace) -> int:
     from branchdesk.settings import Preferences
-    from branchdesk.store.database import open_database
-    from branchdesk.store.location import location_warning
+    from branchdesk.store.database import connect, open_database
 
+    _check_arguments(args)
     prefs = Preferences()
-    db = open_database(_db_spec(args), officer=prefs.officer_name)
-    warning = location_warning(db.path)
-    if warning:
-        print(f"branchdesk: warning: {warning}", file=sys.stderr)
+    spec = _db_spec(args)
+    if args.command == "restore":
+        return _cmd_restore(spec, args, prefs)
+    if args.command == "check":
+        return _cmd_check(spec, args, prefs)
+    mode = _OPENING[args.command]
+    if mode != "create":
+        _existing_sqlite(spec, args.demo)
+    if mode == "as-is":
+        db = connect(spec, officer=prefs.officer_name)
+    else:
+        db = open_database(spec, officer=prefs.officer_name)
+    _warn_about_location(db)
     try:
         if args.demo and args.command != "demo":
             from branchdesk.demo import ensure_demo
@@ -133,6 +187,14 @@ def _run(args: argparse.Namespace) -> int:
         return _COMMANDS[args.command](db, args, prefs)
     finally:
         db.dispose()
+
+
+def _warn_about_location(db: Database) -> None:
+    from branchdesk.store.location import location_warning
+
+    warning = location_warning(db.path)
+    if warning:
+        print(f"branchdesk: warning: {warning}", file=sys.stderr)
 
 
 def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
@@ -145,15 +207,9 @@ def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
 
 
 def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
-    from branchdesk.members.importer import ImportRefused, apply_plan, check_members_csv
+    from branchdesk.members.importer import apply_plan
 
-    plan = check_members_csv(args.file)
-    for warning in plan.warnings:
-        print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
-    try:
-        result = apply_plan(db, plan)
-    except ImportRefused as exc:
-        raise UsageError(str(exc)) from exc
+    result = apply_plan(db, args.plan)
     print(
         f"{args.file}: {result.created:,} members added, {result.updated:,} updated, "
         f"{result.unchanged:,} unchanged"
@@ -177,20 +233,36 @@ def _cmd_backup(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
     return 0
 
 
-def _cmd_restore(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
-    from branchdesk.store.backup import restore_database
-    from branchdesk.store.database import open_database
+def _cmd_restore(spec: str | None, args: argparse.Namespace, prefs: Preferences) -> int:
+    from branchdesk.store.database import resolve_url
+    from branchdesk.store.restore import restore_and_reopen
 
-    kept = restore_database(db, args.file)
-    open_database(db.display_name, officer=prefs.officer_name).dispose()  # upgrade if older
-    print(f"restored {db.display_name} from {args.file}; the previous state is kept in {kept}")
+    url = resolve_url(spec)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise UsageError("a shared PostgreSQL database is restored on the server (pg_restore)")
+    db, kept = restore_and_reopen(url.database, args.file, prefs.officer_name)
+    db.dispose()
+    print(f"restored {url.database} from {args.file}")
+    if kept is not None:
+        print(f"the database as it was before is kept in {kept}")
     return 0
 
 
-def _cmd_check(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+def _cmd_check(spec: str | None, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.store.check import run_checks
+    from branchdesk.store.database import connect
+    from branchdesk.store.errors import DatabaseDamaged
 
-    problems = run_checks(db)
+    _existing_sqlite(spec, args.demo)
+    try:
+        db = connect(spec, officer=prefs.officer_name)
+    except DatabaseDamaged as exc:
+        print(f"problem: {exc}")
+        return EXIT_PROBLEM
+    try:
+        problems = run_checks(db)
+    finally:
+        db.dispose()
     for problem in problems:
         print(f"problem: {problem}")
     if problems:
@@ -203,6 +275,9 @@ def _cmd_list(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
     from branchdesk.members.csvformat import write_csv
     from branchdesk.members.export_csv import member_csv_rows
 
+    # UTF-8 and bare line feeds on every platform, so the output imports back unchanged.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8", newline="")
     write_csv(sys.stdout, member_csv_rows(db, args.search))
     sys.stdout.flush()
     return 0

@@ -82,7 +82,7 @@ def test_import_with_problems_exits_2_and_names_them(
     assert "line 2, Last name: Enter the member's last name." in err
     assert "line 2, Date joined: '2020-13-01' is not a date" in err
     assert "nothing was imported" in err
-    assert run(capsys, "--db", db, "list", "members")[1].count("\n") == 1  # header only
+    assert not Path(db).exists()  # the file was checked before the database was opened
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".pdf"])
@@ -128,7 +128,7 @@ def test_backup_and_restore(
     run(capsys, "--db", demo_db, "import", "members", str(extra))
     assert "NEW1" in run(capsys, "--db", demo_db, "list", "members")[1]
     status, out, _ = run(capsys, "--db", demo_db, "restore", str(backup))
-    assert status == 0 and "previous state is kept" in out
+    assert status == 0 and "as it was before is kept in" in out
     assert run(capsys, "--db", demo_db, "list", "members")[1] == before
     assert run(capsys, "--db", demo_db, "check")[0] == 0
 
@@ -152,13 +152,103 @@ def test_check_finds_a_broken_foreign_key(demo_db: str, capsys: pytest.CaptureFi
     assert status == 1 and "foreign key: members row 1 points at a missing employers" in out
 
 
-def test_check_on_a_damaged_file_exits_2(
+def test_check_on_a_damaged_file_reports_a_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"\x00junk" * 1000)
-    status, _, err = run(capsys, "--db", str(bad), "check")
-    assert status == 2 and "damaged" in err
+    status, out, _ = run(capsys, "--db", str(bad), "check")
+    assert status == 1 and "problem:" in out and "damaged" in out
+
+
+def _damage_the_middle(path: Path) -> None:
+    """Overwrite pages in the middle of the file, leaving page 1 (the header) intact."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8192] = b"\xa5" * 8192
+    path.write_bytes(bytes(data))
+
+
+def test_check_finds_damage_beyond_the_first_page(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _damage_the_middle(Path(demo_db))
+    status, out, _ = run(capsys, "--db", demo_db, "check")
+    assert status == 1 and "problem:" in out
+
+
+def test_a_damaged_database_can_be_restored(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backup = tmp_path / "good.sqlite3"
+    assert run(capsys, "--db", demo_db, "backup", "--out", str(backup))[0] == 0
+    before = run(capsys, "--db", demo_db, "list", "members")[1]
+    _damage_the_middle(Path(demo_db))
+    status, out, err = run(capsys, "--db", demo_db, "restore", str(backup))
+    assert status == 0, err
+    kept = Path(out.split("kept in ")[1].strip())
+    assert kept.exists() and kept != Path(demo_db)
+    assert run(capsys, "--db", demo_db, "check")[0] == 0
+    assert run(capsys, "--db", demo_db, "list", "members")[1] == before
+    conn = sqlite3.connect(demo_db)
+    [(action,)] = conn.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1")
+    conn.close()
+    assert action == "restore"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["list", "members"],
+        ["export", "members", "--out", "x.xlsx"],
+        ["backup", "--out", "b.sqlite3"],
+    ],
+)
+def test_a_mistyped_database_path_is_refused_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    typo = tmp_path / "brnach.sqlite3"
+    status, _, err = run(capsys, "--db", str(typo), *command)
+    assert status == 2 and f"no database at {typo}" in err
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import", "members", "nope.csv"],
+        ["export", "members", "--out", "members.txt"],
+        ["restore", "nobackup.sqlite3"],
+    ],
+)
+def test_bad_input_writes_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    db = tmp_path / "new.sqlite3"
+    status, _, _ = run(capsys, "--db", str(db), *command)
+    assert status == 2
+    assert not db.exists()
+
+
+def test_commands_work_while_another_copy_is_writing(
+    demo_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from branchdesk.store import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 500)
+    writer = sqlite3.connect(demo_db)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert run(capsys, "--db", demo_db, "check")[0] == 0
+        status, out, _ = run(capsys, "--db", demo_db, "list", "members")
+        assert status == 0 and out.count("\n") == 301
+    finally:
+        writer.rollback()
+        writer.close()
 
 
 def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,9 +257,9 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--db", "mysql://x/y", "check")[0] == 2
 
 
-def test_python_m_branchdesk(tmp_path: Path) -> None:
+def test_python_m_branchdesk(demo_db: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "branchdesk", "--db", str(tmp_path / "p.sqlite3"), "check"],
+        [sys.executable, "-m", "branchdesk", "--db", demo_db, "check"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -55,12 +56,26 @@ def backup_database(db: Database, out: str | os.PathLike[str]) -> Path:
     return out
 
 
+KEEP_BESIDE = 5
+
+
 def backup_beside(path: Path, label: str) -> Path:
-    """A backup next to the database, named with a label and the time, e.g. before a migration."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    """A backup next to the database, named with a label and the time, e.g. before a migration.
+
+    Only the newest few of each label are kept: each is a full copy of members' data.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = path.with_name(f"{path.stem}.{label}-{stamp}.sqlite3")
     copy_sqlite(path, target)
+    _prune(path, label)
     return target
+
+
+def _prune(path: Path, label: str) -> None:
+    old = sorted(path.parent.glob(f"{path.stem}.{label}-*.sqlite3"))[:-KEEP_BESIDE]
+    for stale in old:
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def check_backup_file(path: Path) -> None:
@@ -82,19 +97,35 @@ def check_backup_file(path: Path) -> None:
         raise StoreError(f"{path} is not a BranchDesk backup")
 
 
-def restore_database(db: Database, backup: str | os.PathLike[str]) -> Path:
-    """Replace the open database's contents with a backup; the current state is kept beside it.
+def restore_database(target: str | os.PathLike[str], backup: str | os.PathLike[str]) -> Path | None:
+    """Replace the SQLite database at `target` with a backup; works on a damaged target too.
 
-    The caller must reopen the database afterwards (which upgrades an older backup's schema).
+    The backup is checked before anything is touched. Whatever was at `target` is first copied
+    file by file (it may be damaged, so not through SQLite) to a "before-restore" file beside
+    it, whose path is returned (None if there was nothing). Close other copies of BranchDesk
+    first; the caller reopens the database afterwards, which upgrades an older backup's schema.
     """
-    target = _require_sqlite(db)
+    target = Path(target).expanduser().resolve()
     backup = Path(backup).expanduser().resolve()
     if backup == target:
         raise StoreError("cannot restore a database from itself")
     check_backup_file(backup)
-    db.dispose()
-    safety = backup_beside(target, "before-restore") if target.exists() else None
-    src = sqlite3.connect(backup)
+    kept = _keep_as_is(target) if target.exists() else None
+    try:
+        copy_into(backup, target)
+    except sqlite3.DatabaseError:
+        # The old file is too damaged to be written through SQLite: put a fresh file in its
+        # place instead (its contents are safe in the before-restore copy).
+        with atomic_path(target) as tmp:
+            copy_into(backup, tmp)
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{target}{suffix}").unlink()
+    return kept
+
+
+def copy_into(source: Path, target: Path) -> None:
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target, timeout=15)
         try:
@@ -104,10 +135,14 @@ def restore_database(db: Database, backup: str | os.PathLike[str]) -> Path:
             dst.close()
     finally:
         src.close()
-    return safety or target
 
 
-def remove_quietly(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            Path(f"{path}{suffix}").unlink()
+def _keep_as_is(path: Path) -> Path:
+    """Copy a database and its WAL byte for byte, for a file that may not open as a database."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    kept = path.with_name(f"{path.stem}.before-restore-{stamp}.sqlite3")
+    for suffix in ("", "-wal"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            shutil.copy2(source, f"{kept}{suffix}")
+    return kept

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from branchdesk.store.database import Database
-from branchdesk.store.migrate import current_revision, head_revision
+from branchdesk.store.migrate import alembic_config, current_revision
 
 
 def run_checks(db: Database) -> list[str]:
-    """Every problem found; an empty list means the database passed."""
+    """Every problem found; an empty list means the database passed. Nothing is written."""
     problems: list[str] = []
-    with db.read() as session:
-        if db.is_sqlite:
-            for (line,) in session.execute(text("PRAGMA integrity_check")):
-                if line != "ok":
-                    problems.append(f"integrity check: {line}")
-            for row in session.execute(text("PRAGMA foreign_key_check")):
-                problems.append(
-                    f"foreign key: {row[0]} row {row[1]} points at a missing {row[2]} row"
-                )
-    revision = current_revision(db)
-    if revision != head_revision():
-        problems.append(f"schema is at {revision}, expected {head_revision()}")
+    try:
+        with db.read() as session:
+            if db.is_sqlite:
+                for (line,) in session.execute(text("PRAGMA integrity_check")):
+                    if line != "ok":
+                        problems.append(f"integrity check: {line}")
+                for row in session.execute(text("PRAGMA foreign_key_check")):
+                    problems.append(
+                        f"foreign key: {row[0]} row {row[1]} points at a missing {row[2]} row"
+                    )
+        revision = current_revision(db)
+    except DBAPIError as exc:
+        return [*problems, f"the database cannot be read: {exc.orig}"]
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    if revision is None:
+        problems.append("this is not a BranchDesk database (it has no schema version)")
+    elif revision not in known:
+        problems.append(
+            f"the schema ({revision}) was written by a newer version of BranchDesk than this one"
+        )
+    # An older known revision is not a problem: it is upgraded the next time it is opened.
     return problems

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -120,6 +120,8 @@ def _sqlite_engine(url: URL) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
+        # Error messages and logs must never carry members' details from bound values.
+        hide_parameters=True,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # One connection per unit of work; the files stay closed between them.
         poolclass=NullPool,
@@ -148,7 +150,7 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 def _postgres_engine(url: URL) -> Engine:
-    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2, hide_parameters=True)
 
 
 def connect(spec: str | os.PathLike[str] | None, officer: str = "unknown") -> Database:
@@ -165,7 +167,7 @@ def connect(spec: str | os.PathLike[str] | None, officer: str = "unknown") -> Da
                 conn.exec_driver_sql("SELECT 1").scalar()
     except DatabaseError as exc:
         engine.dispose()
-        if db.is_sqlite and _is_damage(exc):
+        if db.is_sqlite and is_damage(exc):
             raise DatabaseDamaged(
                 f"{db.display_name} is damaged or is not a BranchDesk database "
                 f"({exc.orig}). Restore it from a backup."
@@ -174,7 +176,8 @@ def connect(spec: str | os.PathLike[str] | None, officer: str = "unknown") -> Da
     return db
 
 
-def _is_damage(exc: DatabaseError) -> bool:
+def is_damage(exc: DBAPIError) -> bool:
+    """Does a database error say the file is damaged (rather than busy or missing)?"""
     if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
         return False
     text = str(exc.orig).lower()

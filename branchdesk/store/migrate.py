@@ -17,11 +17,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
 
-from branchdesk.store.backup import backup_beside
-from branchdesk.store.database import _IMMEDIATE, Database
-from branchdesk.store.errors import MigrationFailed
+from branchdesk.store.backup import backup_beside, copy_into
+from branchdesk.store.database import _IMMEDIATE, Database, is_damage
+from branchdesk.store.errors import DatabaseDamaged, MigrationFailed, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +50,48 @@ def current_revision(db: Database) -> str | None:
 
 def upgrade(db: Database, target: str = "head") -> None:
     head = head_revision() if target == "head" else target
+    # Most opens find the schema current: read it without taking the write lock, so a second
+    # copy of BranchDesk starts while the first is busy writing.
+    try:
+        if current_revision(db) == head:
+            return
+    except DBAPIError as exc:
+        raise _damage_or(db, exc) from exc
     backup: Path | None = None
     before: str | None = None
     try:
         with db.engine.execution_options(**{_IMMEDIATE: True}).begin() as conn:
             before = MigrationContext.configure(conn).get_current_revision()
             if before == head:
-                return
+                return  # another copy upgraded it while we waited for the lock
+            if before is None and inspect(conn).get_table_names():
+                raise StoreError(
+                    f"{db.display_name} is a database of some other program, not BranchDesk's"
+                )
             if db.path is not None and before is not None:
                 backup = backup_beside(db.path, "before-upgrade")
-                log.info("backup before upgrade written to %s", backup)
+                log.info("backup before upgrade written to %s", backup.name)
             command.upgrade(alembic_config(conn), target)
+    except StoreError:
+        raise
     except Exception as exc:
+        if isinstance(exc, DBAPIError) and is_damage(exc):
+            raise _damage_or(db, exc) from exc
         restored = _put_back(db, before, backup)
         note = f"; the database was restored from {backup}" if restored else ""
-        raise MigrationFailed(f"upgrading the database failed ({exc}){note}") from exc
+        raise MigrationFailed(f"upgrading the database failed ({_reason(exc)}){note}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
+
+
+def _damage_or(db: Database, exc: DBAPIError) -> StoreError:
+    if is_damage(exc):
+        return DatabaseDamaged(
+            f"{db.display_name} is damaged ({exc.orig}). Restore it from a backup."
+        )
+    return StoreError(f"cannot read {db.display_name}: {exc.orig}")
 
 
 def _put_back(db: Database, before: str | None, backup: Path | None) -> bool:
@@ -79,14 +107,10 @@ def _put_back(db: Database, before: str | None, backup: Path | None) -> bool:
             row = None
         if healthy and row is not None and row[0] == before:
             return False  # the transaction rolled back cleanly
-        src = sqlite3.connect(backup)
-        try:
-            src.backup(conn)
-        finally:
-            src.close()
-        return True
     finally:
         conn.close()
+    copy_into(backup, db.path)
+    return True
 
 
 def new_revision(db: Database, message: str) -> None:

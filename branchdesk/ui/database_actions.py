@@ -16,9 +16,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from branchdesk.settings import DB_FILE_NAME, data_dir
-from branchdesk.store.backup import backup_database, restore_database
+from branchdesk.store.backup import backup_database
 from branchdesk.store.database import Database, open_database
 from branchdesk.store.errors import StoreError
+from branchdesk.store.restore import restore_and_reopen
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.worker import report_unhandled
 
@@ -168,13 +169,12 @@ class DatabaseActions(QObject):
         target = db.path
         officer = self.ctx.preferences.officer_name
 
-        def run(_progress: object) -> tuple[Path, Database]:
-            kept = restore_database(db, backup)
-            # Reopening brings an older backup's schema up to date.
-            return kept, open_database(target, officer=officer)
+        def run(_progress: object) -> tuple[Database, Path | None]:
+            db.dispose()
+            return restore_and_reopen(target, backup, officer)
 
-        def done(result: tuple[Path, Database]) -> None:
-            kept, new_db = result
+        def done(result: tuple[Database, Path | None]) -> None:
+            new_db, kept = result
             self._swap(new_db)
             self.ctx.dialogs.info(
                 self.window,

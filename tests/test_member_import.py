@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,13 @@ from branchdesk.members.importer import (
     preview_import,
 )
 from branchdesk.members.models import Employer, Member, Workplace
-from branchdesk.members.service import get_member, member_id_by_number, update_member
+from branchdesk.members.service import (
+    MemberForm,
+    create_member,
+    get_member,
+    member_id_by_number,
+    update_member,
+)
 from branchdesk.progress import Cancelled, Progress
 from branchdesk.store.audit import AuditEntry
 from branchdesk.store.database import Database
@@ -218,3 +225,110 @@ def test_a_cancelled_import_writes_nothing(db: Database, tmp_path: Path) -> None
     assert seen and _count(db) == 0
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Employer)) == 0
+
+
+def test_a_stray_quote_is_reported_not_swallowing_rows(tmp_path: Path) -> None:
+    rows = [f'N{n},Last{n},First{n},,,,,,"A note {n}"' for n in range(50)]
+    rows[10] = 'N10,Last10,First10,,,,,,"said no'
+    plan = check_members_csv(_write(tmp_path, HEADER + "\n".join(rows) + "\n"))
+    assert not plan.ok
+    assert any(p.line == 12 and "check its quotes" in p.message for p in plan.problems)
+
+
+def test_a_quote_in_the_middle_of_a_quoted_cell_is_reported(tmp_path: Path) -> None:
+    text = HEADER + 'Q1,Quote,Q,,,,,,"He said "no" twice"\nQ2,Next,N,,,,,,\n'
+    plan = check_members_csv(_write(tmp_path, text))
+    assert [p.line for p in plan.problems] == [2]
+
+
+def test_round_trip_with_phone_numbers_and_apostrophes(any_db: Database) -> None:
+    """Values typed in the window survive being listed, edited and imported again."""
+    for n in range(40):
+        create_member(
+            any_db,
+            MemberForm(
+                membership_number=f"P{n}",
+                last_name="O'Brien",
+                first_name="Sam",
+                personal_phone=f"+44 7700 900{n:03d}",
+                job_title="'-",
+                notes="At the stewards' committee; '=x",
+            ),
+        )
+    before = [dict(r) for r in member_csv_rows(any_db)]
+    assert before[0]["job_title"] == "'-" and before[0]["notes"].endswith("'=x")
+    out = io.StringIO()
+    write_csv(out, member_csv_rows(any_db))
+    path = Path(tempfile.mkdtemp()) / "listed.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    result = import_members_csv(any_db, path)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 40)
+    assert [dict(r) for r in member_csv_rows(any_db)] == before
+
+
+def test_a_new_employer_without_a_workplace_column_clears_the_old_workplace(
+    db: Database, tmp_path: Path
+) -> None:
+    import_members_csv(db, _write(tmp_path, GOOD))
+    moved = "Membership number,Last name,First name,Employer\nA1,Example,Ada,Kestrel Care (demo)\n"
+    plan = check_members_csv(_write(tmp_path, moved, "moved.csv"))
+    preview = preview_import(db, plan)
+    assert (preview.new, preview.changed, preview.unchanged) == (0, 1, 0)
+    apply_plan(db, plan)
+    ada = get_member(db, member_id_by_number(db, "A1") or 0)
+    assert (ada.employer, ada.workplace) == ("Kestrel Care (demo)", "")
+    same = (
+        "Membership number,Last name,First name,Employer\n"
+        "A2,Sample,Bo,Northmoor Borough Council (demo)\n"
+    )
+    plan = check_members_csv(_write(tmp_path, same, "same.csv"))
+    assert preview_import(db, plan).unchanged == 1
+    apply_plan(db, plan)
+    assert get_member(db, member_id_by_number(db, "A2") or 0).workplace == "Riverside Depot"
+
+
+def test_blank_status_and_subs_keep_an_existing_members_values(
+    db: Database, tmp_path: Path
+) -> None:
+    import_members_csv(db, _write(tmp_path, GOOD))
+    blanks = HEADER + "A2,Sample,Bo,Northmoor Borough Council (demo),Riverside Depot,,,,\n"
+    import_members_csv(db, _write(tmp_path, blanks, "blanks.csv"))
+    bo = get_member(db, member_id_by_number(db, "A2") or 0)
+    assert (bo.status, bo.subs_up_to_date) == ("lapsed", False)
+    assert bo.date_joined is None and bo.notes == ""  # other blank cells empty their field
+
+
+def test_a_short_row_is_a_problem(tmp_path: Path) -> None:
+    plan = check_members_csv(_write(tmp_path, HEADER + "S1,Short,Row,Employer\n"))
+    assert [str(p) for p in plan.problems] == ["line 2: 4 cells, but the header has 9"]
+
+
+def test_a_file_mixing_encodings_is_refused(tmp_path: Path) -> None:
+    data = (HEADER + "E1,Zoë,Utf,,,,,,\n").encode() + "E2,Zoë,Latin,,,,,,\n".encode("cp1252")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    plan = check_members_csv(path)
+    [problem] = plan.problems
+    assert problem.line == 3 and "mixes character encodings" in problem.message
+
+
+def test_a_windows_1252_file_is_read_with_a_warning(tmp_path: Path) -> None:
+    plan = check_members_csv(_write(tmp_path, HEADER + "W1,Zoë,Ann,,,,,,\n", encoding="cp1252"))
+    assert plan.ok and plan.rows[0].values["last_name"] == "Zoë"
+    assert any("Windows-1252" in w and "line 2" in w for w in plan.warnings)
+
+
+def test_import_audit_rows_hold_no_personal_values(any_db: Database, tmp_path: Path) -> None:
+    import_members_csv(any_db, _write(tmp_path, GOOD))
+    import_members_csv(any_db, _write(tmp_path, GOOD.replace("A3,Test,Cy", "A3,Test,Cyril")))
+    with any_db.read() as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.fields, AuditEntry.changes).where(
+                AuditEntry.table_name == "members"
+            )
+        ).all()
+    text = " ".join(f + c for _, f, c in rows)
+    for personal in ("Ada", "Example", "Cyril", "Two", "2021-04-03", "A1"):
+        assert personal not in text
+    assert [a for a, _, _ in rows] == ["create"] * 3 + ["update"]
+    assert '"first_name"' in rows[-1][1]

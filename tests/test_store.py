@@ -302,3 +302,25 @@ def test_audit_changes_are_json(db: Database) -> None:
         for entry in session.scalars(select(AuditEntry)):
             assert isinstance(json.loads(entry.fields), list)
             assert isinstance(json.loads(entry.changes), dict)
+
+
+def test_a_number_taken_by_another_pc_at_the_same_moment_is_a_clear_refusal(
+    any_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check-then-write race on a shared PostgreSQL database ends in a message, not a crash."""
+    from branchdesk.members import service
+
+    create_member(any_db, _form("RACE"))
+    monkeypatch.setattr(service, "_number_taken", lambda *args, **kwargs: False)
+    with pytest.raises(StaleEdit, match="same moment"):
+        create_member(any_db, _form("RACE"))
+    with any_db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Member)) == 1
+
+
+def test_an_update_without_the_version_it_was_read_at_is_refused(any_db: Database) -> None:
+    member_id = create_member(any_db, _form())
+    form = get_member(any_db, member_id)
+    form.version = None
+    with pytest.raises(ValueError, match="version"):
+        update_member(any_db, member_id, form)

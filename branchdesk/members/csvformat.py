@@ -79,14 +79,16 @@ def cell_out(value: Any) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
     text = str(value)
-    if text.startswith(_RISKY_START):
+    # Text that already starts with an apostrophe gets one more, so `cell_in` can tell a
+    # protective apostrophe from one that belongs to the text.
+    if text.startswith((*_RISKY_START, "'")):
         return "'" + text
     return text
 
 
 def cell_in(text: str) -> str:
     """Undo `cell_out`'s protective apostrophe."""
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(_RISKY_START):
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith((*_RISKY_START, "'")):
         return text[1:]
     return text
 
@@ -131,16 +133,39 @@ def parse_bool(text: str) -> bool:
     raise ValueError(f"'{text}' is not yes or no")
 
 
+def delimiter_of(header_line: str) -> str:
+    """Comma, semicolon (spreadsheets in many European locales) or tab: whichever the header uses
+    most. The quote character is always '"'; guessing it from the data goes wrong on notes that
+    end in an apostrophe."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def iter_rows(handle: IO[str]) -> Iterator[tuple[int, list[str]]]:
-    """Rows with the line each starts on (a quoted cell may hold line breaks)."""
-    sample = handle.read(8192)
+    """Rows with the line each starts on (a quoted cell may hold line breaks).
+
+    Strict: a quote in the wrong place raises csv.Error instead of silently swallowing the rows
+    after it into one cell.
+    """
+    header_line = handle.readline()
     handle.seek(0)
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(handle, dialect)
+    reader = csv.reader(handle, delimiter=delimiter_of(header_line), quotechar='"', strict=True)
     start = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise RowError(start, str(exc)) from exc
         yield start, row
         start = reader.line_num + 1
+
+
+class RowError(ValueError):
+    """A row the CSV reader cannot make sense of, with the line it starts on."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line

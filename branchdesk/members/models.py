@@ -76,3 +76,23 @@ class Member(Timestamped, Versioned, Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+# The member's own fields that forms and imports set directly (employer and workplace are set by
+# name and resolved to rows).
+PLAIN_FIELDS: tuple[str, ...] = (
+    "membership_number",
+    "first_name",
+    "last_name",
+    "department",
+    "job_title",
+    "work_email",
+    "work_phone",
+    "personal_email",
+    "personal_phone",
+    "home_address",
+    "date_joined",
+    "status",
+    "subs_up_to_date",
+    "notes",
+)

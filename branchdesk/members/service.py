@@ -7,10 +7,11 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from branchdesk.members.models import Employer, Member, MemberStatus, Workplace
+from branchdesk.members.models import PLAIN_FIELDS, Employer, Member, MemberStatus, Workplace
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StaleEdit
 
@@ -138,26 +139,8 @@ def _workplace(session: Session, employer: Employer | None, name: str) -> Workpl
     return workplace
 
 
-_PLAIN_FIELDS = (
-    "membership_number",
-    "first_name",
-    "last_name",
-    "department",
-    "job_title",
-    "work_email",
-    "work_phone",
-    "personal_email",
-    "personal_phone",
-    "home_address",
-    "date_joined",
-    "status",
-    "subs_up_to_date",
-    "notes",
-)
-
-
 def _apply(session: Session, member: Member, form: MemberForm) -> None:
-    for name in _PLAIN_FIELDS:
+    for name in PLAIN_FIELDS:
         value = getattr(form, name)
         if getattr(member, name) != value:
             setattr(member, name, value)
@@ -183,16 +166,18 @@ def create_member(db: Database, form: MemberForm) -> int:
     errors = validate(form)
     if errors:
         raise ValidationError(errors)
-    with db.write() as session:
-        if _number_taken(session, form.membership_number):
-            raise ValidationError(
-                {"membership_number": f"Membership number {form.membership_number} is taken."}
-            )
-        member = Member()
-        _apply(session, member, form)
-        session.add(member)
-        session.flush()
-        return member.id
+    try:
+        with db.write() as session:
+            if _number_taken(session, form.membership_number):
+                raise ValidationError(_taken(form))
+            member = Member()
+            _apply(session, member, form)
+            session.add(member)
+            session.flush()
+            return member.id
+    except IntegrityError as exc:
+        # Another PC saved the same number (or employer) between our check and our write.
+        raise _conflict(form) from exc
 
 
 def update_member(db: Database, member_id: int, form: MemberForm) -> None:
@@ -201,22 +186,36 @@ def update_member(db: Database, member_id: int, form: MemberForm) -> None:
     errors = validate(form)
     if errors:
         raise ValidationError(errors)
-    with db.write() as session:
-        member = session.get(Member, member_id)
-        if member is None:
-            raise StaleEdit("This member has been deleted by someone else since you opened it.")
-        if form.version is not None and member.version != form.version:
-            raise StaleEdit(_stale_message(member))
-        if _number_taken(session, form.membership_number, except_id=member_id):
-            raise ValidationError(
-                {"membership_number": f"Membership number {form.membership_number} is taken."}
-            )
-        _apply(session, member, form)
-        try:
-            session.flush()
-        except StaleDataError as exc:
-            # Another save landed between our read and our write.
-            raise StaleEdit(_stale_message(member)) from exc
+    if form.version is None:
+        raise ValueError("update_member needs the version the form was read at")
+    try:
+        with db.write() as session:
+            member = session.get(Member, member_id)
+            if member is None:
+                raise StaleEdit("This member has been deleted by someone else since you opened it.")
+            if member.version != form.version:
+                raise StaleEdit(_stale_message(member))
+            if _number_taken(session, form.membership_number, except_id=member_id):
+                raise ValidationError(_taken(form))
+            _apply(session, member, form)
+            try:
+                session.flush()
+            except StaleDataError as exc:
+                # Another save landed between our read and our write.
+                raise StaleEdit(_stale_message(member)) from exc
+    except IntegrityError as exc:
+        raise _conflict(form) from exc
+
+
+def _taken(form: MemberForm) -> dict[str, str]:
+    return {"membership_number": f"Membership number {form.membership_number} is taken."}
+
+
+def _conflict(form: MemberForm) -> StaleEdit:
+    return StaleEdit(
+        "Someone else saved a change at the same moment (for example the same membership "
+        f"number {form.membership_number}). Nothing was saved: try again."
+    )
 
 
 def _stale_message(member: Member) -> str:

@@ -8,12 +8,13 @@ DEMO-, email addresses are at example.org (reserved for examples) and phone numb
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from branchdesk.members.models import Employer, Member, Workplace
+from branchdesk.members.models import Employer, Member, Workplace, search_text_for
 from branchdesk.progress import Progress
 from branchdesk.store import audit
 from branchdesk.store.database import Database
@@ -154,21 +155,30 @@ _LAST = [
 _STREETS = ["Example Street", "Sample Road", "Fictional Avenue", "Demo Lane", "Placeholder Way"]
 
 
-def _members(rng: random.Random, count: int, workplaces: list[tuple[int, int, list[str]]]) -> Any:
+@dataclass(frozen=True)
+class _Place:
+    employer_id: int
+    workplace_id: int
+    employer: str
+    workplace: str
+    departments: list[str]
+
+
+def _members(rng: random.Random, count: int, places: list[_Place]) -> Any:
     today = date(2026, 11, 1)
     for n in range(1, count + 1):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        employer_id, workplace_id, departments = rng.choice(workplaces)
-        department = rng.choice(departments)
+        place = rng.choice(places)
+        department = rng.choice(place.departments)
         roll = rng.random()
         status = "current" if roll < 0.86 else ("lapsed" if roll < 0.95 else "left")
         handle = f"{first}.{last}".lower().replace("'", "")
-        yield {
+        member = {
             "membership_number": f"DEMO-{n:06d}",
             "first_name": first,
             "last_name": last,
-            "employer_id": employer_id,
-            "workplace_id": workplace_id,
+            "employer_id": place.employer_id,
+            "workplace_id": place.workplace_id,
             "department": department,
             "job_title": rng.choice(_JOBS[department]),
             "work_email": f"{handle}{n}@work.example.org",
@@ -181,6 +191,8 @@ def _members(rng: random.Random, count: int, workplaces: list[tuple[int, int, li
             "subs_up_to_date": status == "current" and rng.random() < 0.93,
             "notes": "Fictional demo member." if rng.random() < 0.1 else "",
         }
+        member["search_text"] = search_text_for(member, place.employer, place.workplace)
+        yield member
 
 
 def fill_demo(
@@ -202,7 +214,7 @@ def fill_demo(
     with db.write() as session:
         if session.scalar(select(func.count()).select_from(Member)):
             raise StoreError("the database already holds members: the demo only fills an empty one")
-        workplaces: list[tuple[int, int, list[str]]] = []
+        workplaces: list[_Place] = []
         for employer_name, places in _EMPLOYERS.items():
             employer_id = session.execute(
                 insert(Employer).values(name=employer_name).returning(Employer.id)
@@ -213,7 +225,9 @@ def fill_demo(
                     .values(employer_id=employer_id, name=place)
                     .returning(Workplace.id)
                 ).scalar_one()
-                workplaces.append((employer_id, workplace_id, departments))
+                workplaces.append(
+                    _Place(employer_id, workplace_id, employer_name, place, departments)
+                )
         batch: list[dict[str, Any]] = []
         done = 0
         for member in _members(rng, count, workplaces):

@@ -182,7 +182,7 @@ def _failing_migrations(tmp_path: Path) -> Path:
         "import sqlalchemy as sa\n"
         "from alembic import op\n"
         'revision = "0002_broken"\n'
-        'down_revision = "0001_initial"\n'
+        f'down_revision = "{migrate.head_revision()}"\n'
         "branch_labels = None\n"
         "depends_on = None\n\n"
         "def upgrade():\n"
@@ -198,6 +198,7 @@ def _failing_migrations(tmp_path: Path) -> Path:
 def test_a_failed_migration_leaves_the_database_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    head = migrate.head_revision()
     path = tmp_path / "branch.sqlite3"
     db = open_database(path)
     create_member(db, _form())
@@ -209,7 +210,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(
     assert len(backups) == 1
     monkeypatch.undo()
     db = open_database(path)
-    assert migrate.current_revision(db) == "0001_initial"
+    assert migrate.current_revision(db) == head
     with db.read() as session:
         tables = {r[0] for r in session.execute(text("SELECT name FROM sqlite_master"))}
         notes = session.scalars(select(Member.notes)).all()
@@ -220,6 +221,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(
 def test_a_migration_that_damages_the_file_is_restored_from_the_backup(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    head = migrate.head_revision()
     path = tmp_path / "branch.sqlite3"
     db = open_database(path)
     create_member(db, _form())
@@ -238,7 +240,7 @@ def test_a_migration_that_damages_the_file_is_restored_from_the_backup(
         open_database(path)
     monkeypatch.undo()
     db = open_database(path)
-    assert migrate.current_revision(db) == "0001_initial"
+    assert migrate.current_revision(db) == head
     assert get_member(db, 1).first_name == "Ada"
     db.dispose()
 
@@ -324,3 +326,48 @@ def test_an_update_without_the_version_it_was_read_at_is_refused(any_db: Databas
     form.version = None
     with pytest.raises(ValueError, match="version"):
         update_member(any_db, member_id, form)
+
+
+def test_upgrading_a_first_schema_database_fills_member_search(tmp_path: Path) -> None:
+    from branchdesk.members.listing import MemberListing
+    from branchdesk.store.database import connect
+
+    path = tmp_path / "old.sqlite3"
+    old = connect(path)
+    migrate.upgrade(old, target="0001_initial")
+    with old.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO employers (name, created_at, updated_at, version) "
+                "VALUES ('Ëastvale Council', '2024-01-01', '2024-01-01', 1)"
+            )
+        )
+        session.execute(
+            text(
+                "INSERT INTO members (membership_number, first_name, last_name, employer_id, "
+                "department, job_title, work_email, work_phone, personal_email, personal_phone, "
+                "home_address, status, subs_up_to_date, notes, created_at, updated_at, version) "
+                "VALUES ('OLD1', 'Zoë', 'Ærøe', 1, 'Libraries', '', '', '', '', '', '', "
+                "'current', 1, '', '2024-01-01', '2024-01-01', 1)"
+            )
+        )
+    old.dispose()
+    db = open_database(path)
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert list(tmp_path.glob("old.before-upgrade-*.sqlite3"))
+    listing = MemberListing(db)
+    for typed in ("zoë", "ZOË", "ærøe", "ëastvale", "librar", "old1"):
+        assert len(listing.ids(typed)) == 1, typed
+    db.dispose()
+
+
+def test_search_text_follows_edits(any_db: Database) -> None:
+    from branchdesk.members.listing import MemberListing
+
+    member_id = create_member(any_db, _form())
+    listing = MemberListing(any_db)
+    assert listing.ids("town hall") == [member_id]
+    form = get_member(any_db, member_id)
+    form.workplace, form.last_name = "Riverside Depot", "Ørsted"
+    update_member(any_db, member_id, form)
+    assert listing.ids("town hall") == [] and listing.ids("ØRSTED riverside") == [member_id]

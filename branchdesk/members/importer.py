@@ -35,7 +35,13 @@ from branchdesk.members.csvformat import (
     parse_bool,
     parse_date,
 )
-from branchdesk.members.models import PLAIN_FIELDS, Employer, Member, Workplace
+from branchdesk.members.models import (
+    PLAIN_FIELDS,
+    Employer,
+    Member,
+    Workplace,
+    search_text_for,
+)
 from branchdesk.members.service import MemberForm, validate
 from branchdesk.progress import Progress
 from branchdesk.store import audit
@@ -405,9 +411,10 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
             old = existing.get(row.values["membership_number"])
             if old is None:
                 record = _defaults() | {k: v for k, v in row.values.items() if k in PLAIN_FIELDS}
-                record["employer_id"], record["workplace_id"] = places.ids(
-                    row.values.get("employer", ""), row.values.get("workplace", "")
-                )
+                employer = row.values.get("employer", "")
+                workplace = row.values.get("workplace", "")
+                record["employer_id"], record["workplace_id"] = places.ids(employer, workplace)
+                record["search_text"] = search_text_for(record, employer, workplace)
                 inserts.append(record)
             else:
                 changed = _changes(old, row.values)
@@ -428,7 +435,8 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
             audit_rows.append(audit.entry(officer, "create", "members", member_id, fields, kept))
         if updates:
             assignments: dict[str, Any] = {
-                name: bindparam(name) for name in (*PLAIN_FIELDS, "employer_id", "workplace_id")
+                name: bindparam(name)
+                for name in (*PLAIN_FIELDS, "employer_id", "workplace_id", "search_text")
             }
             assignments["updated_at"] = bindparam("_updated_at")
             # Bulk statements bypass the ORM's version check: bump it by hand so an edit form
@@ -445,9 +453,10 @@ def _update(
     old: dict[str, Any], changed: dict[str, Any], places: _Places, now: Any
 ) -> dict[str, Any]:
     record = {k: changed.get(k, old[k]) for k in PLAIN_FIELDS}
-    record["employer_id"], record["workplace_id"] = places.ids(
-        changed.get("employer", old["employer"]), changed.get("workplace", old["workplace"])
-    )
+    employer = changed.get("employer", old["employer"])
+    workplace = changed.get("workplace", old["workplace"])
+    record["employer_id"], record["workplace_id"] = places.ids(employer, workplace)
+    record["search_text"] = search_text_for(record, employer, workplace)
     record["_id"] = old["id"]
     record["_updated_at"] = now
     return record

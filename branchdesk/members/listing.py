@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import aliased
 
 from branchdesk.members.models import Employer, Member, Workplace
@@ -40,14 +40,6 @@ _EXPRESSIONS: dict[str, ColumnElement[Any]] = {
     "date_joined": Member.date_joined,
     "subs_up_to_date": Member.subs_up_to_date,
 }
-_SEARCHED = (
-    Member.membership_number,
-    Member.first_name,
-    Member.last_name,
-    _employer.name,
-    _workplace.name,
-    Member.department,
-)
 _STATUS_LABELS = {"current": "Current", "lapsed": "Lapsed", "left": "Left"}
 
 
@@ -59,10 +51,10 @@ def _joined(query: Select[Any]) -> Select[Any]:
 
 def search_condition(search: str) -> ColumnElement[bool] | None:
     """Every word typed must appear in the number, a name, the employer, workplace or department."""
-    words = search.split()
+    words = search.lower().split()
     if not words:
         return None
-    return and_(*(or_(*(c.icontains(w, autoescape=True) for c in _SEARCHED)) for w in words))
+    return and_(*(Member.search_text.contains(w, autoescape=True) for w in words))
 
 
 class MemberListing:

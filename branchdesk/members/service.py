@@ -11,7 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from branchdesk.members.models import PLAIN_FIELDS, Employer, Member, MemberStatus, Workplace
+from branchdesk.members.models import (
+    PLAIN_FIELDS,
+    Employer,
+    Member,
+    MemberStatus,
+    Workplace,
+    search_text_for,
+)
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StaleEdit
 
@@ -152,6 +159,13 @@ def _apply(session: Session, member: Member, form: MemberForm) -> None:
         member.employer_id = new_employer_id
     if member.workplace_id != new_workplace_id:
         member.workplace_id = new_workplace_id
+    text = search_text_for(
+        {name: getattr(form, name) for name in PLAIN_FIELDS},
+        employer.name if employer else "",
+        workplace.name if workplace else "",
+    )
+    if member.search_text != text:
+        member.search_text = text
 
 
 def _number_taken(session: Session, number: str, except_id: int | None = None) -> bool:

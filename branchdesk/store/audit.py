@@ -94,6 +94,8 @@ def _describe(obj: Any, action: str) -> tuple[list[str], dict[str, tuple[Any, An
         if key in _SKIP or key == "id":
             continue
         column = attr.columns[0]
+        if column.info.get("audit_skip"):
+            continue
         history = state.attrs[key].history
         if action == "update":
             if not history.has_changes():

@@ -1,8 +1,9 @@
 """The last line of defence: an error nobody caught is logged and shown, never silently lost.
 
 Without a hook, an exception in a Qt slot prints to a console a Windows user never sees, and
-the click that caused it seems to do nothing. With it, the traceback goes to the log file and
-the user gets a dialog saying what went wrong and where the details are.
+the click that caused it seems to do nothing. With it, the traceback goes to the log file
+(without the error's message, which may quote a member's details) and the user gets a dialog
+saying what went wrong and where the details are.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from branchdesk.ui.log_safe import error_kind, redacted_traceback
+
 log = logging.getLogger("branchdesk.unhandled")
 
 _showing = False  # a dialog is up: an error raised while showing it must not show another
@@ -24,8 +27,8 @@ def _show_dialog(message: str, details: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, "BranchDesk — something went wrong", message)
     box.setInformativeText(
         "What you were doing may not have finished. Your saved data is safe. "
-        "If this keeps happening, send the details below (they are also in the log) "
-        "to whoever looks after BranchDesk for your branch."
+        "If this keeps happening, send the details below to whoever looks after BranchDesk "
+        "for your branch (the log keeps where it happened, but not the message)."
     )
     box.setDetailedText(details)
     box.exec()
@@ -40,7 +43,8 @@ def handle_exception(
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
-    log.error("unhandled error", exc_info=(exc_type, exc, tb))
+    # The type and frames only: the message may quote a member's details (it is shown below).
+    log.error("unhandled error: %s\n%s", error_kind(exc), redacted_traceback(exc, tb))
     if _showing or QApplication.instance() is None:
         return
     if threading.current_thread() is not threading.main_thread():

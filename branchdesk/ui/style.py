@@ -13,6 +13,10 @@ ACCENT = "#1f5f8b"  # a sober blue for selection, headings and the default butto
 TEXT = "#1f2933"
 MUTED = "#52606d"
 ERROR = "#b42318"
+# A passing problem the app is dealing with itself (a locked database it will read again).
+WARNING_TEXT = "#7a4a00"
+WARNING_BACKGROUND = "#fff7e0"
+WARNING_BORDER = "#f0cf7a"
 WINDOW = "#f4f6f8"
 BASE = "#ffffff"
 ALTERNATE = "#f0f4f8"
@@ -29,6 +33,13 @@ QLabel#tabSubheading, QLabel#countLabel {{
 }}
 QLabel#fieldError {{
     color: {ERROR};
+}}
+QLabel#loadBanner {{
+    color: {WARNING_TEXT};
+    background: {WARNING_BACKGROUND};
+    border: 1px solid {WARNING_BORDER};
+    border-radius: 3px;
+    padding: 6px 10px;
 }}
 QLabel#placeholderTitle {{
     font-size: 17pt;

@@ -9,6 +9,10 @@ Threads never touch widgets: the function only computes, and every callback runs
 thread through a queued signal. The signals live on a separate QObject created on the GUI
 thread (subclassing QRunnable and QObject together breaks under PySide6).
 
+`run(..., quiet=True)` is for short reads the user is not waiting on as "work" (the ids of a
+search): they run on a pool of their own, so they never queue behind an import, and they do
+not make the worker `busy` (no disabled menus, no "still running" question on quit).
+
 `Worker(synchronous=True)` runs everything inline, for tests that want no threads.
 """
 
@@ -34,6 +38,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from branchdesk.progress import Cancelled, Progress
+from branchdesk.ui.log_safe import error_kind, redacted_traceback
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +129,10 @@ class Task:
         progress: Progress | None = None,
         dialog: QProgressDialog | None = None,
         discard_if_cancelled: bool = False,
+        quiet: bool = False,
     ) -> None:
         self._worker = worker
+        self.quiet = quiet
         self._on_done = on_done
         self._on_error = on_error or report_unhandled
         self._on_cancelled = on_cancelled
@@ -195,7 +202,13 @@ class Task:
                 self._on_done(value)
         elif outcome == "error":
             assert isinstance(value, BaseException)
-            log.warning("background work failed: %s", type(value).__name__, exc_info=value)
+            # By type and frames only: the message may quote a member's details. A quiet read's
+            # caller logs its own failures (a locked database retried each second would
+            # otherwise fill the log).
+            if not self.quiet:
+                log.warning(
+                    "background work failed: %s\n%s", error_kind(value), redacted_traceback(value)
+                )
             self._on_error(value)
         elif self._on_cancelled is not None:
             self._on_cancelled()
@@ -217,7 +230,10 @@ class Worker(QObject):
         self.synchronous = synchronous
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
+        self.quiet_pool = QThreadPool(self)
+        self.quiet_pool.setMaxThreadCount(2)
         self._tasks: set[Task] = set()
+        self._quiet_tasks: set[Task] = set()  # kept alive until their callback has run
 
     @property
     def busy(self) -> bool:
@@ -230,9 +246,10 @@ class Worker(QObject):
         on_done: Callback | None = None,
         on_error: Callback | None = None,
         on_cancelled: Callable[[], None] | None = None,
+        quiet: bool = False,
     ) -> Task:
         """Run `fn()` in the background; exactly one callback follows on the GUI thread."""
-        task = Task(self, on_done, on_error, on_cancelled)
+        task = Task(self, on_done, on_error, on_cancelled, quiet=quiet)
         self._start(task, fn)
         return task
 
@@ -269,24 +286,27 @@ class Worker(QObject):
         return task
 
     def wait_for_done(self, msecs: int = 30_000) -> bool:
-        """Block until the pool's threads are idle (used at shutdown and by tests)."""
-        return self.pool.waitForDone(msecs)
+        """Block until the pools' threads are idle (used at shutdown and by tests)."""
+        return self.pool.waitForDone(msecs) and self.quiet_pool.waitForDone(msecs)
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()
 
     def _start(self, task: Task, fn: Callable[[], Any]) -> None:
-        was_busy = self.busy
-        self._tasks.add(task)
-        if not was_busy:
-            self.busy_changed.emit(True)
+        if task.quiet:
+            self._quiet_tasks.add(task)
+        else:
+            was_busy = self.busy
+            self._tasks.add(task)
+            if not was_busy:
+                self.busy_changed.emit(True)
         if task.dialog is not None and not self.synchronous:
             QTimer.singleShot(SHOW_PROGRESS_AFTER_MS, task.relay, task._show_dialog)
         if self.synchronous:
             self._run_inline(task, fn)
             return
-        self.pool.start(_Job(fn, task.relay))
+        (self.quiet_pool if task.quiet else self.pool).start(_Job(fn, task.relay))
 
     def _run_inline(self, task: Task, fn: Callable[[], Any]) -> None:
         task._last_emit = float("-inf")
@@ -300,6 +320,9 @@ class Worker(QObject):
             task._finish("done", result)
 
     def _forget(self, task: Task) -> None:
+        if task.quiet:
+            self._quiet_tasks.discard(task)
+            return
         self._tasks.discard(task)
         if not self._tasks:
             self.busy_changed.emit(False)

@@ -10,13 +10,18 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from branchdesk.ui import exception_hook
+from branchdesk.ui.log_safe import redacted_traceback
 
 pytestmark = pytest.mark.timeout(60)
 
 
+# An error whose message names a member, as a message quoting a form or a CSV cell may.
+MESSAGE = "the printer caught fire printing Ada Lovelace's letter"
+
+
 def _raise_and_hook() -> None:
     try:
-        raise RuntimeError("the printer caught fire")
+        raise RuntimeError(MESSAGE)
     except RuntimeError:
         exception_hook.handle_exception(*sys.exc_info())  # type: ignore[arg-type]
 
@@ -45,7 +50,22 @@ def test_hook_logs_and_shows_a_dialog(
     assert "the printer caught fire" in box["text"]
     assert "RuntimeError" in box["details"] and "_raise_and_hook" in box["details"]
     [record] = caplog.records
-    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+    # The log has the type and where it happened, never the message with the member's name.
+    assert "RuntimeError" in record.getMessage() and "_raise_and_hook" in caplog.text
+    assert "Lovelace" not in caplog.text
+
+
+def test_the_log_leaves_out_the_messages_of_a_whole_chain(caplog: pytest.LogCaptureFixture) -> None:
+    name = "Ada Lovelace"
+    try:
+        try:
+            raise KeyError(name)
+        except KeyError as inner:
+            raise ValueError(f"cannot save {name}") from inner
+    except ValueError as exc:
+        text = redacted_traceback(exc)
+    assert "Lovelace" not in text
+    assert text.index("KeyError") < text.index("which led to") < text.index("ValueError")
 
 
 def test_an_error_while_the_dialog_is_up_does_not_show_another(

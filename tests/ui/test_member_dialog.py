@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -9,7 +12,8 @@ import pytest
 from ui_helpers import click, type_into
 
 from branchdesk.members.service import get_member, member_id_by_number, update_member
-from branchdesk.store.database import Database
+from branchdesk.store import database
+from branchdesk.store.database import Database, open_database
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.members.member_dialog import MemberDialog
 
@@ -21,6 +25,8 @@ def new_dialog(qtbot: Any, ctx: AppContext, dialogs: Any) -> MemberDialog:
     dialog = MemberDialog(ctx)
     qtbot.addWidget(dialog, before_close_func=dialogs.closing)
     dialog.show()
+    # Focus checks need it to be the active window, which on a busy machine comes a little later.
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
     return dialog
 
 
@@ -153,3 +159,64 @@ def test_cancel_without_changes_just_closes(
     click(qtbot, new_dialog.cancel_button)
     assert not new_dialog.isVisible()
     assert dialogs.shown == []
+
+
+@pytest.fixture
+def quick_db(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """The test database opened again, waiting only 0.3 s for another writer's lock."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)
+    assert db.path is not None
+    quick = open_database(db.path, officer="Test Officer")
+    yield quick
+    quick.dispose()
+
+
+@pytest.mark.parametrize("editing", [False, True])
+def test_save_while_another_program_writes_says_busy_and_keeps_what_was_typed(
+    qtbot: Any,
+    quick_db: Database,
+    prefs: Any,
+    dialogs: Any,
+    worker: Any,
+    caplog: pytest.LogCaptureFixture,
+    editing: bool,
+) -> None:
+    ctx = AppContext(db=quick_db, preferences=prefs, dialogs=dialogs, worker=worker)
+    member_id = member_id_by_number(quick_db, "M001") if editing else None
+    form = get_member(quick_db, member_id) if member_id else None
+    d = MemberDialog(ctx, member_id, form)
+    qtbot.addWidget(d, before_close_func=dialogs.closing)
+    d.show()
+    type_into(qtbot, d.membership_number, "M321")
+    type_into(qtbot, d.first_name, "Grace")
+    type_into(qtbot, d.last_name, "Hopper")
+    type_into(qtbot, d.notes, "Private: off sick")
+
+    assert quick_db.path is not None
+    other = sqlite3.connect(quick_db.path)  # another BranchDesk, or an import, writing
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with caplog.at_level(logging.DEBUG):
+            click(qtbot, d.save_button)
+    finally:
+        other.rollback()
+        other.close()
+
+    assert d.isVisible() and d.result() != d.DialogCode.Accepted
+    assert dialogs.messages("error") == [
+        (
+            "Not saved: the database is busy",
+            "The database is busy (another BranchDesk or an import is writing). "
+            "Nothing was saved; try again in a moment.",
+        )
+    ]
+    assert (d.first_name.text(), d.notes.toPlainText()) == ("Grace", "Private: off sick")
+    assert member_id_by_number(quick_db, "M321") is None
+    # The log says which member and why, never what was typed.
+    for value in ("M321", "Grace", "Hopper", "off sick", "Lovelace"):
+        assert value not in caplog.text
+    assert "OperationalError" in caplog.text
+
+    click(qtbot, d.save_button)  # the lock is gone: the same dialog saves
+    assert d.result() == d.DialogCode.Accepted
+    assert member_id_by_number(quick_db, "M321") is not None

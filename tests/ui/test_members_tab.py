@@ -3,6 +3,9 @@ import and export."""
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +14,16 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from sqlalchemy.exc import OperationalError
 from ui_helpers import click, click_header, column_texts, double_click_row, type_into
 
+from branchdesk.members.importer import apply_plan
 from branchdesk.members.listing import MemberListing
 from branchdesk.members.service import get_member, member_id_by_number, update_member
+from branchdesk.progress import Cancelled, Progress
 from branchdesk.store.database import Database
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.members import members_tab, transfers
 from branchdesk.ui.members.import_dialog import ImportPreviewDialog
 from branchdesk.ui.members.member_dialog import MemberDialog
 from branchdesk.ui.members.members_tab import MembersTab
@@ -77,6 +84,25 @@ def test_add_member_through_the_dialog(
         "Civic Offices",
         "Librarian",
     )
+
+
+def test_a_member_added_while_a_search_hides_them_is_shown_anyway(
+    qtbot: Any, tab: MembersTab, dialogs: Any, db: Database
+) -> None:
+    tab.filter_bar.set_text("kestrel")
+    assert column_texts(tab.table, LAST_NAME) == ["Singer"]
+
+    def fill_in(d: MemberDialog) -> None:
+        type_into(qtbot, d.membership_number, "M102")
+        type_into(qtbot, d.first_name, "Fay")
+        type_into(qtbot, d.last_name, "Fox")
+        click(qtbot, d.save_button)
+
+    dialogs.dialogs.append(fill_in)
+    click(qtbot, tab.add_button)
+    assert tab.filter_bar.text() == "" and tab.model.search == ""
+    assert tab.selected_id() == member_id_by_number(db, "M102")
+    assert tab.count_label.text() == "5 members"
 
 
 def test_validation_message_beside_empty_name(
@@ -310,3 +336,162 @@ def test_export_on_a_real_thread_with_progress(
     assert out.is_file()
     assert tab.export_button.isEnabled()
     assert dialogs.messages("info")[0][0] == "Export finished"
+
+
+# -- searching off the GUI thread ----------------------------------------------------------------
+
+
+class SlowListing(MemberListing):
+    """The real member list, with searches as slow as `delays` says (seconds, by search text)."""
+
+    def __init__(self, db: Database, delays: dict[str, float]) -> None:
+        super().__init__(db)
+        self.delays = delays
+        self.started: list[str] = []
+        self.finished: list[str] = []
+
+    def ids(
+        self, search: str = "", sort_key: str | None = None, descending: bool = False
+    ) -> list[int]:
+        self.started.append(search)
+        time.sleep(self.delays.get(search, 0.0))
+        try:
+            return super().ids(search, sort_key, descending)
+        finally:
+            self.finished.append(search)
+
+
+def test_typing_fast_shows_only_the_last_search_and_a_slow_old_one_is_ignored(
+    qtbot: Any, db: Database, prefs: Any, dialogs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = SlowListing(db, {"n": 2.5})  # "n" matches all four members; "nor" only two
+    monkeypatch.setattr(members_tab, "MemberListing", lambda _db: slow)
+    threaded = Worker()
+    ctx = AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=threaded)
+    tab = MembersTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 4, timeout=5000)
+    seen: list[tuple[str, list[str]]] = []
+    tab.model.ids_loaded.connect(
+        lambda: seen.append((tab.model.search, column_texts(tab.table, LAST_NAME)))
+    )
+
+    qtbot.keyClicks(tab.filter_bar.edit, "n")
+    qtbot.waitUntil(lambda: "n" in slow.started, timeout=3000)
+    # The window is not frozen by the slow search: it takes more keys, and shows the old rows.
+    assert tab.model.rowCount() == 4 and tab.count_label.text() == "4 members"
+    qtbot.keyClicks(tab.filter_bar.edit, "o")
+    qtbot.wait(200)  # long enough for the search box to send "no"
+    qtbot.keyClicks(tab.filter_bar.edit, "r")
+    qtbot.waitUntil(lambda: tab.model.search == "nor" and not tab.model.loading, timeout=5000)
+    assert "n" not in slow.finished  # the newer searches overtook the slow one
+    assert column_texts(tab.table, LAST_NAME) == ["Barker", "Lovelace"]
+    assert tab.count_label.text() == "2 members found"
+
+    qtbot.waitUntil(lambda: "n" in slow.finished, timeout=5000)
+    qtbot.wait(100)  # its answer reaches the GUI thread, and is dropped
+    assert column_texts(tab.table, LAST_NAME) == ["Barker", "Lovelace"]
+    assert tab.count_label.text() == "2 members found"
+    assert ("n", ["Barker", "Dare", "Lovelace", "Singer"]) not in seen
+    assert seen[-1] == ("nor", ["Barker", "Lovelace"])
+    assert threaded.wait_for_done(10_000)
+
+
+def test_opening_on_a_real_thread_says_loading_not_no_members(
+    qtbot: Any, db: Database, prefs: Any, dialogs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = SlowListing(db, {"": 0.5})
+    monkeypatch.setattr(members_tab, "MemberListing", lambda _db: slow)
+    threaded = Worker()
+    tab = MembersTab(AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=threaded))
+    qtbot.addWidget(tab)
+    tab.show()
+    assert tab.count_label.text() == "Loading…"
+    assert tab.stack.currentWidget() is tab.table  # not "No members yet"
+    qtbot.waitUntil(lambda: tab.count_label.text() == "4 members", timeout=5000)
+    assert threaded.wait_for_done(10_000)
+
+
+def test_sorting_and_searching_keep_the_selected_member(qtbot: Any, tab: MembersTab) -> None:
+    tab.table.selectRow(_row_of(tab, "Singer"))
+    singer = tab.selected_id()
+    click_header(qtbot, tab.table, tab.model.column_index("date_joined"))
+    assert tab.selected_id() == singer
+    assert column_texts(tab.table, LAST_NAME)[tab.table.currentIndex().row()] == "Singer"
+    tab.filter_bar.set_text("care")
+    assert column_texts(tab.table, LAST_NAME) == ["Singer"] and tab.selected_id() == singer
+
+
+# -- a database that cannot be read --------------------------------------------------------------
+
+
+def test_a_locked_database_while_painting_shows_a_banner_not_a_dialog(
+    qtbot: Any, tab: MembersTab, dialogs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab.model._retry_rows.setInterval(50)  # retry sooner than a person would notice
+    hooked: list[type[BaseException]] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, e, tb: hooked.append(t))
+    listing = tab.model.listing
+    real_rows = listing.rows
+    attempts: list[int] = []
+
+    def locked(ids: Any) -> Any:
+        attempts.append(len(ids))
+        raise OperationalError("SELECT …", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(listing, "rows", locked)
+    tab.model.refresh()  # new ids: the rows are read again as the table paints
+    qtbot.waitUntil(tab.load_banner.isVisible, timeout=3000)
+    assert tab.load_banner.text() == (
+        "The member list could not be read: database is locked. Retrying…"
+    )
+    qtbot.waitUntil(lambda: len(attempts) >= 3, timeout=3000)  # tried again, quietly
+    assert hooked == [] and dialogs.shown == []  # no crash dialog, no message box
+    assert column_texts(tab.table, LAST_NAME) == ["", "", "", ""]
+
+    monkeypatch.setattr(listing, "rows", real_rows)  # the other program lets go
+    qtbot.waitUntil(lambda: not tab.load_banner.isVisible(), timeout=3000)
+    assert column_texts(tab.table, LAST_NAME) == ["Barker", "Dare", "Lovelace", "Singer"]
+
+
+# -- no saving while an import writes ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outcome", ["finishes", "fails", "is cancelled"])
+def test_add_and_edit_are_off_while_an_import_writes(
+    qtbot: Any,
+    tab: MembersTab,
+    dialogs: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    outcome: str,
+) -> None:
+    good = _write(tmp_path / "m.csv", "Membership number,Last name,First name\nM800,Ives,Ivy\n")
+    tab.table.selectRow(_row_of(tab, "Dare"))
+    assert tab.add_button.isEnabled() and tab.edit_button.isEnabled()
+    during: dict[str, bool] = {}
+
+    def write(db: Database, plan: Any, progress: Progress) -> Any:
+        during.update(
+            add=tab.add_button.isEnabled(),
+            edit=tab.edit_button.isEnabled(),
+            import_=tab.import_button.isEnabled(),
+            add_action=tab.add_action.isEnabled(),
+        )
+        tab.edit_selected()  # a double-click on a member now opens nothing
+        if outcome == "fails":
+            raise OSError("disk full")
+        if outcome == "is cancelled":
+            raise Cancelled()
+        return apply_plan(db, plan, progress)
+
+    monkeypatch.setattr(transfers, "apply_plan", write)
+    dialogs.open_files.append(good)
+    dialogs.dialogs.append(lambda d: click(qtbot, d.import_button))
+    click(qtbot, tab.import_button)
+
+    assert during == {"add": False, "edit": False, "import_": False, "add_action": False}
+    assert tab.add_button.isEnabled() and tab.edit_button.isEnabled()
+    assert tab.import_button.isEnabled()
+    assert not tab.transfers.writing

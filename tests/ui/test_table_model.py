@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
+from sqlalchemy.exc import OperationalError
 
 from branchdesk.members.listing import MemberListing
 from branchdesk.money import Money
@@ -147,15 +151,16 @@ def test_display_text_helper() -> None:
     assert display_text(date(2024, 2, 29), "date") == "29/02/2024"
 
 
-def test_sort_asks_the_listing_and_keeps_selection_on_the_same_id() -> None:
+def test_sort_asks_the_listing_and_shows_the_new_order() -> None:
     listing = FakeListing(50)
     model = ListingTableModel(listing)
-    kept = QPersistentModelIndex(model.index(0, 0))  # id 1, "Person 00001"
+    loaded: list[bool] = []
+    model.ids_loaded.connect(lambda: loaded.append(True))
     model.sort(1, Qt.SortOrder.DescendingOrder)
     assert listing.ids_calls[-1] == ("", "amount", True)
     assert model.id_at(0) == 7  # the 2**40 pence row
     assert model.sort_column == 1 and model.sort_order == Qt.SortOrder.DescendingOrder
-    assert kept.isValid() and model.id_at(kept.row()) == 1
+    assert loaded == [True]  # the tab puts the selection back on its id then
     calls = len(listing.ids_calls)
     model.sort(6, Qt.SortOrder.AscendingOrder)  # not sortable: ignored
     assert len(listing.ids_calls) == calls
@@ -182,3 +187,177 @@ def test_row_deleted_since_ids_were_read_shows_blank() -> None:
     assert model.data(model.index(2, 0)) == ""
     assert model.data(model.index(2, 1), SORT_ROLE) is None
     assert model.data(model.index(3, 0)) == "Person 00004"
+
+
+class DeferredRunner:
+    """Stands for the background worker, and lets a test say when each job finishes."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[Callable[[], Any], Callable[[Any], None], Callable[[Any], None]]] = []
+
+    def __call__(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self.jobs.append((fn, on_done, on_error))
+
+    def finish(self, n: int) -> None:
+        fn, on_done, on_error = self.jobs[n]
+        try:
+            result = fn()
+        except Exception as exc:
+            on_error(exc)
+        else:
+            on_done(result)
+
+
+def _names(model: ListingTableModel) -> list[str]:
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+
+
+def test_with_a_runner_ids_are_fetched_by_it_and_old_rows_stay_until_they_come() -> None:
+    listing = FakeListing(30)
+    runner = DeferredRunner()
+    model = ListingTableModel(listing, runner=runner)
+    assert model.rowCount() == 0 and not model.loaded and model.loading
+    runner.finish(0)
+    assert model.rowCount() == 30 and model.loaded and not model.loading
+
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(model.rowCount()))
+    model.set_search("person 0001")
+    assert listing.ids_calls[-1] == ("", None, False)  # nothing asked on the GUI thread
+    # While the search runs the previous rows stay: no flash of an empty table.
+    assert model.rowCount() == 30 and model.loading and model.search == "person 0001"
+    assert model.data(model.index(29, 0)) == "Person 00030"
+    runner.finish(1)
+    assert resets == [10] and not model.loading
+    assert _names(model)[0] == "Person 00010"
+
+
+def test_an_older_search_answering_after_a_newer_one_is_dropped() -> None:
+    listing = FakeListing(300)
+    runner = DeferredRunner()
+    model = ListingTableModel(listing, runner=runner)
+    runner.finish(0)
+    model.set_search("person 001")  # job 1: slow, say
+    model.sort(0, Qt.SortOrder.DescendingOrder)  # job 2
+    model.set_search("person 0002")  # job 3: the one the user wants
+    runner.finish(3)
+    assert _names(model) == [f"Person 000{n}" for n in range(29, 19, -1)]
+    runner.finish(1)  # the old answers come in late...
+    runner.finish(2)
+    assert _names(model) == [f"Person 000{n}" for n in range(29, 19, -1)]  # ...and change nothing
+    assert not model.loading
+
+
+def test_a_search_overtaken_before_it_starts_never_asks_the_database() -> None:
+    listing = FakeListing(30)
+    runner = DeferredRunner()
+    model = ListingTableModel(listing, runner=runner)
+    model.set_search("1")
+    model.set_search("2")
+    runner.finish(0)
+    runner.finish(1)
+    assert listing.ids_calls == []
+    runner.finish(2)
+    assert listing.ids_calls == [("2", None, False)]
+
+
+class LockedListing(FakeListing):
+    """A listing whose database another program has locked, until `unlock`."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
+        self.locked_rows = False
+        self.locked_ids = False
+
+    def ids(
+        self, search: str = "", sort_key: str | None = None, descending: bool = False
+    ) -> list[int]:
+        if self.locked_ids:
+            raise _locked()
+        return super().ids(search, sort_key, descending)
+
+    def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        if self.locked_rows:
+            self.rows_calls.append(list(ids))
+            raise _locked()
+        return super().rows(ids)
+
+
+def _locked() -> OperationalError:
+    return OperationalError("SELECT …", {}, sqlite3.OperationalError("database is locked"))
+
+
+def test_a_page_that_cannot_be_read_shows_blank_says_so_once_and_is_read_again(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(ListingTableModel, "RETRY_MS", 50)
+    listing = LockedListing(450)
+    model = ListingTableModel(listing)
+    failures: list[str] = []
+    recovered: list[bool] = []
+    changed: list[tuple[int, int]] = []
+    model.load_failed.connect(failures.append)
+    model.load_recovered.connect(lambda: recovered.append(True))
+    model.dataChanged.connect(lambda a, b: changed.append((a.row(), b.row())))
+    listing.locked_rows = True
+
+    with caplog.at_level(logging.INFO, logger="branchdesk.ui.table_model"):
+        # What painting does, over and over: no exception, blank cells.
+        for _ in range(5):
+            assert model.data(model.index(3, 0)) == ""
+            assert model.data(model.index(3, 1), SORT_ROLE) is None
+        assert len(listing.rows_calls) == 1  # not read again on every repaint
+        assert failures == ["database is locked"]  # said once
+        assert model.data(model.index(250, 0)) == ""  # another page fails too: said once still
+        assert failures == ["database is locked"]
+
+        # A moment later the blank pages are asked for again...
+        qtbot.waitUntil(lambda: (0, 199) in changed and (200, 399) in changed, timeout=3000)
+        assert model.data(model.index(3, 0)) == ""
+        listing.locked_rows = False
+        changed.clear()
+        qtbot.waitUntil(lambda: (0, 199) in changed, timeout=3000)
+        # ...and once the lock is gone they show, and the model says reading works again.
+        assert model.data(model.index(3, 0)) == "Person 00004"
+        assert recovered == [True]
+
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    message = warning.getMessage()
+    assert "rows of page 0 (first id 1)" in message and "OperationalError" in message
+    assert "Person" not in caplog.text
+
+
+def test_ids_that_cannot_be_read_keep_the_rows_shown_and_are_asked_again(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ListingTableModel, "RETRY_MS", 50)
+    listing = LockedListing(30)
+    model = ListingTableModel(listing)
+    failures: list[str] = []
+    model.load_failed.connect(failures.append)
+    listing.locked_ids = True
+    model.set_search("person 0001")
+    assert failures == ["database is locked"]
+    assert model.rowCount() == 30 and model.loading  # the rows shown before stay
+    listing.locked_ids = False
+    with qtbot.waitSignal(model.ids_loaded, timeout=3000):
+        pass
+    assert model.rowCount() == 10 and not model.loading
+
+
+def test_a_bug_in_the_listing_still_reaches_the_exception_hook(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hooked: list[type[BaseException]] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, e, tb: hooked.append(t))
+    runner = DeferredRunner()
+    listing = FakeListing(3)
+    model = ListingTableModel(listing, runner=runner)
+    listing.ids = lambda *a: [][1]  # type: ignore[method-assign]
+    runner.finish(0)
+    assert hooked == [IndexError] and model.rowCount() == 0

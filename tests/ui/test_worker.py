@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -202,3 +203,40 @@ def test_discard_if_cancelled_drops_a_finished_result(worker: Worker) -> None:
         discard_if_cancelled=True,
     )
     assert outcome == ["cancelled"]
+
+
+def test_quiet_reads_run_on_their_own_pool_and_never_make_the_worker_busy(
+    qtbot: Any, threaded: Worker
+) -> None:
+    busy: list[bool] = []
+    threaded.busy_changed.connect(busy.append)
+    release = threading.Event()
+    results: list[str] = []
+    # Both threads of the main pool taken by long work (an import and a backup, say)...
+    for _ in range(2):
+        threaded.run(lambda: release.wait(10))
+    assert busy == [True]
+    # ...a search still runs at once, and is not "work still running" on quit.
+    threaded.run(lambda: "ids", on_done=results.append, quiet=True)
+    qtbot.waitUntil(lambda: results == ["ids"], timeout=5000)
+    assert busy == [True]
+    release.set()
+    qtbot.waitUntil(lambda: not threaded.busy, timeout=5000)
+    threaded.run(lambda: "more ids", on_done=results.append, quiet=True)
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=5000)
+    assert busy == [True, False] and not threaded.busy
+
+
+def test_a_failed_job_is_logged_without_its_message(
+    worker: Worker, caplog: pytest.LogCaptureFixture
+) -> None:
+    def import_a_bad_cell() -> None:
+        cell = "Ada Lovelace, 12 Acacia Avenue"
+        raise ValueError(f"{cell!r} is not a date")
+
+    errors: list[BaseException] = []
+    with caplog.at_level(logging.WARNING, logger="branchdesk.ui.worker"):
+        worker.run(import_a_bad_cell, on_error=errors.append)
+    assert "Acacia" in str(errors[0])  # the user is still told everything
+    assert "ValueError" in caplog.text and "import_a_bad_cell" in caplog.text
+    assert "Acacia" not in caplog.text and "Lovelace" not in caplog.text

@@ -9,6 +9,7 @@ nothing typed is lost.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from branchdesk.members.service import (
     LIMITS,
@@ -41,8 +43,21 @@ from branchdesk.members.service import (
 )
 from branchdesk.store.errors import StaleEdit, StoreError
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.log_safe import error_kind
+
+log = logging.getLogger(__name__)
 
 _REQUIRED = ("membership_number", "first_name", "last_name")
+BUSY_MESSAGE = (
+    "The database is busy (another BranchDesk or an import is writing). "
+    "Nothing was saved; try again in a moment."
+)
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """Did the write fail only because someone else held the database's write lock?"""
+    text = str(exc.orig).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
 
 def _plain_text(height_lines: int) -> QPlainTextEdit:
@@ -425,6 +440,19 @@ class MemberDialog(QDialog):
             return False
         except StoreError as exc:
             self.ctx.dialogs.error(self, "Not saved", str(exc))
+            return False
+        except DBAPIError as exc:
+            # Locked by another writer past the busy timeout, or the file unwritable: say so
+            # and keep the dialog open with what was typed, rather than a crash report.
+            log.warning("member %s not saved: %s", self.member_id or "(new)", error_kind(exc))
+            if is_busy(exc):
+                self.ctx.dialogs.error(self, "Not saved: the database is busy", BUSY_MESSAGE)
+            else:
+                self.ctx.dialogs.error(
+                    self,
+                    "Not saved",
+                    f"The database could not be written: {exc.orig}. Nothing was saved.",
+                )
             return False
         return True
 

@@ -49,13 +49,31 @@ class MembersTab(TabBase):
         super().__init__(ctx, parent)
         self._busy = 0
         self._fitted = False
-        self.model = ListingTableModel(MemberListing(ctx.db), self)
-        self.model.modelReset.connect(self._update_count)
+        # The member to select when the next ids arrive, and one to show even if the search
+        # in force hides them (a member just added).
+        self._keep_selected: int | None = None
+        self._reveal: int | None = None
         self.transfers = MemberTransfers(ctx, self, lambda: self.model.search, self._set_busy)
         self._build_actions()
+        self.model = ListingTableModel(MemberListing(ctx.db), self, runner=self._run_quietly)
         self._build()
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._update_count)
+        self.model.ids_loaded.connect(self._on_ids_loaded)
+        # Queued: the model reports from inside the table's paint, where the layout must wait.
+        self.model.load_failed.connect(self._show_load_failed, Qt.ConnectionType.QueuedConnection)
+        self.model.load_recovered.connect(self.load_banner.hide, Qt.ConnectionType.QueuedConnection)
         self._update_count()
         self._update_actions()
+
+    def _run_quietly(
+        self,
+        fn: Callable[[], object],
+        on_done: Callable[[object], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        # Searches and sorts read in the background, so typing never waits for the database.
+        self.ctx.worker.run(fn, on_done=on_done, on_error=on_error, quiet=True)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -183,10 +201,17 @@ class MembersTab(TabBase):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)
 
+        # Says, without a dialog, that the list could not be read and is being read again.
+        self.load_banner = QLabel()
+        self.load_banner.setObjectName("loadBanner")
+        self.load_banner.setWordWrap(True)
+        self.load_banner.hide()
+
         body = QVBoxLayout()
         body.setContentsMargins(18, 12, 18, 12)
         body.setSpacing(10)
         body.addLayout(toolbar)
+        body.addWidget(self.load_banner)
         body.addWidget(self.stack, 1)
 
         layout = QVBoxLayout(self)
@@ -268,10 +293,14 @@ class MembersTab(TabBase):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         search = self.model.search
-        self.count_label.setText(_count_text(n, search))
-        if n:
+        if not self.model.loaded:
+            self.count_label.setText("Loading…")
+            self.stack.setCurrentWidget(self.table)
+        elif n:
+            self.count_label.setText(_count_text(n, search))
             self.stack.setCurrentWidget(self.table)
         else:
+            self.count_label.setText(_count_text(n, search))
             self.empty_label.setText(
                 f"No members match “{search}”. Try fewer words, or clear the search."
                 if search
@@ -282,7 +311,11 @@ class MembersTab(TabBase):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        self.edit_action.setEnabled(self.selected_id() is not None)
+        # A save while an import writes would wait on the database's write lock, freezing
+        # the window, then fail: no adding or editing until the import is over.
+        writing = self.transfers.writing
+        self.add_action.setEnabled(not writing)
+        self.edit_action.setEnabled(not writing and self.selected_id() is not None)
         idle = self._busy == 0
         self.import_action.setEnabled(idle)
         self.export_action.setEnabled(idle)
@@ -294,23 +327,40 @@ class MembersTab(TabBase):
     # -- TabBase -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        selected = self.selected_id()
         self.model.refresh()
-        if selected is not None:
-            self.select_id(selected)
-        self._update_actions()
 
     def database_changed(self) -> None:
+        # An id in another database is somebody else: nothing to keep selected.
+        self.table.clearSelection()
+        self._keep_selected = self._reveal = None
         self.model.set_listing(MemberListing(self.ctx.db))
         self._update_actions()
+
+    # -- new ids from the model ----------------------------------------------------------------
+
+    def _remember_selection(self) -> None:
+        if self._keep_selected is None:
+            self._keep_selected = self.selected_id()
+
+    def _on_ids_loaded(self) -> None:
+        keep, self._keep_selected = self._keep_selected, None
+        reveal, self._reveal = self._reveal, None
+        if reveal is not None and not self.select_id(reveal) and self.model.search:
+            # A member just added who does not match the search in force: show them anyway.
+            self._reveal = reveal
+            self.filter_bar.clear()  # new ids come, and this runs again
+        elif reveal is None and keep is not None:
+            self.select_id(keep)
+        self._update_count()
+
+    def _show_load_failed(self, reason: str) -> None:
+        self.load_banner.setText(f"The member list could not be read: {reason}. Retrying…")
+        self.load_banner.show()
 
     # -- searching -----------------------------------------------------------------------------
 
     def set_search(self, text: str) -> None:
-        selected = self.selected_id()
-        self.model.set_search(text)
-        if selected is not None:
-            self.select_id(selected)
+        self.model.set_search(text)  # the selection is kept when the new ids arrive
 
     def focus_search(self) -> None:
         self.activate_requested.emit()
@@ -319,15 +369,14 @@ class MembersTab(TabBase):
     # -- adding and editing --------------------------------------------------------------------
 
     def add_member(self) -> None:
+        if not self.add_action.isEnabled():
+            return
         self.activate_requested.emit()
         dialog = MemberDialog(self.ctx, parent=self)
         try:
             if self.ctx.dialogs.run_dialog(dialog) and dialog.member_id is not None:
+                self._reveal = dialog.member_id  # selected once the refreshed ids arrive
                 self.ctx.changed(MEMBERS)
-                if not self.select_id(dialog.member_id) and self.model.search:
-                    # The new member does not match the search in force: show them anyway.
-                    self.filter_bar.clear()
-                    self.select_id(dialog.member_id)
         finally:
             dialog.deleteLater()
 
@@ -338,7 +387,7 @@ class MembersTab(TabBase):
 
     def edit_selected(self) -> None:
         member_id = self.selected_id()
-        if member_id is None:
+        if member_id is None or not self.edit_action.isEnabled():
             return
         try:
             form = get_member(self.ctx.db, member_id)
@@ -351,8 +400,7 @@ class MembersTab(TabBase):
         dialog = MemberDialog(self.ctx, member_id, form, parent=self)
         try:
             if self.ctx.dialogs.run_dialog(dialog):
-                self.ctx.changed(MEMBERS)
-                self.select_id(member_id)
+                self.ctx.changed(MEMBERS)  # they stay selected when the new ids come
         finally:
             dialog.deleteLater()
 

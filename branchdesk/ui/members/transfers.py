@@ -51,12 +51,15 @@ class MemberTransfers:
         self._current_search = current_search
         self._busy = busy  # +1 when a job starts, -1 when it ends, whichever way
         self._last_folder: Path | None = None
+        # An import is writing to the database: other saves would only wait for it, then fail.
+        self.writing = False
 
     def _folder(self) -> Path:
         return self._last_folder or _default_folder()
 
     def _failed(self, title: str, after: str = "") -> Callable[[BaseException], None]:
         def show(exc: BaseException) -> None:
+            self.writing = False
             self._busy(-1)
             if isinstance(exc, _EXPECTED):
                 self.ctx.dialogs.error(self.parent, title, f"{exc}{after}")
@@ -67,6 +70,7 @@ class MemberTransfers:
 
     def _ended(self, callback: Callable[..., None] | None = None) -> Callable[..., None]:
         def done(*args: object) -> None:
+            self.writing = False
             self._busy(-1)
             if callback is not None:
                 callback(*args)
@@ -108,6 +112,7 @@ class MemberTransfers:
             return
         plan = preview.plan
         db = self.ctx.db
+        self.writing = True
         self._busy(1)
         self.ctx.worker.run_with_progress(
             lambda progress: apply_plan(db, plan, progress),

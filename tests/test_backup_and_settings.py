@@ -114,9 +114,7 @@ def test_mount_type_reads_the_longest_matching_mount(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mounts = tmp_path / "mounts"
-    mounts.write_text(
-        "/dev/sda1 / ext4 rw 0 0\n//server/share /mnt/branch\\040files cifs rw 0 0\n"
-    )
+    mounts.write_text("/dev/sda1 / ext4 rw 0 0\n//server/share /mnt/branch\\040files cifs rw 0 0\n")
     real_path = Path
 
     def fake_path(value: str = "") -> Path:

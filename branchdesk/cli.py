@@ -16,6 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from branchdesk import __version__
+from branchdesk.casework.labels import CASE_TYPES, OPEN_STAGES
+
+CASE_STATUS_CHOICES = ["open", "closed", *(str(s) for s in OPEN_STAGES)]
+CASE_TYPE_CHOICES = [str(t) for t in CASE_TYPES]
 
 if TYPE_CHECKING:
     from branchdesk.settings import Preferences
@@ -78,6 +82,24 @@ def _parser() -> argparse.ArgumentParser:
     lst_sub = lst.add_subparsers(dest="what", metavar="WHAT", required=True)
     lst_members = lst_sub.add_parser("members", help="members (the layout import reads back)")
     lst_members.add_argument("--search", default="", metavar="TEXT")
+    lst_cases = lst_sub.add_parser("cases", help="cases, newest first")
+    lst_cases.add_argument(
+        "--status",
+        default="",
+        choices=CASE_STATUS_CHOICES,
+        metavar="S",
+        help="open, closed or a stage: " + ", ".join(CASE_STATUS_CHOICES[2:]),
+    )
+    lst_cases.add_argument("--rep", default="", metavar="NAME", help="the rep or second rep")
+    lst_cases.add_argument(
+        "--type",
+        dest="case_type",
+        default="",
+        choices=CASE_TYPE_CHOICES,
+        metavar="T",
+        help=", ".join(CASE_TYPE_CHOICES),
+    )
+    lst_cases.add_argument("--search", default="", metavar="TEXT")
     return parser
 
 
@@ -272,13 +294,20 @@ def _cmd_check(spec: str | None, args: argparse.Namespace, prefs: Preferences) -
 
 
 def _cmd_list(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
-    from branchdesk.members.csvformat import write_csv
-    from branchdesk.members.export_csv import member_csv_rows
-
     # UTF-8 and bare line feeds on every platform, so the output imports back unchanged.
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", newline="")
-    write_csv(sys.stdout, member_csv_rows(db, args.search))
+    if args.what == "cases":
+        from branchdesk.casework.export_csv import write_cases_csv
+        from branchdesk.casework.listing import CaseFilter, CaseListing
+
+        case_filter = CaseFilter(status=args.status, case_type=args.case_type, rep=args.rep)
+        write_cases_csv(sys.stdout, CaseListing(db, case_filter), args.search)
+    else:
+        from branchdesk.members.csvformat import write_csv
+        from branchdesk.members.export_csv import member_csv_rows
+
+        write_csv(sys.stdout, member_csv_rows(db, args.search))
     sys.stdout.flush()
     return 0
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from branchdesk.casework.deadlines import DeadlineRules
+from branchdesk.casework.demo import fill_cases
 from branchdesk.members.models import Employer, Member, Workplace, search_text_for
 from branchdesk.progress import Progress
 from branchdesk.store import audit
@@ -201,10 +203,12 @@ def fill_demo(
     seed: int = 1,
     progress: Progress | None = None,
     members: int | None = None,
+    today: date | None = None,
 ) -> dict[str, int]:
     """Fill an empty database with a demo branch; returns how many rows of each kind.
 
     `members` overrides the size's member count (the benchmarks use it for very long lists).
+    Cases are dated back from `today`, so the demo's deadlines always fall around now.
     """
     if size not in SIZES:
         raise ValueError(f"unknown demo size '{size}': choose small or large")
@@ -240,12 +244,30 @@ def fill_demo(
         if batch:
             session.execute(insert(Member), batch)
             done += len(batch)
+        progress.update(done, count)
+        cases = fill_cases(
+            session, rng, size, db.officer, today or date.today(), DeadlineRules.defaults(), None
+        )
         audit.record(
             session,
-            [audit.entry(db.officer, "demo", "members", None, [], {"members": (None, done)})],
+            [
+                audit.entry(
+                    db.officer,
+                    "demo",
+                    table,
+                    None,
+                    [],
+                    {table: (None, number)},
+                )
+                for table, number in (("members", done), *cases.items())
+            ],
         )
-        progress.update(done, count)
-    return {"employers": len(_EMPLOYERS), "workplaces": len(workplaces), "members": done}
+    return {
+        "employers": len(_EMPLOYERS),
+        "workplaces": len(workplaces),
+        "members": done,
+        **cases,
+    }
 
 
 def ensure_demo(db: Database) -> None:

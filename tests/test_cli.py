@@ -274,3 +274,33 @@ def test_the_demo_database_is_kept_apart(capsys: pytest.CaptureFixture[str]) -> 
     status, out, _ = run(capsys, "--demo", "list", "members")
     assert status == 0 and "DEMO-000001" in out
     assert demo_database_path().exists() and not default_database_path().exists()
+
+
+def test_list_cases_filters_by_status_rep_and_type(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "--db", demo_db, "list", "cases")
+    every = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and len(every) == 60
+    assert all(row["Reference"].startswith("C-") for row in every)
+    opened = [row["Opened"] for row in every]
+    assert opened == sorted(opened, reverse=True)  # newest first
+    rep = every[0]["Rep"]
+    status, out, _ = run(capsys, "--db", demo_db, "list", "cases", "--status", "open", "--rep", rep)
+    mine = {r["Reference"]: r for r in csv.DictReader(io.StringIO(out))}
+    # The rep's own cases, and those where they are second rep (not a column of the list).
+    led = {r["Reference"] for r in every if r["Rep"] == rep and r["Stage"] != "Closed"}
+    assert led and led <= mine.keys()
+    assert all(r["Stage"] != "Closed" for r in mine.values())
+    status, out, _ = run(capsys, "--db", demo_db, "list", "cases", "--type", "grievance")
+    grievances = list(csv.DictReader(io.StringIO(out)))
+    assert grievances and {r["Type"] for r in grievances} == {"Grievance"}
+    assert len(grievances) == sum(1 for r in every if r["Type"] == "Grievance")
+
+
+def test_list_cases_refuses_an_unknown_status(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "--db", demo_db, "list", "cases", "--status", "won")
+    assert status == 2 and out == ""
+    assert "invalid choice: 'won'" in err and "'awaiting_outcome'" in err

@@ -1,0 +1,1 @@
+"""Member casework: cases, their timelines, documents and deadlines."""

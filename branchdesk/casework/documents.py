@@ -1,0 +1,122 @@
+"""Documents attached to a case, copied into a folder BranchDesk manages.
+
+A letter attached from a USB stick or a download folder is copied in, so the case keeps it when
+the stick is gone. The copy's SHA-256 is recorded, so a file changed or damaged later can be
+told from the one attached. The folder sits beside an SQLite database (a backup of the folder
+and the file together keeps both); for a server database it is in this PC's data folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from branchdesk import settings
+from branchdesk.casework.models import Case, Document
+from branchdesk.members.service import ValidationError
+from branchdesk.store.atomic import atomic_path
+from branchdesk.store.database import Database
+from branchdesk.store.errors import StaleEdit
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+MAX_NAME = 200
+
+
+def documents_folder(db: Database) -> Path:
+    if db.path is not None:
+        return db.path.with_name(f"{db.path.stem}-documents")
+    url = db.url
+    server = _UNSAFE.sub("_", f"{url.host or 'local'}-{url.port or ''}-{url.database or ''}")
+    return settings.data_dir() / "documents" / server
+
+
+def _safe_name(name: str) -> str:
+    cleaned = _UNSAFE.sub("_", name).strip(" .") or "document"
+    return cleaned[-MAX_NAME:]
+
+
+def _copy_with_hash(source: Path, target: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with source.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def attach_document(db: Database, case_id: int, source: Path, today: date | None = None) -> int:
+    """Copy `source` into the case's folder and list it on the case; all or nothing."""
+    source = Path(source)
+    if not source.is_file():
+        raise ValidationError({"document": f"{source} is not a file that can be read."})
+    folder = documents_folder(db)
+    with db.read() as session:
+        reference = session.scalar(select(Case.reference).where(Case.id == case_id))
+    if reference is None:
+        raise StaleEdit("This case has been deleted by someone else.")
+    stored_as = f"{reference}/{uuid.uuid4().hex[:12]}-{_safe_name(source.name)}"
+    target = folder / stored_as
+    try:
+        with atomic_path(target) as tmp:
+            size, sha256 = _copy_with_hash(source, tmp)
+    except OSError as exc:
+        raise ValidationError(
+            {"document": f"{source.name} could not be copied in: {exc.strerror or exc}"}
+        ) from exc
+    try:
+        with db.write() as session:
+            if session.get(Case, case_id) is None:
+                raise StaleEdit("This case has been deleted by someone else.")
+            row = Document(
+                case_id=case_id,
+                name=source.name[:300],
+                stored_as=stored_as,
+                added_on=today or date.today(),
+                size=size,
+                sha256=sha256,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+    except BaseException:
+        # Not listed on the case, so not kept: no orphan copies in the folder.
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    path: Path
+    ok: bool
+    problem: str = ""
+
+
+def document_path(db: Database, document: Document) -> DocumentCheck:
+    """Where the copy is, and whether it is still the file that was attached."""
+    path = documents_folder(db) / document.stored_as
+    if not path.is_file():
+        return DocumentCheck(path, False, f"{document.name} is missing from {path.parent}.")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    if digest.hexdigest() != document.sha256:
+        return DocumentCheck(path, False, f"{document.name} has changed since it was attached.")
+    return DocumentCheck(path, True)
+
+
+def export_copy(db: Database, document: Document, target: Path) -> None:
+    """Save a copy of a document elsewhere (to email it, say), written whole or not at all."""
+    with atomic_path(target) as tmp:
+        shutil.copyfile(documents_folder(db) / document.stored_as, tmp)

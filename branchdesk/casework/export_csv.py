@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from branchdesk.casework.listing import CaseFilter, CaseListing
 from branchdesk.members.csvformat import cell_out
+from branchdesk.store.listing import rows_in_order
 
 HEADERS = (
     "Reference",
@@ -20,18 +21,11 @@ HEADERS = (
     "Opened",
     "Next deadline",
 )
-_PAGE = 1000
 
 
 def case_rows(listing: CaseListing, search: str = "") -> Iterator[tuple[Any, ...]]:
-    """Every case the listing's filter lets through, newest first, a page at a time."""
-    ids = listing.ids(search)
-    for start in range(0, len(ids), _PAGE):
-        page = ids[start : start + _PAGE]
-        rows = listing.rows(page)
-        for case_id in page:
-            if case_id in rows:
-                yield rows[case_id]
+    """Every case the listing's filter lets through, newest first."""
+    return rows_in_order(listing, listing.ids(search))
 
 
 def write_cases_csv(out: IO[str], listing: CaseListing, search: str = "") -> int:

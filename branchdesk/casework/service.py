@@ -315,6 +315,24 @@ def _check_move_date(session: Session, case: Case, on: date, today: date) -> Non
         )
 
 
+def _record_move(
+    session: Session, case: Case, to_stage: str, on: date, officer: str, note: str
+) -> None:
+    """Move the case and keep the move in its history."""
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=case.status,
+            to_stage=to_stage,
+            changed_on=on,
+            officer=officer,
+            note=note.strip(),
+        )
+    )
+    case.status = to_stage
+    case.status_changed_on = on
+
+
 def move_stage(
     db: Database,
     case_id: int,
@@ -339,18 +357,7 @@ def move_stage(
         if case.status == to_stage:
             raise ValidationError({"to_stage": f"The case is already at {STAGES[to_stage]}."})
         _check_move_date(session, case, on, today)
-        session.add(
-            StageChange(
-                case_id=case.id,
-                from_stage=case.status,
-                to_stage=to_stage,
-                changed_on=on,
-                officer=db.officer,
-                note=note.strip(),
-            )
-        )
-        case.status = to_stage
-        case.status_changed_on = on
+        _record_move(session, case, to_stage, on, db.officer, note)
         _flush(session, case)
 
 
@@ -374,18 +381,7 @@ def close_case(
         if case.status == Stage.CLOSED:
             raise ValidationError({"outcome": f"Case {case.reference} is already closed."})
         _check_move_date(session, case, on, today)
-        session.add(
-            StageChange(
-                case_id=case.id,
-                from_stage=case.status,
-                to_stage=Stage.CLOSED.value,
-                changed_on=on,
-                officer=db.officer,
-                note=note.strip(),
-            )
-        )
-        case.status = Stage.CLOSED.value
-        case.status_changed_on = on
+        _record_move(session, case, Stage.CLOSED.value, on, db.officer, note)
         case.closed_on = on
         case.outcome = outcome
         case.remedy = remedy.strip()
@@ -410,18 +406,7 @@ def reopen_case(
         if case.status != Stage.CLOSED:
             raise ValidationError({"to_stage": f"Case {case.reference} is not closed."})
         _check_move_date(session, case, on, today)
-        session.add(
-            StageChange(
-                case_id=case.id,
-                from_stage=Stage.CLOSED.value,
-                to_stage=to_stage,
-                changed_on=on,
-                officer=db.officer,
-                note=note.strip(),
-            )
-        )
-        case.status = to_stage
-        case.status_changed_on = on
+        _record_move(session, case, to_stage, on, db.officer, note)
         case.closed_on = None
         case.outcome = ""
         _flush(session, case)

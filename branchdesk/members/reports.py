@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from branchdesk.members.listing import COLUMNS, MemberListing
 from branchdesk.progress import Progress
-
-_PAGE = 500
-
-
-def _rows(listing: MemberListing, ids: list[int]) -> Iterator[tuple[Any, ...]]:
-    # A page of rows at a time, so memory stays flat however long the list is.
-    for start in range(0, len(ids), _PAGE):
-        page = ids[start : start + _PAGE]
-        rows = listing.rows(page)
-        for member_id in page:
-            if member_id in rows:
-                yield rows[member_id]
+from branchdesk.store.listing import rows_in_order
 
 
 def export_members(
@@ -49,7 +37,7 @@ def export_members(
             path,
             title=title,
             columns=COLUMNS,
-            rows=_rows(listing, ids),
+            rows=rows_in_order(listing, ids),
             sheet_name="Members",
             produced=produced,
             subtitle=subtitle,
@@ -63,7 +51,7 @@ def export_members(
         branch_name=branch_name,
         title="Member list",
         columns=COLUMNS,
-        rows=_rows(listing, ids),
+        rows=rows_in_order(listing, ids),
         confidential=True,
         subtitle=subtitle,
         produced=produced,

@@ -8,7 +8,7 @@ ledger never has to be held as Python rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -37,3 +37,15 @@ class Listing(Protocol):
     ) -> list[int]: ...
 
     def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]: ...
+
+
+def rows_in_order(
+    listing: Listing, ids: Sequence[int], page: int = 500
+) -> Iterator[tuple[Any, ...]]:
+    """The rows for `ids` in that order, read a page at a time so memory stays flat."""
+    for start in range(0, len(ids), page):
+        chunk = ids[start : start + page]
+        rows = listing.rows(chunk)
+        for row_id in chunk:
+            if row_id in rows:  # deleted since the ids were read
+                yield rows[row_id]

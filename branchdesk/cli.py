@@ -69,6 +69,38 @@ def _parser() -> argparse.ArgumentParser:
     exp_members = exp_sub.add_parser("members", help="the member list to .xlsx or .pdf")
     exp_members.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.pdf")
     exp_members.add_argument("--search", default="", metavar="TEXT")
+    exp_cases = exp_sub.add_parser("cases", help="the case list to .xlsx or .pdf")
+    exp_cases.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.pdf")
+    exp_cases.add_argument(
+        "--status",
+        default="",
+        choices=CASE_STATUS_CHOICES,
+        metavar="S",
+        help="open, closed or a stage: " + ", ".join(CASE_STATUS_CHOICES[2:]),
+    )
+    exp_cases.add_argument("--rep", default="", metavar="NAME", help="the rep or second rep")
+    exp_cases.add_argument(
+        "--type",
+        dest="case_type",
+        default="",
+        choices=CASE_TYPE_CHOICES,
+        metavar="T",
+        help=", ".join(CASE_TYPE_CHOICES),
+    )
+    exp_summary = exp_sub.add_parser(
+        "case-summary", help="one case's summary PDF, for a hearing or a hand-over"
+    )
+    exp_summary.add_argument("--case", required=True, metavar="REF", help="e.g. C-2026-0042")
+    exp_summary.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    exp_caseload = exp_sub.add_parser(
+        "caseload", help="the branch caseload report to .pdf or .xlsx"
+    )
+    exp_caseload.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.xlsx")
+    exp_deadlines = exp_sub.add_parser(
+        "deadlines", help="deadlines not yet met on open cases, as calendar entries (.ics)"
+    )
+    exp_deadlines.add_argument("--out", type=Path, required=True, metavar="FILE.ics")
+    exp_deadlines.add_argument("--rep", default="", metavar="NAME", help="the rep or second rep")
 
     backup = sub.add_parser("backup", help="write a checked backup of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
@@ -154,6 +186,16 @@ _OPENING = {
 }
 
 
+# The files each export can write, by sub-command (the first is named first in messages).
+_EXPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "members": (".xlsx", ".pdf"),
+    "cases": (".xlsx", ".pdf"),
+    "case-summary": (".pdf",),
+    "caseload": (".pdf", ".xlsx"),
+    "deadlines": (".ics",),
+}
+
+
 def _check_arguments(args: argparse.Namespace) -> None:
     """Refuse bad arguments before any database is opened or created."""
     if args.command == "import":
@@ -165,8 +207,10 @@ def _check_arguments(args: argparse.Namespace) -> None:
             print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
         if not args.plan.ok:
             raise UsageError(str(ImportRefused(args.plan)))
-    if args.command == "export" and args.out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise UsageError(f"{args.out.name}: choose a file ending in .xlsx or .pdf")
+    if args.command == "export":
+        allowed = _EXPORT_SUFFIXES.get(args.what, (".xlsx", ".pdf"))
+        if args.out.suffix.lower() not in allowed:
+            raise UsageError(f"{args.out.name}: choose a file ending in {' or '.join(allowed)}")
     if args.command == "restore":
         from branchdesk.store.backup import check_backup_file
 
@@ -240,6 +284,42 @@ def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
 
 
 def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+    if args.what == "cases":
+        from branchdesk.casework.listing import CaseFilter
+        from branchdesk.casework.reports import export_cases
+
+        case_filter = CaseFilter(status=args.status, case_type=args.case_type, rep=args.rep)
+        count = export_cases(db, args.out, case_filter, prefs.branch_name)
+        print(f"{count:,} cases exported to {args.out}")
+        return 0
+    if args.what == "case-summary":
+        from datetime import date
+
+        from branchdesk.casework.reports import export_case_summary
+        from branchdesk.casework.service import case_id_by_reference
+
+        case_id = case_id_by_reference(db, args.case)
+        if case_id is None:
+            raise UsageError(f"no case with the reference {args.case.strip()!r}")
+        export_case_summary(db, case_id, args.out, prefs.branch_name, date.today())
+        print(f"summary of {args.case.strip().upper()} written to {args.out}")
+        return 0
+    if args.what == "caseload":
+        from datetime import date
+
+        from branchdesk.casework.reports import export_caseload
+
+        load = export_caseload(db, args.out, prefs.branch_name, date.today())
+        print(f"caseload report ({load.open_total:,} open cases) written to {args.out}")
+        return 0
+    if args.what == "deadlines":
+        from datetime import date
+
+        from branchdesk.casework.calendar import export_deadlines_ics
+
+        count = export_deadlines_ics(db, args.out, date.today(), rep=args.rep)
+        print(f"{count:,} deadlines written to {args.out}")
+        return 0
     from branchdesk.members.reports import export_members
 
     count = export_members(db, args.out, search=args.search, branch_name=prefs.branch_name)

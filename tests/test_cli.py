@@ -304,3 +304,74 @@ def test_list_cases_refuses_an_unknown_status(
     status, out, err = run(capsys, "--db", demo_db, "list", "cases", "--status", "won")
     assert status == 2 and out == ""
     assert "invalid choice: 'won'" in err and "'awaiting_outcome'" in err
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".pdf"])
+def test_export_cases_with_filters(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    out = tmp_path / f"cases{suffix}"
+    status, text, _ = run(
+        capsys, "--db", demo_db, "export", "cases", "--out", str(out), "--status", "open"
+    )
+    assert status == 0 and out.exists() and "cases exported" in text
+    count = int(text.split()[0])
+    _, listed, _ = run(capsys, "--db", demo_db, "list", "cases", "--status", "open")
+    assert count == len(list(csv.DictReader(io.StringIO(listed))))
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "cases", "--out", str(out), "--type", "nonsense"
+    )
+    assert status == 2 and "invalid choice" in err
+
+
+def test_export_case_summary_and_unknown_reference(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pypdf import PdfReader
+
+    _, listed, _ = run(capsys, "--db", demo_db, "list", "cases")
+    reference = next(csv.DictReader(io.StringIO(listed)))["Reference"]
+    out = tmp_path / "summary.pdf"
+    status, text, _ = run(
+        capsys, "--db", demo_db, "export", "case-summary", "--case", reference.lower(),
+        "--out", str(out),
+    )  # fmt: skip
+    assert status == 0 and reference in text
+    assert reference in PdfReader(out).pages[0].extract_text()
+    missing = tmp_path / "missing.pdf"
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "case-summary", "--case", "C-1999-9999",
+        "--out", str(missing),
+    )  # fmt: skip
+    assert status == 2 and "C-1999-9999" in err and not missing.exists()
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "case-summary", "--case", reference,
+        "--out", str(tmp_path / "s.xlsx"),
+    )  # fmt: skip
+    assert status == 2 and "ending in .pdf" in err
+
+
+def test_export_caseload_and_deadlines(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from icalendar import Calendar
+    from openpyxl import load_workbook
+
+    for suffix in (".pdf", ".xlsx"):
+        out = tmp_path / f"caseload{suffix}"
+        status, text, _ = run(capsys, "--db", demo_db, "export", "caseload", "--out", str(out))
+        assert status == 0 and out.exists() and "open cases" in text
+    assert "Oldest open" in load_workbook(tmp_path / "caseload.xlsx").sheetnames
+    ics = tmp_path / "deadlines.ics"
+    status, text, _ = run(capsys, "--db", demo_db, "export", "deadlines", "--out", str(ics))
+    assert status == 0
+    events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert len(events) == int(text.split()[0]) > 0
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "deadlines", "--out", str(tmp_path / "d.pdf")
+    )
+    assert status == 2 and "ending in .ics" in err
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "caseload", "--out", str(tmp_path / "d.ics")
+    )
+    assert status == 2 and ".pdf or .xlsx" in err

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStyle, QTabWidget, QWidget
 
 from branchdesk.settings import config_dir, is_demo_database
 from branchdesk.store.database import Database
+from branchdesk.ui.casework.casework_tab import CaseworkTab
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.database_actions import DatabaseActions
 from branchdesk.ui.help_dialogs import DataLocationDialog, about_text
-from branchdesk.ui.members.members_tab import MembersTab
 from branchdesk.ui.placeholder_tab import DEMANDS, HARDSHIP, OUTSOURCING, PlaceholderTab
 from branchdesk.ui.preferences_dialog import PreferencesDialog
 from branchdesk.ui.tab_base import TabBase
@@ -50,14 +50,16 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("registerTabs")
         self.tabs.setDocumentMode(True)
-        self.members_tab = MembersTab(ctx)
-        self.tabs.addTab(self.members_tab, MembersTab.title)
+        # Cases, Deadlines and the member register, as pages of the Casework tab.
+        self.casework_tab = CaseworkTab(ctx)
+        self.members_tab = self.casework_tab.members_tab
+        self.tabs.addTab(self.casework_tab, CaseworkTab.title)
         self.placeholder_tabs = [PlaceholderTab(p) for p in (DEMANDS, OUTSOURCING, HARDSHIP)]
         for page in self.placeholder_tabs:
             self.tabs.addTab(page, page.planned.title)
         self.setCentralWidget(self.tabs)
         # Ctrl+F and Ctrl+N work from any tab: they bring the member register forward first.
-        self.members_tab.activate_requested.connect(self._show_members)
+        self.casework_tab.activate_requested.connect(self._show_members)
 
         self.database_actions = DatabaseActions(ctx, self, self.swap_database)
         self._build_menus()
@@ -74,7 +76,7 @@ class MainWindow(QMainWindow):
         return [self.tabs.widget(i) for i in range(self.tabs.count())]
 
     def _show_members(self) -> None:
-        self.tabs.setCurrentWidget(self.members_tab)
+        self.tabs.setCurrentWidget(self.casework_tab)
 
     # -- menus ---------------------------------------------------------------------------------
 

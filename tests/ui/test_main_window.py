@@ -131,7 +131,8 @@ def test_shortcuts_reach_the_member_register_from_another_tab(
     window.tabs.setCurrentIndex(3)
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is window.members_tab
+    assert window.tabs.currentWidget() is window.casework_tab
+    assert window.casework_tab.pages.currentWidget() is window.members_tab
     assert isinstance(QApplication.focusWidget(), QLineEdit)
     assert QApplication.focusWidget() is window.members_tab.filter_bar.edit
 

@@ -1,0 +1,1 @@
+"""The Casework tab: cases, deadlines due and the member register."""

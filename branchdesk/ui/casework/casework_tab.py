@@ -1,0 +1,46 @@
+"""The Casework tab: Cases, Deadlines and the member register, as pages of one tab."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from branchdesk.ui.casework.cases_page import CasesPage
+from branchdesk.ui.casework.deadlines_page import DeadlinesPage
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.members.members_tab import MembersTab
+from branchdesk.ui.tab_base import TabBase
+
+
+class CaseworkTab(TabBase):
+    title = "Casework"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("caseworkPages")
+        self.cases_page = CasesPage(ctx)
+        self.deadlines_page = DeadlinesPage(ctx)
+        self.members_tab = MembersTab(ctx)
+        self.pages.addTab(self.cases_page, "Cases")
+        self.pages.addTab(self.deadlines_page, "Deadlines")
+        self.pages.addTab(self.members_tab, "Members")
+        self.deadlines_page.case_requested.connect(self.show_case)
+        # A shortcut for the member register (Ctrl+F, Ctrl+N) brings its page forward first.
+        self.members_tab.activate_requested.connect(self.show_members)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.pages)
+
+    def show_members(self) -> None:
+        self.pages.setCurrentWidget(self.members_tab)
+        self.activate_requested.emit()
+
+    def show_case(self, case_id: int) -> None:
+        self.pages.setCurrentWidget(self.cases_page)
+        self.cases_page.show_case(case_id)
+        self.activate_requested.emit()
+
+    def cleanup(self) -> None:
+        for page in (self.cases_page, self.deadlines_page, self.members_tab):
+            page.cleanup()
+        super().cleanup()

@@ -1,0 +1,181 @@
+"""The Deadlines page: what is due across every open case, soonest first, overdue in red."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.casework.deadlines import days_remaining, describe_remaining
+from branchdesk.casework.listing import reps
+from branchdesk.casework.queries import DeadlineLine, deadlines_due
+from branchdesk.ui import style
+from branchdesk.ui.casework.common import CASEWORK, short_date
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.tab_base import TabBase
+from branchdesk.ui.table_model import READ_ERRORS, read_error_text
+
+HEADERS = ["Due", "Time left", "Case", "Deadline", "Rep"]
+FORTNIGHT = 14
+
+
+class DeadlinesPage(TabBase):
+    title = "Deadlines"
+    registers = frozenset({CASEWORK})
+    # The user asked to see a case (by double-clicking one of its deadlines).
+    case_requested = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.lines: list[DeadlineLine] = []
+        self.today = date.today()
+        self.rep = QComboBox()
+        self.rep.setObjectName("deadlineRep")
+        self.rep.setMinimumContentsLength(14)
+        self.rep.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.window_choice = QComboBox()
+        self.window_choice.setObjectName("deadlineWindow")
+        self.window_choice.addItem("Next 14 days and overdue", FORTNIGHT)
+        self.window_choice.addItem("All open deadlines", None)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        intro = QLabel("Deadlines not yet met on open cases. Double-click one to go to its case.")
+        intro.setObjectName("tabSubheading")
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.window_choice)
+        bar.addSpacing(8)
+        bar.addWidget(QLabel("for"))
+        bar.addWidget(self.rep)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setObjectName("deadlinesTable")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        char = self.fontMetrics().horizontalAdvance("0")
+        for i, width in enumerate((13, 18, 14, 0, 18)):
+            if width:
+                header.resizeSection(i, width * char + 16)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.cellDoubleClicked.connect(self._on_double_clicked)
+
+        self.empty = QLabel()
+        self.empty.setObjectName("tabSubheading")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(8)
+        layout.addWidget(intro)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+
+        self._fill_reps()
+        self.rep.currentIndexChanged.connect(lambda _i: self.reload())
+        self.window_choice.currentIndexChanged.connect(lambda _i: self.reload())
+        self.reload()
+
+    def _fill_reps(self) -> None:
+        current = self.rep.currentData() if self.rep.count() else ""
+        self.rep.blockSignals(True)
+        self.rep.clear()
+        self.rep.addItem("Everyone", "")
+        names = reps(self.ctx.db)
+        officer = self.ctx.preferences.officer_name
+        if officer and officer not in names:
+            names = sorted([*names, officer])
+        for name in names:
+            self.rep.addItem(name, name)
+        self.rep.setCurrentIndex(max(self.rep.findData(current), 0))
+        self.rep.blockSignals(False)
+
+    def reload(self, today: date | None = None) -> None:
+        self.today = today or date.today()
+        try:
+            self.lines = deadlines_due(
+                self.ctx.db,
+                self.today,
+                within_days=self.window_choice.currentData(),
+                rep=self.rep.currentData() or "",
+            )
+        except READ_ERRORS as exc:
+            self.lines = []
+            self.empty.setText(f"The deadlines could not be read: {read_error_text(exc)}.")
+            self.stack.setCurrentWidget(self.empty)
+            self.count_label.setText("")
+            return
+        self.table.setRowCount(0)
+        for line in self.lines:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            overdue = days_remaining(line.due_on, self.today) < 0
+            cells = [
+                short_date(line.due_on),
+                describe_remaining(line.due_on, self.today),
+                line.reference,
+                line.title,
+                line.rep,
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, line.case_id)
+                if overdue:
+                    item.setForeground(QColor(style.ERROR))
+                if col == 3 and line.working:
+                    item.setToolTip(line.working)
+                self.table.setItem(row, col, item)
+        n = len(self.lines)
+        overdue_n = sum(1 for line in self.lines if line.due_on < self.today)
+        text = f"{n} deadline{'s' if n != 1 else ''}"
+        if overdue_n:
+            text += f", {overdue_n} overdue"
+        self.count_label.setText(text)
+        if n:
+            self.stack.setCurrentWidget(self.table)
+        else:
+            self.empty.setText("Nothing due. Deadlines added to cases show here.")
+            self.stack.setCurrentWidget(self.empty)
+
+    def texts(self) -> list[list[str]]:
+        return [
+            [self.table.item(r, c).text() for c in range(self.table.columnCount())]
+            for r in range(self.table.rowCount())
+        ]
+
+    def _on_double_clicked(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self.lines):
+            self.case_requested.emit(self.lines[row].case_id)
+
+    def refresh(self) -> None:
+        self._fill_reps()
+        self.reload()

@@ -167,14 +167,16 @@ def test_act_on_the_change_date_gets_six_months() -> None:
     assert result.warnings == ()
 
 
-def test_unconfirmed_change_date_warns_with_the_old_date() -> None:
-    # Shipped rules: the date is the roadmap's, not yet confirmed. Under the old limit,
-    # 1 October 2026 + 3 months = 1 January 2027, less a day: 31 December 2026.
+def test_unconfirmed_change_date_keeps_the_earlier_old_date() -> None:
+    # Shipped rules: the date is the roadmap's, not yet confirmed, so the old limit is used:
+    # 1 October 2026 + 3 months = 1 January 2027, less a day: 31 December 2026. The six-month
+    # date (31 March 2027) is only given as a warning.
     result = tribunal_deadline(DEFAULTS, "general", date(2026, 10, 1))
-    assert result.due == date(2027, 3, 31)
+    assert result.due == date(2026, 12, 31)
     assert len(result.warnings) == 1
-    assert "not been confirmed" in result.warnings[0]
-    assert "31 December 2026" in result.warnings[0]
+    assert "31 March 2027" in result.warnings[0]
+    assert "until the start date is confirmed" in result.warnings[0]
+    assert any("not confirmed" in s and "31 December 2026" in s for s in result.steps)
 
 
 def test_unconfirmed_warning_counts_acas_too() -> None:
@@ -184,9 +186,9 @@ def test_unconfirmed_warning_counts_acas_too() -> None:
     result = tribunal_deadline(
         DEFAULTS, "general", date(2026, 10, 1), date(2026, 12, 1), date(2026, 12, 15)
     )
-    # New limit: 31 March 2027 + 14 days = 14 April 2027, later than 15 January 2027.
-    assert result.due == date(2027, 4, 14)
-    assert "15 January 2027" in result.warnings[0]
+    # New limit: 31 March 2027 + 14 days = 14 April 2027, only a warning until confirmed.
+    assert result.due == date(2027, 1, 15)
+    assert "14 April 2027" in result.warnings[0]
 
 
 def test_era_2025_null_means_not_in_force() -> None:

@@ -292,7 +292,7 @@ class DeadlineRules:
                 return found[1], found[0]
         return self.appeal_default, None
 
-    # -- edited copies, for the preferences dialog -----------------------------------------
+    # -- edited copies, for the deadline rules dialog -----------------------------------------
 
     def with_era2025(self, start: date | None, *, confirmed: bool) -> DeadlineRules:
         return replace(self, era2025_six_month_from=start, era2025_confirmed=confirmed)
@@ -634,21 +634,28 @@ def tribunal_deadline(
         )
 
     if unconfirmed_era is not None:
-        # The start date is only the roadmap's; show what the old limit would give, with the
-        # same ACAS dates, so nobody relies on six months that may not be law yet.
+        # The start date is only the roadmap's: six months may not be law yet, so the date
+        # shown is the old limit's (the earlier one), with the same ACAS dates, and the later
+        # date is given as a warning until the start date is confirmed.
         old = tribunal_deadline(
             replace(rules, era2025_six_month_from=None),
             claim_kind,
             act_date,
             acas_day_a,
             acas_day_b,
-        ).due
-        warnings.append(
-            f"The Employment Rights Act 2025 start date ({format_date(unconfirmed_era)}) has "
-            f"not been confirmed in the deadline rules; under the old {_number(rule.months)}-"
-            f"month limit the deadline would be {format_date(old)}. Check the date in "
-            "Preferences."
         )
+        steps.append(
+            f"The Employment Rights Act 2025 start date ({format_date(unconfirmed_era)}) is not "
+            f"confirmed, so the {_number(rule.months)}-month limit is used to be safe: "
+            f"{format_date(old.due)}."
+        )
+        warnings.append(
+            f"If the Employment Rights Act 2025 limit is in force from "
+            f"{format_date(unconfirmed_era)}, the deadline is {format_date(due)}; the earlier "
+            f"date, {format_date(old.due)}, is shown until the start date is confirmed in "
+            "Edit › Deadline rules."
+        )
+        due = old.due
     if rule.note:
         steps.append(rule.note)
     return Computed(

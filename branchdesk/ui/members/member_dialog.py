@@ -5,6 +5,9 @@ there. Problems are shown in red under the field they belong to: live once a fie
 left (so nobody is scolded half-way through typing an email address), and all at once on Save.
 A save refused because someone else changed the member meanwhile leaves the dialog open, so
 nothing typed is lost.
+
+An existing member's dialog also lists every case they are in; asking to see one (double-click,
+or Open case) saves or keeps the form first, closes the dialog and emits `case_requested`.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -22,14 +27,21 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from branchdesk.casework import labels
+from branchdesk.casework.queries import member_cases
 from branchdesk.members.service import (
     LIMITS,
     STATUSES,
@@ -60,6 +72,14 @@ def is_busy(exc: DBAPIError) -> bool:
     return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _short_date(value: date | None) -> str:
+    """'9 Jun 2026', as the casework screens show dates (whatever the PC's locale)."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
 def _plain_text(height_lines: int) -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setTabChangesFocus(True)  # Tab moves on to the next field, as in every other field
@@ -69,6 +89,10 @@ def _plain_text(height_lines: int) -> QPlainTextEdit:
 
 
 class MemberDialog(QDialog):
+    # The id of one of the member's cases the user asked to see. By then the dialog has closed:
+    # accepted if the member's changes were saved first, rejected if there were none.
+    case_requested = Signal(int)
+
     def __init__(
         self,
         ctx: AppContext,
@@ -94,6 +118,7 @@ class MemberDialog(QDialog):
 
         self._build()
         self._load(form or MemberForm(date_joined=date.today()))
+        self._load_cases()
         self._initial = self.form()
         self._connect_changes()
 
@@ -144,6 +169,9 @@ class MemberDialog(QDialog):
         self.personal_email = self._line("personal_email")
         self.personal_phone = self._line("personal_phone")
         self.home_address = _plain_text(3)
+        # Room for five lines at most; any height to spare goes to the notes.
+        line = self.home_address.fontMetrics().lineSpacing()
+        self.home_address.setMaximumHeight(line * 5 + 14)
         self.notes = _plain_text(8)
         self.notes.setPlaceholderText("Anything a rep should know. Casework goes in a case.")
 
@@ -203,6 +231,8 @@ class MemberDialog(QDialog):
         notes_box = QGroupBox("Notes")
         notes_layout = QVBoxLayout(notes_box)
         notes_layout.addWidget(self._with_error("notes", self.notes))
+        # A new member has no cases yet: the box is only there when editing.
+        cases_box = self._build_cases() if self.member_id is not None else None
 
         # One label width for the boxes in a column, so their fields line up.
         left_labels = self._labels[:12]
@@ -241,9 +271,68 @@ class MemberDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(columns, 1)
+        if cases_box is not None:
+            # Across the whole width, so a case type as long as "Bullying or harassment" fits.
+            layout.addWidget(cases_box)
         layout.addSpacing(6)
         layout.addLayout(bottom)
         self.setMinimumWidth(900)
+
+    def _build_cases(self) -> QGroupBox:
+        """The member's cases: reference, type, stage and date opened, newest first."""
+        self.cases_table = QTableWidget(0, 4)
+        self.cases_table.setObjectName("memberCases")
+        self.cases_table.setHorizontalHeaderLabels(["Reference", "Type", "Stage", "Opened"])
+        self.cases_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.cases_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.cases_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.cases_table.setAlternatingRowColors(True)
+        self.cases_table.setShowGrid(False)
+        self.cases_table.setWordWrap(False)
+        self.cases_table.verticalHeader().hide()
+        self.cases_table.setToolTip("Double-click a case to open it")
+        header = self.cases_table.horizontalHeader()
+        header.setHighlightSections(False)
+        for column in range(4):
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column == 1
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(column, mode)
+        line = self.fontMetrics().lineSpacing()
+        self.cases_table.setMinimumHeight(header.sizeHint().height() + 3 * (line + 10))
+        self.cases_table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.cases_table.itemSelectionChanged.connect(self._update_case_button)
+        self.cases_table.installEventFilter(self)
+
+        self.no_cases_label = QLabel("No cases")
+        self.no_cases_label.setObjectName("tabSubheading")
+        self.no_cases_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cases_stack = QStackedWidget()
+        self.cases_stack.addWidget(self.cases_table)
+        self.cases_stack.addWidget(self.no_cases_label)
+
+        self.open_case_button = QPushButton("Open case")
+        self.open_case_button.setObjectName("openCaseButton")
+        self.open_case_button.setToolTip(
+            "Close this member and show the case chosen on the Cases page"
+        )
+        self.open_case_button.setAutoDefault(False)  # Enter still means Save
+        self.open_case_button.clicked.connect(self.open_selected_case)
+        self.cases_count = QLabel()
+        self.cases_count.setObjectName("tabSubheading")
+        self.cases_count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        side = QVBoxLayout()
+        side.addWidget(self.open_case_button)
+        side.addWidget(self.cases_count)
+        side.addStretch(1)
+
+        box = QGroupBox("Cases")
+        layout = QHBoxLayout(box)
+        layout.addWidget(self.cases_stack, 1)
+        layout.addLayout(side)
+        return box
 
     def _form_layout(self, box: QGroupBox) -> QFormLayout:
         layout = QFormLayout(box)
@@ -313,6 +402,49 @@ class MemberDialog(QDialog):
         self.notes.setPlainText(form.notes)
         for edit in self.findChildren(QLineEdit):
             edit.setCursorPosition(0)  # show the start of a long email address, not its end
+
+    def _load_cases(self) -> None:
+        self.case_ids: list[int] = []
+        if self.member_id is None:
+            return
+        try:
+            cases = member_cases(self.ctx.db, self.member_id)
+        except DBAPIError as exc:
+            # The member's own details are still worth editing: say so in the box instead.
+            log.warning("cases of member %s not read: %s", self.member_id, error_kind(exc))
+            self.no_cases_label.setText("The cases could not be read just now.")
+            self.cases_stack.setCurrentWidget(self.no_cases_label)
+            self.open_case_button.hide()
+            self.cases_count.setText("")
+            self._update_case_button()
+            return
+        self.cases_table.setRowCount(len(cases))
+        for row, (case_id, reference, case_type, stage, opened) in enumerate(cases):
+            texts = (
+                reference,
+                labels.label(labels.CASE_TYPES, case_type),
+                labels.label(labels.STAGES, stage),
+            )
+            for column, text in enumerate((*texts, _short_date(opened))):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setData(Qt.ItemDataRole.UserRole, case_id)
+                self.cases_table.setItem(row, column, item)
+            self.case_ids.append(case_id)
+        self.cases_stack.setCurrentWidget(self.cases_table if cases else self.no_cases_label)
+        self.open_case_button.setVisible(bool(cases))
+        self.cases_count.setText(
+            "" if not cases else "1 case" if len(cases) == 1 else f"{len(cases)} cases"
+        )
+        self._update_case_button()
+
+    def case_texts(self) -> list[list[str]]:
+        """What the cases table shows, row by row (for tests and screen readers)."""
+        table = self.cases_table
+        return [
+            [table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())
+        ]
 
     def _fill_workplaces(self, employer: str) -> None:
         typed = self.workplace.currentText()
@@ -459,6 +591,52 @@ class MemberDialog(QDialog):
     def accept(self) -> None:
         if self.save():
             super().accept()
+
+    # -- opening one of the member's cases -----------------------------------------------------
+
+    def _update_case_button(self) -> None:
+        rows = self.cases_table.selectionModel().selectedRows()
+        self.open_case_button.setEnabled(bool(rows) and bool(self.case_ids))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter on a selected case opens it, rather than saving the member.
+        if (
+            watched is getattr(self, "cases_table", None)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.cases_table.selectionModel().selectedRows()
+        ):
+            self.open_selected_case()
+            return True
+        return super().eventFilter(watched, event)
+
+    def open_selected_case(self) -> None:
+        rows = self.cases_table.selectionModel().selectedRows()
+        if rows:
+            self._open_row(rows[0].row())
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.case_ids):
+            self.request_case(self.case_ids[row])
+
+    def request_case(self, case_id: int) -> None:
+        """Close the dialog and ask for the case, saving changes first if the user agrees."""
+        if self.has_changes():
+            if not self.ctx.dialogs.confirm(
+                self,
+                "Save changes first?",
+                "You have changed this member's details. Save them before opening the case? "
+                "(Cancel to stay here with your changes.)",
+                yes="Save and open case",
+            ):
+                return
+            if not self.save():
+                return  # the problem is shown; everything typed is still here
+            QDialog.accept(self)
+        else:
+            QDialog.reject(self)  # nothing to save or to lose
+        self.case_requested.emit(case_id)
 
     def reject(self) -> None:
         if self.has_changes() and not self.ctx.dialogs.confirm(

@@ -1,6 +1,7 @@
 """The member register: search, sort, add, edit, import and export members.
 
-For now this is the whole of the Casework tab; cases will sit beside it.
+The Members page of the Casework tab. A case opened from a member's dialog is passed on with
+`case_requested`, for the Casework tab to show on its Cases page.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +45,9 @@ def _count_text(n: int, search: str) -> str:
 class MembersTab(TabBase):
     title = "Casework"
     registers = frozenset({MEMBERS})
+    # A case chosen from a member's dialog (by id), once that dialog has closed: the Casework
+    # tab shows it on its Cases page.
+    case_requested = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -398,11 +402,16 @@ class MembersTab(TabBase):
             self.refresh()
             return
         dialog = MemberDialog(self.ctx, member_id, form, parent=self)
+        wanted: list[int] = []
+        dialog.case_requested.connect(wanted.append)
         try:
             if self.ctx.dialogs.run_dialog(dialog):
                 self.ctx.changed(MEMBERS)  # they stay selected when the new ids come
         finally:
             dialog.deleteLater()
+        if wanted:
+            # Only now, with the modal dialog gone, may another page come forward.
+            self.case_requested.emit(wanted[-1])
 
     # -- importing and exporting: MemberTransfers does the work --------------------------------
 

@@ -146,11 +146,15 @@ class Document(Timestamped, Versioned, Base):
 
 class Deadline(Timestamped, Versioned, Base):
     __tablename__ = "case_deadlines"
-    __table_args__ = (Index("ix_case_deadlines_open_due", "done_on", "due_on"),)
+    __table_args__ = (
+        # Deadlines due across all cases, and a case's next deadline (which the list sorts by).
+        Index("ix_case_deadlines_open_due", "done_on", "due_on"),
+        Index("ix_case_deadlines_case_open", "case_id", "done_on", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), index=True, info=audit_values()
+        ForeignKey("cases.id", ondelete="CASCADE"), info=audit_values()
     )
     title: Mapped[str] = mapped_column(String(300), info=audit_values())
     due_on: Mapped[date] = mapped_column(Date, info=audit_values())

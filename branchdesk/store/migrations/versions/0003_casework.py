@@ -120,8 +120,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_deadlines")),
     )
     with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_case_deadlines_case_id"), ["case_id"], unique=False)
         batch_op.create_index("ix_case_deadlines_open_due", ["done_on", "due_on"], unique=False)
+        batch_op.create_index(
+            "ix_case_deadlines_case_open", ["case_id", "done_on", "due_on"], unique=False
+        )
 
     op.create_table(
         "case_documents",
@@ -270,7 +272,7 @@ def downgrade() -> None:
     op.drop_table("case_documents")
     with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
         batch_op.drop_index("ix_case_deadlines_open_due")
-        batch_op.drop_index(batch_op.f("ix_case_deadlines_case_id"))
+        batch_op.drop_index("ix_case_deadlines_case_open")
 
     op.drop_table("case_deadlines")
     with op.batch_alter_table("case_consents", schema=None) as batch_op:

@@ -58,6 +58,8 @@ class CaseFilter:
     rep: str = ""  # matches the rep or the second rep
     employer: str = ""
     member_id: int | None = None
+    # Only these cases (those whose timeline matched a notes search, say); None means any.
+    case_ids: frozenset[int] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -75,6 +77,8 @@ class CaseFilter:
             found.append(Employer.name == self.employer)
         if self.member_id is not None:
             found.append(Case.member_id == self.member_id)
+        if self.case_ids is not None:
+            found.append(Case.id.in_(sorted(self.case_ids)))
         return found
 
 

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtGui import QColor, QDesktopServices, QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QStyle,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,13 +33,14 @@ from PySide6.QtWidgets import (
 from branchdesk.casework.codes import Stage
 from branchdesk.casework.deadlines import days_remaining, describe_remaining
 from branchdesk.casework.documents import attach_document, document_path
-from branchdesk.casework.labels import CASE_TYPES, COMPANIONS, ENTRY_KINDS, OUTCOMES, STAGES, label
+from branchdesk.casework.labels import CASE_TYPES, COMPANIONS, OUTCOMES, STAGES, label
 from branchdesk.casework.listing import CaseFilter, CaseListing, reps
 from branchdesk.casework.models import Document
-from branchdesk.casework.queries import CaseDetail, get_case
+from branchdesk.casework.queries import CaseDetail, get_case, search_timeline
 from branchdesk.casework.rules_store import load_rules
 from branchdesk.casework.service import set_deadline_done
 from branchdesk.ui import style
+from branchdesk.ui.casework.case_timeline import MATCH_ROW, MATCH_WORD, TimelineTable
 from branchdesk.ui.casework.common import (
     CASEWORK,
     CaseDialog,
@@ -45,7 +51,9 @@ from branchdesk.ui.casework.common import (
 )
 from branchdesk.ui.casework.dialogs import (
     CloseCaseDialog,
+    ConsentDialog,
     DeadlineDialog,
+    EditCaseDialog,
     EntryDialog,
     MoveStageDialog,
     OpenCaseDialog,
@@ -53,9 +61,15 @@ from branchdesk.ui.casework.dialogs import (
 from branchdesk.ui.context import MEMBERS, AppContext
 from branchdesk.ui.filter_bar import FilterBar
 from branchdesk.ui.tab_base import TabBase
-from branchdesk.ui.table_model import ListingTableModel
+from branchdesk.ui.table_model import READ_ERRORS, ListingTableModel, read_error_text
+from branchdesk.ui.worker import report_unhandled
 
 log = logging.getLogger(__name__)
+
+# How many timeline entries a notes search reads back (newest first).
+NOTES_SEARCH_LIMIT = 2000
+AGREED = "#1a7f37"  # a consent given
+SEARCH_PLACEHOLDER = "Search reference, member or title"
 
 # Columns of the case list hidden to leave room for the detail pane (the detail shows them).
 HIDDEN_COLUMNS = ("membership_number", "employer", "rep")
@@ -107,14 +121,9 @@ def small_table(name: str, headers: list[str], stretch: int) -> QTableWidget:
     return table
 
 
-def _caption(text: str) -> QLabel:
-    caption = QLabel(text)
-    caption.setStyleSheet(f"font-weight: 600; color: {style.ACCENT};")
-    return caption
-
-
 class CaseDetailPane(QWidget):
-    """Everything about one case: header, warnings, deadlines, timeline and documents."""
+    """Everything about one case: a header, its buttons, then the timeline, deadlines, consents
+    and documents as pages of their own, so each (the timeline above all) has the room."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,105 +138,150 @@ class CaseDetailPane(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.warnings = warning_label()
 
+        self.timeline = TimelineTable()
+        self.matches_label = QLabel()
+        self.matches_label.setObjectName("timelineMatches")
+        self.matches_label.setWordWrap(True)
+        self.matches_label.setStyleSheet(
+            f"background: {MATCH_ROW}; border: 1px solid {MATCH_WORD}; border-radius: 3px; "
+            "padding: 4px 8px;"
+        )
+        self.matches_label.hide()
         self.deadlines = small_table("caseDeadlines", ["Due", "Time left", "Deadline"], 2)
-        self.timeline = small_table("caseTimeline", ["Date", "Kind", "Title", "Text"], 3)
-        self.timeline.setWordWrap(True)
-        self.timeline.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        self.timeline.setColumnWidth(2, 180)
+        self.consents = small_table("caseConsents", ["Step", "Agreed", "On", "Note"], 0)
+        self.consents.setWordWrap(True)
+        self.consents.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.consents.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.documents = small_table("caseDocuments", ["Name", "Added", "Size"], 0)
         self.documents.setToolTip("Double-click a document to open it.")
 
-        def block(caption: str, table: QTableWidget) -> QWidget:
+        def page(*widgets: QWidget) -> QWidget:
             box = QWidget()
             column = QVBoxLayout(box)
-            column.setContentsMargins(0, 4, 0, 0)
-            column.setSpacing(3)
-            column.addWidget(_caption(caption))
-            column.addWidget(table, 1)
+            column.setContentsMargins(0, 6, 0, 0)
+            column.setSpacing(4)
+            for widget in widgets:
+                column.addWidget(widget, 1 if isinstance(widget, QTableWidget) else 0)
             return box
 
-        self.sections = QSplitter(Qt.Orientation.Vertical)
-        self.sections.setChildrenCollapsible(False)
-        self.sections.addWidget(block("Deadlines", self.deadlines))
-        self.sections.addWidget(block("Timeline", self.timeline))
-        self.sections.addWidget(block("Documents", self.documents))
-        self.sections.setStretchFactor(0, 2)
-        self.sections.setStretchFactor(1, 5)
-        self.sections.setStretchFactor(2, 2)
-        row_height = self.fontMetrics().height() + 12
-        # The header and three deadlines in sight without scrolling.
-        self.deadlines.setMinimumHeight(row_height * 4 + 6)
-        self.documents.setMinimumHeight(row_height * 3)
+        self.blocks = QTabWidget()
+        self.blocks.setObjectName("caseBlocks")
+        self.blocks.setDocumentMode(True)
+        self.blocks.addTab(page(self.matches_label, self.timeline), "Timeline")
+        # Buttons that act on the deadline selected in the list go beside it.
+        self.deadline_buttons = QHBoxLayout()
+        self.deadline_buttons.setSpacing(6)
+        deadlines_page = page(self.deadlines)
+        deadlines_column = deadlines_page.layout()
+        assert isinstance(deadlines_column, QVBoxLayout)
+        deadlines_column.addLayout(self.deadline_buttons)
+        self.blocks.addTab(deadlines_page, "Deadlines")
+        self.blocks.addTab(page(self.consents), "Consents")
+        self.blocks.addTab(page(self.documents), "Documents")
+        self._block_tables = (self.timeline, self.deadlines, self.consents, self.documents)
 
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(6)
         self.more_buttons = QHBoxLayout()
         self.more_buttons.setSpacing(6)
 
+        # The header scrolls within its part of a splitter: on a short screen the timeline
+        # can be given more room by dragging the handle up.
+        header = QWidget()
+        header_column = QVBoxLayout(header)
+        header_column.setContentsMargins(0, 0, 0, 4)
+        header_column.setSpacing(6)
+        header_column.addWidget(self.summary)
+        header_column.addWidget(self.warnings)
+        header_column.addStretch(1)
+        self.header_area = QScrollArea()
+        self.header_area.setObjectName("caseHeader")
+        self.header_area.setWidget(header)
+        self.header_area.setWidgetResizable(True)
+        self.header_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.header_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.header_area.viewport().setAutoFillBackground(False)
+        header.setAutoFillBackground(False)
+        self.header_area.setMinimumHeight(self.fontMetrics().height() * 2 + 8)
+        lower = QWidget()
+        lower_column = QVBoxLayout(lower)
+        lower_column.setContentsMargins(0, 4, 0, 0)
+        lower_column.setSpacing(6)
+        lower_column.addLayout(self.buttons)
+        lower_column.addLayout(self.more_buttons)
+        lower_column.addWidget(self.blocks, 1)
+        self.sections = QSplitter(Qt.Orientation.Vertical)
+        self.sections.setObjectName("caseSections")
+        self.sections.setChildrenCollapsible(False)
+        self.sections.addWidget(self.header_area)
+        self.sections.addWidget(lower)
+        self.sections.setStretchFactor(0, 0)
+        self.sections.setStretchFactor(1, 1)
+        # The header shows whole until the user drags the handle; then it stays where put.
+        self._header_dragged = False
+        self.sections.splitterMoved.connect(self._header_moved)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(self.heading)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.warnings)
-        layout.addLayout(self.buttons)
-        layout.addLayout(self.more_buttons)
         layout.addWidget(self.sections, 1)
+        self._set_block_titles()
 
-    def show_case(self, case: CaseDetail | None, today: date | None = None) -> None:
+    def _header_moved(self, _pos: int, _index: int) -> None:
+        self._header_dragged = True
+
+    def fit_header(self) -> None:
+        """Give the header the height of its text (at most half the pane), unless the user
+        has set it by dragging the handle."""
+        total = sum(self.sections.sizes())
+        if self._header_dragged or total <= 0:
+            return
+        header = self.header_area.widget()
+        width = self.header_area.viewport().width()
+        wanted = header.heightForWidth(width) if header.hasHeightForWidth() else -1
+        if wanted < 0:
+            wanted = header.sizeHint().height()
+        wanted = max(self.header_area.minimumHeight(), min(wanted + 2, total // 2))
+        self.sections.setSizes([wanted, total - wanted])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_header()
+
+    def show_block(self, table: QTableWidget) -> None:
+        """Bring the page holding `table` (the timeline, deadlines…) forward."""
+        self.blocks.setCurrentIndex(self._block_tables.index(table))
+
+    def show_case(
+        self,
+        case: CaseDetail | None,
+        today: date | None = None,
+        matches: Collection[int] = (),
+        words: Sequence[str] = (),
+    ) -> None:
+        """Show a case; `matches` are the ids of timeline entries a notes search found (for
+        `words`): they are highlighted and the timeline comes forward at the first."""
+        same_case = case is not None and self.case is not None and self.case.id == case.id
         self.case = case
         self.today = today or date.today()
-        for table in (self.deadlines, self.timeline, self.documents):
+        scroll = self.timeline.verticalScrollBar().value() if same_case else 0
+        for table in (self.deadlines, self.consents, self.documents):
             table.setRowCount(0)
+        self.matches_label.hide()
         if case is None:
+            self.timeline.setRowCount(0)
             self.heading.setText("No case selected")
             self.summary.setText("Choose a case in the list to see it here.")
             self.warnings.hide()
+            self._set_block_titles()
             return
         self.heading.setText(f"{case.reference} · {case.member.name}")
-        stage = label(STAGES, case.status)
-        if case.status == Stage.CLOSED:
-            stage = f"Closed {short_date(case.closed_on)}: {label(OUTCOMES, case.outcome)}"
-        else:
-            stage = f"{stage} (since {short_date(case.status_changed_on)})"
-        kind = label(CASE_TYPES, case.case_type)
-        if case.sub_type:
-            kind = f"{kind} — {case.sub_type}"
-        reps_text = case.rep or "none"
-        if case.second_rep:
-            reps_text += f" and {case.second_rep}"
-        rows = [
-            (
-                "Member",
-                f"{case.member.name} ({case.member.membership_number})"
-                + (f", {case.employer}" if case.employer else ""),
-            ),
-            ("Type", kind),
-            ("Stage", stage),
-            ("Rep", reps_text),
-            ("Opened", short_date(case.opened_on)),
-        ]
-        if case.title:
-            rows.insert(0, ("Title", case.title))
-        if case.companion:
-            who = label(COMPANIONS, case.companion)
-            rows.append(
-                ("Companion", f"{who}: {case.companion_name}" if case.companion_name else who)
-            )
-        if case.remedy and case.status == Stage.CLOSED:
-            rows.append(("Remedy", case.remedy))
-        self.summary.setText(
-            "<table cellspacing='0' cellpadding='1'>"
-            + "".join(
-                f"<tr><td style='color:{style.MUTED}; padding-right:10px'>{_esc(k)}</td>"
-                f"<td>{_esc(v)}</td></tr>"
-                for k, v in rows
-            )
-            + "</table>"
-        )
+        self.summary.setText(self._summary_html(case))
         note = case.eligibility_note.strip()
         self.warnings.setText("Eligibility: " + note.replace("\n", " ") if note else "")
         self.warnings.setVisible(bool(note))
+        self.fit_header()
 
         for line in case.deadlines:
             row = self.deadlines.rowCount()
@@ -243,27 +297,131 @@ class CaseDetailPane(QWidget):
                 if col == 2 and line.working:
                     item.setToolTip(line.working)
                 self.deadlines.setItem(row, col, item)
-        for entry in reversed(case.timeline):  # newest first
-            row = self.timeline.rowCount()
-            self.timeline.insertRow(row)
-            title = entry.title
-            if entry.confidential:
-                title = f"🔒 Confidential: {title}" if title else "🔒 Confidential"
+
+        shown = [m for m in matches if any(e.id == m for e in case.timeline)]
+        self.timeline.show_entries(case.timeline, shown, words)
+        if shown:
+            n = len(shown)
+            self.matches_label.setText(
+                f"{n} timeline {'entries match' if n != 1 else 'entry matches'} "
+                f"“{' '.join(words)}”: highlighted below."
+            )
+            self.matches_label.show()
+            self.show_block(self.timeline)
+            first = self.timeline.matching_rows()[0]
+            self.timeline.scrollTo(
+                self.timeline.model().index(first, 0),
+                QAbstractItemView.ScrollHint.PositionAtTop,
+            )
+        elif same_case:
+            self.timeline.verticalScrollBar().setValue(scroll)
+
+        for consent in reversed(case.consents):  # newest first
+            row = self.consents.rowCount()
+            self.consents.insertRow(row)
+            answer_colour = AGREED if consent.consented else style.ERROR
             cells = [
-                short_date(entry.happened_on),
-                label(ENTRY_KINDS, entry.kind),
-                title,
-                entry.body,
+                (consent.step, None),
+                ("Yes" if consent.consented else "No", answer_colour),
+                (short_date(consent.recorded_on), None),
+                (consent.note, None),
             ]
-            for col, text in enumerate(cells):
-                self.timeline.setItem(row, col, _item(text, entry.id))
-        self.timeline.resizeRowsToContents()
+            for col, (text, colour) in enumerate(cells):
+                self.consents.setItem(row, col, _item(text, consent.id, colour))
+        self.consents.resizeRowsToContents()
+
         for doc in case.documents:
             row = self.documents.rowCount()
             self.documents.insertRow(row)
             cells = [doc.name, short_date(doc.added_on), size_text(doc.size)]
             for col, text in enumerate(cells):
                 self.documents.setItem(row, col, _item(text, doc.id))
+        self._set_block_titles()
+
+    def _summary_html(self, case: CaseDetail) -> str:
+        if case.status == Stage.CLOSED:
+            stage = f"Closed {short_date(case.closed_on)}: {label(OUTCOMES, case.outcome)}"
+        else:
+            stage = f"{label(STAGES, case.status)} (since {short_date(case.status_changed_on)})"
+        stage = _esc(stage) + _muted(f" · opened {short_date(case.opened_on)}")
+        kind = label(CASE_TYPES, case.case_type)
+        if case.sub_type:
+            kind = f"{kind} — {case.sub_type}"
+        reps_text = case.rep or "none"
+        if case.second_rep:
+            reps_text += f" and {case.second_rep}"
+        member = _esc(f"{case.member.name} ({case.member.membership_number})")
+        if case.employer:
+            member += _esc(f", {case.employer}")
+        rows: list[tuple[str, str]] = []
+        if case.title:
+            rows.append(("Title", _esc(case.title)))
+        rows.append(("Member", member))
+        if case.other_members:
+            rows.append(
+                (
+                    "Other members",
+                    _esc(
+                        ", ".join(f"{m.name} ({m.membership_number})" for m in case.other_members)
+                    ),
+                )
+            )
+        rows += [("Type", _esc(kind)), ("Stage", stage), ("Rep", _esc(reps_text))]
+        if case.companion:
+            who = label(COMPANIONS, case.companion)
+            rows.append(
+                ("Companion", _esc(f"{who}: {case.companion_name}" if case.companion_name else who))
+            )
+        due = [d for d in case.deadlines if d.done_on is None]
+        if due and case.status != Stage.CLOSED:
+            nearest = min(due, key=lambda d: d.due_on)
+            late = days_remaining(nearest.due_on, self.today) < 0
+            text = _esc(
+                f"{nearest.title}, {short_date(nearest.due_on)} "
+                f"({describe_remaining(nearest.due_on, self.today)})"
+            )
+            rows.append(
+                (
+                    "Next deadline",
+                    f"<span style='color:{style.ERROR}'>{text}</span>" if late else text,
+                )
+            )
+        if case.remedy and case.status == Stage.CLOSED:
+            rows.append(("Remedy", _esc(case.remedy)))
+        return (
+            "<table cellspacing='0' cellpadding='1'>"
+            + "".join(
+                f"<tr><td style='color:{style.MUTED}; padding-right:10px'>{_esc(k)}</td>"
+                f"<td>{v}</td></tr>"
+                for k, v in rows
+            )
+            + "</table>"
+        )
+
+    def _set_block_titles(self) -> None:
+        case = self.case
+        bar = self.blocks.tabBar()
+        counts = (
+            (len(case.timeline), len(case.deadlines), len(case.consents), len(case.documents))
+            if case is not None
+            else (0, 0, 0, 0)
+        )
+        names = ("Timeline", "Deadlines", "Consents", "Documents")
+        for i, (name, n) in enumerate(zip(names, counts, strict=True)):
+            self.blocks.setTabText(i, f"{name} ({n})" if case is not None else name)
+        overdue = (
+            sum(
+                1
+                for d in case.deadlines
+                if d.done_on is None and days_remaining(d.due_on, self.today) < 0
+            )
+            if case is not None
+            else 0
+        )
+        # The style sheet colours tab text, so an overdue deadline shows as a warning sign.
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.blocks.setTabIcon(1, warning if overdue else QIcon())
+        bar.setTabToolTip(1, f"{overdue} overdue" if overdue else "")
 
     def selected_deadline(self) -> int | None:
         rows = self.deadlines.selectionModel().selectedRows()
@@ -278,6 +436,10 @@ class CaseDetailPane(QWidget):
             [table.item(r, c).text() for c in range(table.columnCount())]
             for r in range(table.rowCount())
         ]
+
+
+def _muted(text: str) -> str:
+    return f"<span style='color:{style.MUTED}'>{_esc(text)}</span>"
 
 
 def _esc(text: str) -> str:
@@ -295,6 +457,11 @@ class CasesPage(TabBase):
         self._keep_selected: int | None = None
         self._reveal: int | None = None
         self._widened = False
+        # While notes are searched: case id -> ids of its timeline entries that matched.
+        self._note_hits: dict[int, set[int]] | None = None
+        self._note_words: list[str] = []
+        self._notes_generation = 0  # of the latest notes search; older answers are dropped
+        self._notes_searching = False
         self.model = CaseTableModel(
             CaseListing(ctx.db, self._filter_from_defaults()), self, runner=self._run_quietly
         )
@@ -334,6 +501,13 @@ class CasesPage(TabBase):
         self.case_type.addItem("All types", "")
         for code, text in CASE_TYPES.items():
             self.case_type.addItem(text, str(code))
+        # Narrower than their longest choice (the list drops down wide enough), so the filters
+        # fit a 1280-pixel screen with room for the search.
+        for combo in (self.status, self.case_type):
+            combo.setMinimumContentsLength(14)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
         self.rep = QComboBox()
         self.rep.setObjectName("repFilter")
         self.rep.setMinimumContentsLength(12)
@@ -344,9 +518,16 @@ class CasesPage(TabBase):
         self.my_cases = QCheckBox("My cases")
         self.my_cases.setObjectName("myCases")
         self.my_cases.setToolTip("Only cases where you are the rep or second rep")
-        self.filter_bar = FilterBar(placeholder="Search reference, member or title")
-        self.filter_bar.edit.setMinimumWidth(220)
-        self.filter_bar.search_changed.connect(self.model.set_search)
+        self.filter_bar = FilterBar(placeholder=SEARCH_PLACEHOLDER)
+        self.filter_bar.edit.setMinimumWidth(180)
+        self.filter_bar.search_changed.connect(self._search_changed)
+        self.search_notes = QCheckBox("Search notes")
+        self.search_notes.setObjectName("searchNotes")
+        self.search_notes.setToolTip(
+            "Find cases by what their timeline says: every word typed must be in one entry. "
+            "The entries found are highlighted in the case's timeline."
+        )
+        self.search_notes.toggled.connect(self._notes_toggled)
         for combo in (self.status, self.case_type, self.rep):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.my_cases.toggled.connect(lambda _c: self.apply_filters())
@@ -357,10 +538,14 @@ class CasesPage(TabBase):
         self.open_button.clicked.connect(self.open_case)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        # Room for the longest it says, so a search never widens the window.
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("Searching notes…") + 4)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         filters = QHBoxLayout()
         filters.setSpacing(8)
         filters.addWidget(self.filter_bar, 3)
+        filters.addWidget(self.search_notes, 0)
         filters.addWidget(self.status, 0)
         filters.addWidget(self.case_type, 0)
         filters.addWidget(self.rep, 0)
@@ -403,6 +588,11 @@ class CasesPage(TabBase):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.detail = CaseDetailPane()
+        self.edit_button = self._button(
+            "Edit details…",
+            self.edit_case,
+            "Change the member, type, title, reps, dates, companion or other members",
+        )
         self.entry_button = self._button(
             "Add entry…", self.add_entry, "Add a note, meeting, hearing or letter to the timeline"
         )
@@ -419,19 +609,34 @@ class CasesPage(TabBase):
             "Add a deadline by hand, or work out a tribunal or appeal deadline",
         )
         self.met_button = self._button(
-            "Mark deadline met", self.mark_met, "Mark the deadline selected below as met today"
+            "Mark deadline met", self.mark_met, "Mark the deadline selected above as met today"
         )
         self.attach_button = self._button(
             "Attach document…", self.attach, "Copy a letter or other file into the case"
         )
-        for button in (self.entry_button, self.move_button, self.close_button, self.reopen_button):
+        self.consent_button = self._button(
+            "Record consent…",
+            self.record_consent,
+            "Record whether the member agreed to a step (notifying ACAS, sharing documents…)",
+        )
+        # Close and Reopen take turns in one place: a case is open or closed.
+        for button in (
+            self.edit_button,
+            self.entry_button,
+            self.move_button,
+            self.close_button,
+            self.reopen_button,
+        ):
             self.detail.buttons.addWidget(button)
         self.detail.buttons.addStretch(1)
-        for button in (self.deadline_button, self.met_button, self.attach_button):
+        for button in (self.deadline_button, self.consent_button, self.attach_button):
             self.detail.more_buttons.addWidget(button)
         self.detail.more_buttons.addStretch(1)
+        self.detail.deadline_buttons.addWidget(self.met_button)
+        self.detail.deadline_buttons.addStretch(1)
         self.detail.deadlines.itemSelectionChanged.connect(self._update_buttons)
         self.detail.documents.cellDoubleClicked.connect(lambda row, _c: self.open_document(row))
+        self.detail.timeline.cellDoubleClicked.connect(lambda row, _c: self.edit_entry(row))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -470,10 +675,12 @@ class CasesPage(TabBase):
         mine = self.my_cases.isChecked()
         self.rep.setEnabled(not mine)
         rep = self.ctx.preferences.officer_name if mine else (self.rep.currentData() or "")
+        hits = self._note_hits
         return CaseFilter(
             status=self.status.currentData() or "",
             case_type=self.case_type.currentData() or "",
             rep=rep,
+            case_ids=frozenset(hits) if hits is not None else None,
         )
 
     def apply_filters(self) -> None:
@@ -496,8 +703,95 @@ class CasesPage(TabBase):
         self.filter_bar.edit.blockSignals(True)
         self.filter_bar.clear()
         self.filter_bar.edit.blockSignals(False)
+        self._forget_notes_search()
         self.model.set_search("")
         self.apply_filters()
+
+    # -- searching the notes -------------------------------------------------------------------
+
+    def notes_searched(self) -> bool:
+        """The list shows the cases whose timeline has the words searched."""
+        return self._note_hits is not None
+
+    def _search_changed(self, text: str) -> None:
+        if self.search_notes.isChecked():
+            self._search_notes(text)
+        else:
+            self.model.set_search(text)
+
+    def _notes_toggled(self, on: bool) -> None:
+        self.filter_bar.edit.setPlaceholderText(
+            "Search the notes: words in a timeline entry" if on else SEARCH_PLACEHOLDER
+        )
+        text = self.filter_bar.text()
+        if on:
+            self.model.set_search("")
+            self._search_notes(text)
+        else:
+            self._forget_notes_search()
+            self.apply_filters()
+            self.model.set_search(text)
+            self.reload_detail()
+
+    def _forget_notes_search(self) -> None:
+        self._notes_generation += 1  # an answer still on its way is dropped
+        self._notes_searching = False
+        self._note_hits = None
+        self._note_words = []
+
+    def _search_notes(self, text: str) -> None:
+        """Find the timeline entries with every word (full-text, off the GUI thread); the list
+        then shows their cases only, and the detail highlights them."""
+        words = text.split()
+        if not words:
+            had = self.notes_searched()
+            self._forget_notes_search()
+            if had:
+                self.apply_filters()
+                self.reload_detail()
+            self._update_count()
+            return
+        self._notes_generation += 1
+        generation = self._notes_generation
+        db = self.ctx.db
+
+        def found(rows: object) -> None:
+            if not shiboken6.isValid(self) or generation != self._notes_generation:
+                return  # the page closed, or a newer search overtook this one
+            self._notes_searching = False
+            hits: dict[int, set[int]] = {}
+            for entry_id, case_id, _reference in rows:  # type: ignore[attr-defined]
+                hits.setdefault(int(case_id), set()).add(int(entry_id))
+            self._note_hits = hits
+            self._note_words = words
+            self.apply_filters()
+            self.reload_detail()
+
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self) or generation != self._notes_generation:
+                return
+            self._notes_searching = False
+            if not isinstance(exc, READ_ERRORS):
+                report_unhandled(exc)
+                return
+            log.warning("notes search failed: %s", type(exc).__name__)
+            self.count_label.setText("Notes not searched")
+            self.ctx.dialogs.error(
+                self, "The notes could not be searched", f"{read_error_text(exc)}. Try again."
+            )
+
+        self._notes_searching = True
+        self._update_count()
+        self.ctx.worker.run(
+            lambda: search_timeline(db, text, limit=NOTES_SEARCH_LIMIT),
+            on_done=found,
+            on_error=failed,
+            quiet=True,
+        )
+
+    def note_matches(self, case_id: int) -> set[int]:
+        """Ids of the case's timeline entries the notes search found (none if not searching)."""
+        return set(self._note_hits.get(case_id, ())) if self._note_hits else set()
 
     # -- selection -----------------------------------------------------------------------------
 
@@ -557,7 +851,11 @@ class CasesPage(TabBase):
             self.detail.show_case(None)
         else:
             try:
-                self.detail.show_case(get_case(self.ctx.db, case_id))
+                self.detail.show_case(
+                    get_case(self.ctx.db, case_id),
+                    matches=self.note_matches(case_id),
+                    words=self._note_words,
+                )
             except KeyError:
                 self.detail.show_case(None)
                 self.ctx.dialogs.info(
@@ -570,18 +868,29 @@ class CasesPage(TabBase):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        self.count_label.setText(
-            "Loading…" if not self.model.loaded else f"{n:,} case{'s' if n != 1 else ''}"
+        if self._notes_searching:
+            text = "Searching notes…"
+        elif not self.model.loaded:
+            text = "Loading…"
+        else:
+            text = f"{n:,} case{'s' if n != 1 else ''}"
+        self.count_label.setToolTip(
+            "Cases whose timeline has the words searched" if self.notes_searched() else ""
         )
+        self.count_label.setText(text)
 
     def _update_buttons(self) -> None:
         case = self.detail.case
         has = case is not None
         closed = has and case.status == Stage.CLOSED  # type: ignore[union-attr]
+        self.edit_button.setEnabled(has)
         self.entry_button.setEnabled(has)
+        self.consent_button.setEnabled(has)
         self.move_button.setEnabled(has and not closed)
         self.close_button.setEnabled(has and not closed)
         self.reopen_button.setEnabled(bool(closed))
+        self.close_button.setVisible(not closed)
+        self.reopen_button.setVisible(bool(closed))
         self.deadline_button.setEnabled(has)
         self.attach_button.setEnabled(has)
         self.met_button.setEnabled(has and self._selected_open_deadline() is not None)
@@ -597,12 +906,16 @@ class CasesPage(TabBase):
 
     def refresh(self) -> None:
         self._fill_reps()
-        self.model.refresh()
+        if self.notes_searched():
+            self._search_notes(self.filter_bar.text())  # a saved entry may match now, or not
+        else:
+            self.model.refresh()
         self.reload_detail()
 
     def database_changed(self) -> None:
         self.table.clearSelection()
         self._keep_selected = self._reveal = None
+        self._forget_notes_search()
         self._fill_reps()
         self.model.set_listing(CaseListing(self.ctx.db, self.case_filter()))
         self.detail.show_case(None)
@@ -641,9 +954,30 @@ class CasesPage(TabBase):
                 + case.eligibility_note,
             )
 
-    def add_entry(self) -> None:
+    def edit_case(self) -> None:
+        """Change the case's details, with the version they were read at."""
         if self.detail.case is not None:
-            self._run(EntryDialog(self.ctx, self.detail.case, self))
+            self._run(EditCaseDialog(self.ctx, self.detail.case, self))
+
+    def add_entry(self) -> None:
+        if self.detail.case is not None and self._run(
+            EntryDialog(self.ctx, self.detail.case, self)
+        ):
+            self.detail.show_block(self.detail.timeline)
+
+    def edit_entry(self, row: int) -> None:
+        """Change the timeline entry on this row of the timeline."""
+        case = self.detail.case
+        entry_id = self.detail.timeline.entry_id(row)
+        entry = next((e for e in case.timeline if e.id == entry_id), None) if case else None
+        if case is not None and entry is not None:
+            self._run(EntryDialog(self.ctx, case, self, entry=entry))
+
+    def record_consent(self) -> None:
+        if self.detail.case is not None and self._run(
+            ConsentDialog(self.ctx, self.detail.case, self)
+        ):
+            self.detail.show_block(self.detail.consents)
 
     def move_stage(self) -> None:
         if self.detail.case is not None:
@@ -667,7 +1001,8 @@ class CasesPage(TabBase):
                 self, "Deadline rules cannot be read", f"{exc}. Check them in Preferences."
             )
             return
-        self._run(DeadlineDialog(self.ctx, self.detail.case, rules, self))
+        if self._run(DeadlineDialog(self.ctx, self.detail.case, rules, self)):
+            self.detail.show_block(self.detail.deadlines)
 
     def mark_met(self) -> None:
         line = self._selected_open_deadline()
@@ -696,6 +1031,7 @@ class CasesPage(TabBase):
         self.attach_button.setEnabled(False)
 
         def done(_result: object) -> None:
+            self.detail.show_block(self.detail.documents)
             self.ctx.changed(CASEWORK)
             if not self.isVisible():
                 self.refresh()

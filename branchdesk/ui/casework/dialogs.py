@@ -1,20 +1,28 @@
-"""The casework dialogs: open a case, add a timeline entry, move, close or reopen a case, and
-add a deadline (by hand or computed by the deadline rules, with the working shown first)."""
+"""The casework dialogs: open or edit a case, add or change a timeline entry, record consent,
+move, close or reopen a case, and add a deadline (by hand or computed by the deadline rules,
+with the working shown first)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, QObject, QStringListModel, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QCompleter,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QStackedWidget,
     QWidget,
@@ -31,7 +39,8 @@ from branchdesk.casework.deadlines import (
     tribunal_deadline,
 )
 from branchdesk.casework.labels import CASE_TYPES, COMPANIONS, ENTRY_KINDS, OUTCOMES, STAGES
-from branchdesk.casework.queries import CaseDetail
+from branchdesk.casework.models import TimelineEntry
+from branchdesk.casework.queries import CaseDetail, consent_steps_used, employer_names
 from branchdesk.casework.service import (
     CaseForm,
     EntryForm,
@@ -40,7 +49,10 @@ from branchdesk.casework.service import (
     close_case,
     move_stage,
     open_case,
+    record_consent,
     reopen_case,
+    update_case,
+    update_entry,
 )
 from branchdesk.members.models import Member
 from branchdesk.members.service import ValidationError
@@ -91,27 +103,77 @@ def _text_box(lines: int) -> QPlainTextEdit:
     return edit
 
 
-class OpenCaseDialog(CaseDialog):
-    """Open a case for a member. Eligibility is checked by the service and only warned about."""
+class MemberSearch(QObject):
+    """Suggestions under a membership-number field: type a number, or part of a name."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Open case", parent)
+    def __init__(self, ctx: AppContext, edit: QLineEdit, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.edit = edit
+        self.matches = QStringListModel(self)
+        self.completer = QCompleter(self.matches, self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        edit.setCompleter(self.completer)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.search)
+        edit.textEdited.connect(lambda _t: self._timer.start())
+
+    def search(self) -> None:
+        text = self.edit.text()
+        if SEPARATOR in text:
+            return
+        self.matches.setStringList(find_members(self.ctx.db, text))
+        if self.edit.hasFocus() and self.matches.rowCount():
+            self.completer.complete()
+
+    def number(self) -> str:
+        return self.edit.text().split(SEPARATOR)[0].strip()
+
+
+class _ReturnCatcher(QObject):
+    """Enter in a field calls `action` instead of pressing the dialog's Save button."""
+
+    def __init__(self, widget: QWidget, action: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._action = action
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            completer = watched.completer() if isinstance(watched, QLineEdit) else None
+            if completer is not None and completer.popup().isVisible():
+                return False  # Enter picks the suggestion first
+            self._action()
+            return True
+        return False
+
+
+class OpenCaseDialog(CaseDialog):
+    """Open a case for a member. Eligibility is checked by the service and only warned about.
+
+    `EditCaseDialog` is the same form filled from a case, saving its changes instead.
+    """
+
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, title: str = "Open case"
+    ) -> None:
+        super().__init__(ctx, title, parent)
         self.reference: str | None = None
         officer = ctx.preferences.officer_name
         self.member = QLineEdit()
         self.member.setPlaceholderText("Membership number, or type a name to search")
-        self._matches = QStringListModel(self)
-        self.completer = QCompleter(self._matches, self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.member.setCompleter(self.completer)
+        self._lead = MemberSearch(ctx, self.member, self)
+        self._matches = self._lead.matches
+        self.completer = self._lead.completer
         self.member_found = QLabel()
         self.member_found.setObjectName("tabSubheading")
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(200)
-        self._search_timer.timeout.connect(self._search_members)
-        self.member.textEdited.connect(lambda _t: self._search_timer.start())
         self.member.textChanged.connect(self._show_member)
         member_cell = QWidget()
         member_column = QHBoxLayout(member_cell)
@@ -124,6 +186,12 @@ class OpenCaseDialog(CaseDialog):
         self.sub_type.setPlaceholderText("For example: gross misconduct, flexible working")
         self.title = QLineEdit()
         self.title.setPlaceholderText("A few words a rep will recognise")
+        self.employer = QLineEdit()
+        self.employer.setPlaceholderText("Leave blank for the member's own employer")
+        employers = QCompleter(employer_names(ctx.db), self)
+        employers.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        employers.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.employer.setCompleter(employers)
         self.rep = QLineEdit(officer)
         self.second_rep = QLineEdit()
         self.opened_on = date_edit(date.today())
@@ -140,42 +208,141 @@ class OpenCaseDialog(CaseDialog):
         self.companion = _combo(COMPANIONS)
         self.companion_name = QLineEdit()
         self.companion_name.setPlaceholderText("Their name, if known")
+        self.companion_name.setObjectName("companion_name")
+        companion = QWidget()
+        companion_row = QHBoxLayout(companion)
+        companion_row.setContentsMargins(0, 0, 0, 0)
+        companion_row.addWidget(self.companion)
+        companion_row.addWidget(self.companion_name, 1)
+        self.companion.currentIndexChanged.connect(self._companion_changed)
+        self._companion_changed()
+
+        # Other members, for a collective case.
+        self.other_number = QLineEdit()
+        self.other_number.setObjectName("otherMemberNumber")
+        self.other_number.setPlaceholderText("Another member's number or name, then Add")
+        self._other = MemberSearch(ctx, self.other_number, self)
+        self.add_other_button = QPushButton("Add")
+        self.add_other_button.setObjectName("addOtherMember")
+        self.add_other_button.setAutoDefault(False)
+        self.add_other_button.setToolTip("Add this member to the case (a collective case)")
+        self.add_other_button.clicked.connect(lambda _c=False: self.add_other_member())
+        _ReturnCatcher(self.other_number, self.add_other_member)
+        self.other_list = QListWidget()
+        self.other_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.other_list.setMaximumHeight(self.fontMetrics().height() * 4 + 16)
+        self.other_list.setMinimumHeight(self.fontMetrics().height() * 2 + 12)
+        self.remove_other_button = QPushButton("Remove")
+        self.remove_other_button.setObjectName("removeOtherMember")
+        self.remove_other_button.setAutoDefault(False)
+        self.remove_other_button.setToolTip("Take the member selected in the list off the case")
+        self.remove_other_button.clicked.connect(lambda _c=False: self.remove_other_member())
+        self.other_list.itemSelectionChanged.connect(self._update_other_buttons)
+        others = QWidget()
+        others_grid = QGridLayout(others)
+        others_grid.setContentsMargins(0, 0, 0, 0)
+        others_grid.setHorizontalSpacing(6)
+        others_grid.setVerticalSpacing(4)
+        others_grid.addWidget(self.other_number, 0, 0)
+        others_grid.addWidget(self.add_other_button, 0, 1)
+        others_grid.addWidget(self.other_list, 1, 0)
+        others_grid.addWidget(self.remove_other_button, 1, 1, alignment=Qt.AlignmentFlag.AlignTop)
+        self._update_other_buttons()
 
         self.add_field("membership_number", "Member *", self.member, member_cell)
         self.add_field("case_type", "Type *", self.case_type)
         self.add_field("sub_type", "Sub-type", self.sub_type)
         self.add_field("title", "Title", self.title)
+        self.add_field("employer", "Employer", self.employer)
         self.add_field("rep", "Rep", self.rep)
         self.add_field("second_rep", "Second rep", self.second_rep)
-        self.add_field("opened_on", "Opened on *", self.opened_on)
+        opened = QWidget()
+        opened_row = QHBoxLayout(opened)
+        opened_row.setContentsMargins(0, 0, 0, 0)
+        opened_row.addWidget(self.opened_on)
+        opened_row.addStretch(1)
+        self.add_field("opened_on", "Opened on *", self.opened_on, opened)
         self.add_field("problem_arose_on", "Problem arose on", self.problem_arose_on, arose)
-        self.add_field("companion", "Companion", self.companion)
-        self.add_field("companion_name", "Companion's name", self.companion_name)
-        note = QLabel(
+        self.add_field("companion", "Companion", self.companion, companion)
+        self.add_field("other_members", "Other members", self.other_list, others)
+        self.note = QLabel(
             "Whether the member can be helped (membership, subs, when the problem arose) is "
             "checked when the case is opened: you will be warned, never stopped."
         )
-        note.setObjectName("tabSubheading")
-        note.setWordWrap(True)
-        self.layout_.addWidget(note)
+        self.note.setObjectName("tabSubheading")
+        self.note.setWordWrap(True)
+        self.layout_.addWidget(self.note)
         self.finish_layout()
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(640)
 
     def _search_members(self) -> None:
-        text = self.member.text()
-        if SEPARATOR in text:
-            return
-        self._matches.setStringList(find_members(self.ctx.db, text))
-        if self.member.hasFocus() and self._matches.rowCount():
-            self.completer.complete()
+        self._lead.search()
 
     def number(self) -> str:
-        return self.member.text().split(SEPARATOR)[0].strip()
+        return self._lead.number()
 
     def _show_member(self, _text: str = "") -> None:
         number = self.number()
         name = member_name(self.ctx.db, number) if number else None
         self.member_found.setText(name or "")
+
+    def _companion_changed(self, _index: int = 0) -> None:
+        self.companion_name.setEnabled(bool(self.companion.currentData()))
+
+    # -- other members ---------------------------------------------------------------------------
+
+    def other_numbers(self) -> list[str]:
+        return [
+            str(self.other_list.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.other_list.count())
+        ]
+
+    def add_other_member(self, number: str | None = None, name: str | None = None) -> bool:
+        """Add the member typed (or `number`) to the list; a problem shows beside the field."""
+        number = (number if number is not None else self._other.number()).strip()
+        if not number:
+            return False
+        if name is None:
+            name = member_name(self.ctx.db, number)
+        problem = ""
+        if name is None:
+            problem = f"No member has the membership number {number}."
+        elif number == self.number():
+            problem = f"{name} is the lead member of this case already."
+        elif number in self.other_numbers():
+            problem = f"{name} is listed already."
+        if problem:
+            self.show_errors({"other_members": problem})
+            self.other_number.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        item = QListWidgetItem(f"{number}{SEPARATOR}{name}")
+        item.setData(Qt.ItemDataRole.UserRole, number)
+        self.other_list.addItem(item)
+        self.other_number.clear()
+        self._clear_error("other_members")
+        self._update_other_buttons()
+        return True
+
+    def remove_other_member(self, number: str | None = None) -> None:
+        """Take the selected member (or `number`) off the list."""
+        rows = [
+            i
+            for i in range(self.other_list.count())
+            if (
+                self.other_list.item(i).data(Qt.ItemDataRole.UserRole) == number
+                if number is not None
+                else self.other_list.item(i).isSelected()
+            )
+        ]
+        for row in reversed(rows):
+            self.other_list.takeItem(row)
+        self._clear_error("other_members")
+        self._update_other_buttons()
+
+    def _update_other_buttons(self) -> None:
+        self.remove_other_button.setEnabled(bool(self.other_list.selectedItems()))
+
+    # -- saving ----------------------------------------------------------------------------------
 
     def form(self) -> CaseForm:
         return CaseForm(
@@ -183,6 +350,7 @@ class OpenCaseDialog(CaseDialog):
             case_type=self.case_type.currentData() or "",
             sub_type=self.sub_type.text(),
             title=self.title.text(),
+            employer=self.employer.text(),
             rep=self.rep.text(),
             second_rep=self.second_rep.text(),
             opened_on=date_of(self.opened_on),
@@ -190,18 +358,68 @@ class OpenCaseDialog(CaseDialog):
             if self.arose_known.isChecked()
             else None,
             companion=self.companion.currentData() or "",
-            companion_name=self.companion_name.text(),
+            companion_name=self.companion_name.text() if self.companion.currentData() else "",
+            other_members=self.other_numbers(),
         )
 
     def write(self) -> None:
         self.reference = open_case(self.ctx.db, self.form())
 
 
-class EntryDialog(CaseDialog):
+class EditCaseDialog(OpenCaseDialog):
+    """The open-case form filled from a case; saves its details with the version it was read at.
+
+    The stage is not here (Move stage, Close and Reopen change it), nor the eligibility check,
+    which is the one made when the case was opened.
+    """
+
     def __init__(self, ctx: AppContext, case: CaseDetail, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Add to the timeline — {case.reference}", parent)
+        super().__init__(ctx, parent, title=f"Edit case details — {case.reference}")
         self.case = case
-        self.entry_id: int | None = None
+        self.reference = case.reference
+        self.member.setText(case.member.membership_number)
+        self.case_type.setCurrentIndex(max(self.case_type.findData(case.case_type), 0))
+        self.sub_type.setText(case.sub_type)
+        self.title.setText(case.title)
+        self.employer.setText(case.employer)
+        self.rep.setText(case.rep)
+        self.second_rep.setText(case.second_rep)
+        self.opened_on.setDate(QDate(case.opened_on))
+        self.arose_known.setChecked(case.problem_arose_on is not None)
+        if case.problem_arose_on is not None:
+            self.problem_arose_on.setDate(QDate(case.problem_arose_on))
+        self.companion.setCurrentIndex(max(self.companion.findData(case.companion), 0))
+        self.companion_name.setText(case.companion_name)
+        for other in case.other_members:
+            item = QListWidgetItem(f"{other.membership_number}{SEPARATOR}{other.name}")
+            item.setData(Qt.ItemDataRole.UserRole, other.membership_number)
+            self.other_list.addItem(item)
+        self.note.setText(
+            "The stage changes with Move stage, Close case and Reopen. The eligibility check "
+            "made when the case was opened is kept as it was."
+        )
+
+    def write(self) -> None:
+        form = self.form()
+        form.version = self.case.version
+        update_case(self.ctx.db, self.case.id, form)
+
+
+class EntryDialog(CaseDialog):
+    """Add a timeline entry, or (given `entry`) change one, with the version it was read at."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        case: CaseDetail,
+        parent: QWidget | None = None,
+        entry: TimelineEntry | None = None,
+    ) -> None:
+        title = "Edit timeline entry" if entry is not None else "Add to the timeline"
+        super().__init__(ctx, f"{title} — {case.reference}", parent)
+        self.case = case
+        self.entry = entry
+        self.entry_id: int | None = entry.id if entry is not None else None
         self.happened_on = date_edit(date.today())
         self.kind = _combo(ENTRY_KINDS)
         self.title = QLineEdit()
@@ -213,6 +431,18 @@ class EntryDialog(CaseDialog):
         self.add_field("title", "Title", self.title)
         self.add_field("body", "Text", self.body)
         self.add_field("confidential", "", self.confidential)
+        if entry is not None:
+            self.happened_on.setDate(QDate(entry.happened_on))
+            self.kind.setCurrentIndex(max(self.kind.findData(entry.kind), 0))
+            self.title.setText(entry.title)
+            self.body.setPlainText(entry.body)
+            self.confidential.setChecked(entry.confidential)
+            if entry.author:
+                by = QLabel(f"Recorded by {entry.author}")
+                by.setObjectName("tabSubheading")
+                self.layout_.addWidget(by)
+            self.body.setMinimumHeight(self.body.fontMetrics().lineSpacing() * 12 + 14)
+            self.setMinimumWidth(640)
         self.finish_layout()
 
     def write(self) -> None:
@@ -222,8 +452,79 @@ class EntryDialog(CaseDialog):
             title=self.title.text(),
             body=self.body.toPlainText(),
             confidential=self.confidential.isChecked(),
+            version=self.entry.version if self.entry is not None else None,
         )
-        self.entry_id = add_entry(self.ctx.db, self.case.id, entry)
+        if self.entry is not None:
+            update_entry(self.ctx.db, self.entry.id, entry)
+        else:
+            self.entry_id = add_entry(self.ctx.db, self.case.id, entry)
+
+
+# Steps a rep commonly needs the member's agreement for; steps recorded before are offered too.
+CONSENT_STEPS = (
+    "Notify ACAS (early conciliation)",
+    "Share documents with the employer",
+    "Refer to regional office",
+    "Contact the member's GP/occupational health",
+    "Share medical evidence with the employer",
+    "Speak to witnesses",
+    "Pass the case to the union's solicitors",
+)
+
+
+class ConsentDialog(CaseDialog):
+    """Record whether the member agreed to a step the rep wants to take for them."""
+
+    def __init__(self, ctx: AppContext, case: CaseDetail, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, f"Record consent — {case.reference}", parent)
+        self.case = case
+        self.consent_id: int | None = None
+        self.step = QComboBox()
+        self.step.setEditable(True)
+        self.step.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        steps = list(CONSENT_STEPS)
+        steps += [s for s in consent_steps_used(ctx.db) if s not in steps]
+        self.step.addItems(steps)
+        self.step.setCurrentIndex(-1)
+        self.step.setMaxVisibleItems(12)
+        line = self.step.lineEdit()
+        assert line is not None
+        line.setMaxLength(300)
+        line.setPlaceholderText("Choose, or say what the member was asked to agree to")
+        self.agreed = QRadioButton("Yes, agreed")
+        self.agreed.setObjectName("consentYes")
+        self.refused = QRadioButton("No, did not agree")
+        self.refused.setObjectName("consentNo")
+        self.answer = QButtonGroup(self)
+        self.answer.addButton(self.agreed)
+        self.answer.addButton(self.refused)
+        self.agreed.setChecked(True)
+        answers = QWidget()
+        answers_row = QHBoxLayout(answers)
+        answers_row.setContentsMargins(0, 0, 0, 0)
+        answers_row.addWidget(self.agreed)
+        answers_row.addWidget(self.refused)
+        answers_row.addStretch(1)
+        self.recorded_on = date_edit(date.today())
+        self.recorded_on.setMaximumDate(QDate.currentDate())
+        self.note = _text_box(3)
+        self.note.setPlaceholderText("How it was given (in writing, by phone), any conditions")
+        self.add_field("step", "Step *", self.step)
+        self.add_field("consented", "Member's answer", self.agreed, answers)
+        self.add_field("recorded_on", "On", self.recorded_on)
+        self.add_field("note", "Note", self.note)
+        self.finish_layout()
+        self.setMinimumWidth(560)
+
+    def write(self) -> None:
+        self.consent_id = record_consent(
+            self.ctx.db,
+            self.case.id,
+            self.step.currentText(),
+            self.agreed.isChecked(),
+            date_of(self.recorded_on),
+            self.note.toPlainText(),
+        )
 
 
 class MoveStageDialog(CaseDialog):

@@ -1,0 +1,212 @@
+"""The case timeline as a reader wants it: newest first, each entry's whole text wrapped, the
+confidential ones marked, and the entries a notes search found highlighted."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Collection, Sequence
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QPainter,
+    QPalette,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from branchdesk.casework.labels import ENTRY_KINDS, label
+from branchdesk.casework.models import TimelineEntry
+from branchdesk.ui import style
+from branchdesk.ui.casework.common import short_date
+
+# The rich text a cell paints (its DisplayRole keeps the plain words, for copying and tests).
+HTML_ROLE = Qt.ItemDataRole.UserRole + 2
+# True on the cells of an entry a notes search found.
+MATCH_ROLE = Qt.ItemDataRole.UserRole + 3
+MATCH_ROW = "#fff6d6"  # the row of an entry a notes search found
+MATCH_WORD = "#ffd666"  # the words it found in it
+CONFIDENTIAL = "🔒 Confidential"
+CONFIDENTIAL_BACKGROUND = "#fde8e6"
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def words_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    """Words as the notes search matches them: at the start of a word, any case."""
+    words = [w for w in words if w.strip()]
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+
+
+def marked(text: str, pattern: re.Pattern[str] | None) -> str:
+    """`text` escaped for rich text, the words matching `pattern` highlighted, lines kept."""
+    if pattern is None:
+        out = html.escape(text)
+    else:
+        pieces, position = [], 0
+        for found in pattern.finditer(text):
+            pieces.append(html.escape(text[position : found.start()]))
+            pieces.append(
+                f"<span style='background-color:{MATCH_WORD}'>{html.escape(found.group())}</span>"
+            )
+            position = found.end()
+        pieces.append(html.escape(text[position:]))
+        out = "".join(pieces)
+    return out.replace("\n", "<br>")
+
+
+class RichTextDelegate(QStyledItemDelegate):
+    """Paints a cell's HTML_ROLE text wrapped to the column's width, and sizes the row to it."""
+
+    def _document(self, option: QStyleOptionViewItem, text: str, width: int) -> QTextDocument:
+        document = QTextDocument()
+        document.setDefaultFont(option.font)  # type: ignore[attr-defined]
+        document.setDocumentMargin(5)
+        wrap = QTextOption()
+        wrap.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        document.setDefaultTextOption(wrap)
+        document.setHtml(text)
+        document.setTextWidth(max(width, 40))
+        return document
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        text = index.data(HTML_ROLE)
+        if not text:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""  # type: ignore[attr-defined]
+        widget = opt.widget  # type: ignore[attr-defined]
+        qstyle = widget.style() if widget is not None else QApplication.style()
+        # Background, alternate rows, the selection and the focus, as any cell has them.
+        qstyle.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = opt.rect  # type: ignore[attr-defined]
+        document = self._document(opt, text, rect.width())
+        context = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        context.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))  # type: ignore[attr-defined]
+        painter.save()
+        painter.translate(rect.topLeft())
+        painter.setClipRect(rect.translated(-rect.topLeft()))
+        document.documentLayout().draw(painter, context)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        text = index.data(HTML_ROLE)
+        if not text:
+            return super().sizeHint(option, index)
+        width = option.rect.width()  # type: ignore[attr-defined]
+        document = self._document(option, text, width if width > 0 else 400)
+        return QSize(int(document.idealWidth()) + 2, int(document.size().height()) + 2)
+
+
+class TimelineTable(QTableWidget):
+    """Two columns: when (date over kind) and the entry (title over its whole text)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 2, parent)
+        self.setObjectName("caseTimeline")
+        self.setHorizontalHeaderLabels(["When", "Entry"])
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(True)
+        self.verticalHeader().hide()
+        self.setItemDelegate(RichTextDelegate(self))
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.setToolTip("Double-click an entry to change it.")
+        # Rows are as tall as their text at the column's width: measure again when it changes.
+        self._resize_rows = QTimer(self)
+        self._resize_rows.setSingleShot(True)
+        self._resize_rows.setInterval(30)
+        self._resize_rows.timeout.connect(self.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_a: self._resize_rows.start())
+
+    def show_entries(
+        self,
+        entries: Sequence[TimelineEntry],
+        matches: Collection[int] = (),
+        words: Sequence[str] = (),
+    ) -> None:
+        """Newest first; entries whose id is in `matches` highlighted, with `words` marked."""
+        self.setRowCount(0)
+        pattern = words_pattern(words) if matches else None
+        ordered = sorted(entries, key=lambda e: (e.happened_on, e.id), reverse=True)
+        for entry in ordered:
+            row = self.rowCount()
+            self.insertRow(row)
+            found = entry.id in matches
+            kind = label(ENTRY_KINDS, entry.kind)
+            when = QTableWidgetItem(f"{short_date(entry.happened_on)}\n{kind}")
+            when.setData(
+                HTML_ROLE,
+                f"{html.escape(short_date(entry.happened_on))}<br>"
+                f"<span style='color:{style.MUTED}'>{html.escape(kind)}</span>",
+            )
+            title = entry.title
+            if entry.confidential:
+                title = f"{CONFIDENTIAL}: {title}" if title else CONFIDENTIAL
+            text = f"{title}\n{entry.body}" if title and entry.body else title or entry.body
+            what = QTableWidgetItem(text)
+            rich = []
+            if entry.confidential:
+                # No emoji in the painted text: not every office PC has a font with the padlock.
+                rich.append(
+                    f"<span style='color:{style.ERROR}; background-color:{CONFIDENTIAL_BACKGROUND};"
+                    f" font-weight:600'>&nbsp;Confidential&nbsp;</span> "
+                )
+            if entry.title:
+                rich.append(f"<b>{marked(entry.title, pattern)}</b>")
+            if entry.body:
+                if rich:
+                    rich.append("<br>")
+                rich.append(marked(entry.body, pattern))
+            what.setData(HTML_ROLE, "".join(rich))
+            tip = "Double-click to change this entry."
+            if entry.author:
+                tip = f"Recorded by {entry.author}. {tip}"
+            for item in (when, what):
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setData(Qt.ItemDataRole.UserRole, entry.id)
+                item.setToolTip(tip)
+                if found:
+                    item.setBackground(QColor(MATCH_ROW))
+                    item.setData(MATCH_ROLE, True)
+            self.setItem(row, 0, when)
+            self.setItem(row, 1, what)
+        self.resizeRowsToContents()
+
+    def entry_id(self, row: int) -> int | None:
+        item = self.item(row, 0)
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def matching_rows(self) -> list[int]:
+        return [
+            r
+            for r in range(self.rowCount())
+            if self.item(r, 0) is not None and self.item(r, 0).data(MATCH_ROLE)
+        ]

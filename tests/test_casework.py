@@ -388,3 +388,22 @@ def test_case_changes_are_audited_without_personal_text(db: Database) -> None:
     text = " ".join(r.changes for r in rows)
     assert "Private words" not in text and "Medical detail" not in text and "Secret" not in text
     assert "grievance" in text  # the type is not personal, so its value is kept
+
+
+def test_eligibility_is_checked_again_when_the_member_or_date_changes(db: Database) -> None:
+    _member(db, "M1")
+    _member(db, "M2", joined=date(2026, 9, 20))
+    case_id, _ = _case(db)
+    assert get_case(db, case_id).eligibility_note == ""
+    form = CaseForm(
+        membership_number="M2",
+        case_type="grievance",
+        opened_on=date(2026, 10, 1),
+        problem_arose_on=date(2026, 9, 1),
+        version=get_case(db, case_id).version,
+    )
+    update_case(db, case_id, form, today=TODAY)
+    assert "before the member joined" in get_case(db, case_id).eligibility_note
+    form.membership_number, form.version = "M1", get_case(db, case_id).version
+    update_case(db, case_id, form, today=TODAY)
+    assert get_case(db, case_id).eligibility_note == ""

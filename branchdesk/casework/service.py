@@ -289,6 +289,11 @@ def update_case(db: Database, case_id: int, form: CaseForm, today: date | None =
             "companion": form.companion,
             "companion_name": form.companion_name,
         }
+        if member.id != case.member_id or form.problem_arose_on != case.problem_arose_on:
+            # A different member, or a different date the problem arose: check again.
+            values["eligibility_note"] = "\n".join(
+                eligibility_warnings(member, form.problem_arose_on, form.opened_on)
+            )
         for name, value in values.items():
             if getattr(case, name) != value:
                 setattr(case, name, value)

@@ -369,8 +369,8 @@ class OpenCaseDialog(CaseDialog):
 class EditCaseDialog(OpenCaseDialog):
     """The open-case form filled from a case; saves its details with the version it was read at.
 
-    The stage is not here (Move stage, Close and Reopen change it), nor the eligibility check,
-    which is the one made when the case was opened.
+    The stage is not here (Move stage, Close and Reopen change it). The eligibility check is
+    made again by the service when the member or the date the problem arose changes.
     """
 
     def __init__(self, ctx: AppContext, case: CaseDetail, parent: QWidget | None = None) -> None:
@@ -395,8 +395,8 @@ class EditCaseDialog(OpenCaseDialog):
             item.setData(Qt.ItemDataRole.UserRole, other.membership_number)
             self.other_list.addItem(item)
         self.note.setText(
-            "The stage changes with Move stage, Close case and Reopen. The eligibility check "
-            "made when the case was opened is kept as it was."
+            "The stage changes with Move stage, Close case and Reopen. Eligibility is checked "
+            "again if the member or the date the problem arose changes."
         )
 
     def write(self) -> None:

@@ -171,6 +171,9 @@ def raw_openpyxl(folder: Path, rows: list[tuple[Any, ...]]) -> float:
 # --- our figures --------------------------------------------------------------------------------
 
 
+FILTER_WORDS = ("Nowak", "town hall", "care")
+
+
 def list_figures(db: Database) -> dict[str, Any]:
     """Scrolling, jumping, sorting and filtering through the real table model and view."""
     from PySide6.QtWidgets import QApplication, QTableView
@@ -209,7 +212,9 @@ def list_figures(db: Database) -> dict[str, Any]:
         key = model.columns[column].key
         sort_times[key] = ms(timed(lambda c=column: model.sort(c))[0])
     model.sort(1)
-    filter_time, _ = timed(lambda: model.set_search("Nowak"), repeat=3)
+    # A different word each time: the model ignores a search for the text it already shows.
+    # With no runner the model filters at once, so each call times a real search.
+    filter_times = [timed(lambda w=word: model.set_search(w))[0] for word in FILTER_WORDS]
     model.set_search("")
     app.processEvents()
     after = rss_mib()
@@ -223,7 +228,9 @@ def list_figures(db: Database) -> dict[str, Any]:
         "scroll_ms_max": ms(max(scroll_times)),
         "sort_ms_by_column": sort_times,
         "sort_ms_max": max(sort_times.values()),
-        "filter_ms": ms(filter_time),
+        "filter_words": list(FILTER_WORDS),
+        "filter_ms_median": ms(statistics.median(filter_times)),
+        "filter_ms_max": ms(max(filter_times)),
         "memory_added_mib": round(after - before, 1),
     }
 

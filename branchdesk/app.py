@@ -114,7 +114,8 @@ def build_window(
 
     worker = Worker(app)
     ctx = AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=worker)
-    return app, MainWindow(ctx)
+    # The Casework tab comes a moment after the window first paints (see MainWindow).
+    return app, MainWindow(ctx, build_after_paint=True)
 
 
 def run_gui(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -332,3 +333,115 @@ def test_import_audit_rows_hold_no_personal_values(any_db: Database, tmp_path: P
         assert personal not in text
     assert [a for a, _, _ in rows] == ["create"] * 3 + ["update"]
     assert '"first_name"' in rows[-1][1]
+
+
+def _parse_date_by_formats(text: str) -> object:
+    """`parse_date` as it was before its fast path: every format through strptime."""
+    from datetime import datetime
+
+    from branchdesk.members.csvformat import _DATE_FORMATS
+
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return "refused"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2021-04-03",
+        " 2021-04-03 ",
+        "2021-4-3",
+        "2021-02-29",
+        "2020-02-29",
+        "2021-13-01",
+        "0000-01-01",
+        "0999-01-01",
+        "2021-04-3x",
+        "+021-04-03",
+        "٢٠٢١-٠٤-٠٣",
+        "03/04/2021",
+        "03/04/21",
+    ],
+)
+def test_parse_date_reads_every_date_as_strptime_does(text: str) -> None:
+    from branchdesk.members.csvformat import parse_date
+
+    try:
+        parsed: object = parse_date(text)
+    except ValueError:
+        parsed = "refused"
+    assert parsed == _parse_date_by_formats(text)
+
+
+def test_a_protective_apostrophe_before_a_tab_is_checked_as_typed(
+    db: Database, tmp_path: Path
+) -> None:
+    text = (
+        "Membership number,Last name,First name,Work phone,Personal phone\n"
+        "T1,Tab,Ok,'\t07700 900123,\n"
+        "T2,Tab,Short,'\t12,\n"
+    )
+    plan = check_members_csv(_write(tmp_path, text))
+    # The tab is trimmed for checking, as a form trims it; the value is kept as written.
+    assert [(p.line, p.column) for p in plan.problems] == [(3, "Work phone")]
+    assert plan.rows[0].values["work_phone"] == "\t07700 900123"
+
+
+def test_each_new_member_has_its_own_audit_row(any_db: Database, tmp_path: Path) -> None:
+    rows = "".join(
+        f"N{n},Last{n},First{n},Employer {n % 3} (demo),Place {n % 2},,current,yes,\n"
+        for n in range(2500)
+    )
+    import_members_csv(any_db, _write(tmp_path, HEADER + rows))
+    with any_db.read() as session:
+        members = dict(session.execute(select(Member.membership_number, Member.id)).all())
+        entries = session.execute(
+            select(AuditEntry.row_id, AuditEntry.fields, AuditEntry.changes, AuditEntry.at).where(
+                AuditEntry.table_name == "members"
+            )
+        ).all()
+        employers = dict(session.execute(select(Employer.name, Employer.id)).all())
+    assert sorted(e.row_id for e in entries) == sorted(members.values())
+    assert len({e.at for e in entries}) == 1  # one import, one moment
+    by_id = {e.row_id: e for e in entries}
+    n7 = by_id[members["N7"]]
+    assert n7.fields == (
+        '["employer_id", "first_name", "last_name", "membership_number", "search_text", '
+        '"status", "subs_up_to_date", "workplace_id"]'
+    )
+    changes = json.loads(n7.changes)
+    assert changes["employer_id"] == [None, employers["Employer 1 (demo)"]]
+    assert changes["status"] == [None, "current"] and changes["subs_up_to_date"] == [None, True]
+    assert set(changes) == {"employer_id", "workplace_id", "status", "subs_up_to_date"}
+
+
+def test_new_member_ids_are_found_by_number_when_not_above_the_old_largest(
+    db: Database, tmp_path: Path
+) -> None:
+    from branchdesk.members.importer import _new_ids
+
+    import_members_csv(db, _write(tmp_path, GOOD))
+    with db.read() as session:
+        found = _new_ids(session.connection(), ["A1", "A3"], 10**9)
+    assert found["A1"] == member_id_by_number(db, "A1")
+    assert found["A3"] == member_id_by_number(db, "A3")
+
+
+def test_the_cycle_collector_is_back_on_after_an_import_however_it_ends(
+    db: Database, tmp_path: Path
+) -> None:
+    import gc
+
+    assert gc.isenabled()
+    import_members_csv(db, _write(tmp_path, GOOD))
+    assert gc.isenabled()
+    plan = check_members_csv(_write(tmp_path, GOOD.replace("A2,", "A1,"), "dup.csv"))
+    assert not plan.ok and gc.isenabled()
+    progress = Progress(lambda _done, _total: progress.cancel())  # stops at the next step
+    with pytest.raises(Cancelled):
+        apply_plan(db, check_members_csv(_write(tmp_path, GOOD, "again.csv")), progress)
+    assert gc.isenabled()

@@ -371,3 +371,98 @@ def test_search_text_follows_edits(any_db: Database) -> None:
     form.workplace, form.last_name = "Riverside Depot", "Ørsted"
     update_member(any_db, member_id, form)
     assert listing.ids("town hall") == [] and listing.ids("ØRSTED riverside") == [member_id]
+
+
+def test_the_head_named_in_the_revision_files_is_alembics(tmp_path: Path) -> None:
+    assert migrate.declared_head() == migrate.head_revision()
+
+
+def _revision_file(scripts: Path, name: str, down: str) -> None:
+    (scripts / "versions" / f"{name}.py").write_text(
+        f'revision = "{name}"\ndown_revision = {down}\nbranch_labels = None\ndepends_on = None\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # (revision, its down_revision as written; HEAD is the real head, FIRST the first).
+        pytest.param([("0900_branch", '"FIRST"')], id="two-heads"),
+        pytest.param(
+            [("0900_a", '"HEAD"'), ("0901_b", '"HEAD"'), ("0902_merge", '("0900_a", "0901_b")')],
+            id="merge",
+        ),
+        pytest.param([("0900_gap", '"0899_missing"')], id="missing-parent"),
+        pytest.param([("0900_computed", '"HEAD" if True else None')], id="computed"),
+    ],
+)
+def test_the_head_is_left_to_alembic_when_the_files_are_not_plain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[tuple[str, str]]
+) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts)
+    first = min(p.stem for p in (scripts / "versions").glob("0*.py"))
+    for name, down in files:
+        down = down.replace("HEAD", migrate.head_revision()).replace("FIRST", first)
+        _revision_file(scripts, name, down)
+    monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
+    assert migrate.declared_head() is None
+
+
+def test_a_new_revision_upgrades_a_database_at_the_old_head_with_a_backup_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "branch.sqlite3"
+    open_database(path).dispose()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts)
+    (scripts / "versions" / "0900_next.py").write_text(
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n"
+        'revision: str = "0900_next"\n'
+        f'down_revision: str | None = "{migrate.head_revision()}"\n'
+        "branch_labels = None\n"
+        "depends_on = None\n\n"
+        "def upgrade():\n"
+        '    op.create_table("next", sa.Column("id", sa.Integer, primary_key=True))\n\n'
+        "def downgrade():\n"
+        "    pass\n"
+    )
+    monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
+    assert migrate.declared_head() == "0900_next"
+    db = open_database(path)
+    assert migrate.current_revision(db) == "0900_next"
+    assert len(list(tmp_path.glob("branch.before-upgrade-*.sqlite3"))) == 1
+    db.dispose()
+
+
+OPEN_AND_LIST_MODULES = """
+import sys
+from branchdesk.store.database import open_database
+db = open_database(sys.argv[1])
+print("alembic" in sys.modules, "sqlalchemy.orm" in sys.modules)
+with db.read() as session:
+    pass
+print("sqlalchemy.orm" in sys.modules)
+db.dispose()
+"""
+
+
+def test_opening_a_database_at_head_loads_neither_alembic_nor_the_orm(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "s.sqlite3")
+
+    def run() -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", OPEN_AND_LIST_MODULES, path],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        return result.stdout.splitlines()
+
+    assert run()[0].startswith("True")  # a new file is created by the migrations
+    assert run() == ["False False", "True"]  # the ORM comes with the first session

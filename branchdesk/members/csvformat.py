@@ -109,6 +109,14 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d
 def parse_date(text: str) -> date:
     """ISO dates and UK day-first dates; a two-digit year is refused as ambiguous."""
     text = text.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        # The common case (BranchDesk's own lists), without strptime: YYYY-MM-DD in digits.
+        year, month, day = text[:4], text[5:7], text[8:]
+        if year.isdigit() and month.isdigit() and day.isdigit() and text.isascii():
+            try:
+                return date(int(year), int(month), int(day))
+            except ValueError:
+                pass  # no such day: the formats below say so in the usual words
     for fmt in _DATE_FORMATS:
         try:
             parsed = datetime.strptime(text, fmt)

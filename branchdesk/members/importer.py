@@ -16,15 +16,19 @@ What a cell means:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import os
 import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, literal_column, select
 
 from branchdesk.members.csvformat import (
     HEADERS,
@@ -45,6 +49,7 @@ from branchdesk.members.models import (
 from branchdesk.members.service import MemberForm, validate
 from branchdesk.progress import Progress
 from branchdesk.store import audit
+from branchdesk.store.audit import AuditEntry
 from branchdesk.store.database import Database
 from branchdesk.store.types import utcnow
 
@@ -52,7 +57,11 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 _CHUNK = 1000
 _LONG_CELL_LINES = 20
 _KEEP_IF_BLANK = ("status", "subs_up_to_date")
+_AUDIT_CHUNK = 5000
 _MEMBERS = Member.__table__
+_EMPLOYERS = Employer.__table__
+_WORKPLACES = Workplace.__table__
+_AUDIT_LOG = AuditEntry.__table__
 # Columns whose values may go into the audit log: the ones the model marks, nothing else.
 _AUDITED = tuple(c.name for c in _MEMBERS.columns if c.info.get("audit_values"))
 
@@ -117,6 +126,40 @@ class ImportRefused(Exception):
         super().__init__(
             f"{plan.file}: {len(plan.problems)} problem(s), nothing was imported:\n{shown}{tail}"
         )
+
+
+class _CollectorPause:
+    """Python's cycle collector paused while an import makes and keeps its many rows.
+
+    A 20,000-row file makes hundreds of thousands of dicts and lists that live to the end of
+    the import, none in a reference cycle. Meanwhile the collector would walk them, and every
+    other object in the program, again and again: one full pass can take a tenth of a second
+    in a busy window. Memory is still freed as usual (by reference counting), and the collector
+    is back on when the last import going on is over, whatever happens.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._resume = False
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0 and self._resume:
+                    gc.enable()
+
+
+_collector_paused = _CollectorPause()
 
 
 # --- reading and checking -------------------------------------------------------------------
@@ -186,7 +229,8 @@ def check_members_csv(path: str | os.PathLike[str]) -> ImportPlan:
     if text is None:
         return plan
     try:
-        _check_rows(iter_rows(io.StringIO(text, newline="")), plan)
+        with _collector_paused():
+            _check_rows(iter_rows(io.StringIO(text, newline="")), plan)
     except RowError as exc:
         plan.problems.append(
             Problem(exc.line, "", f"the row starting here cannot be read ({exc}): check its quotes")
@@ -220,6 +264,11 @@ def _check_rows(rows: Any, plan: ImportPlan) -> None:
         return
 
     seen: dict[str, int] = {}
+    width = len(columns)
+    number_at = columns.index("membership_number")
+    # The columns that name a field, by cell index: text as it is, and values to parse.
+    plain = [(i, key) for i, key in enumerate(columns) if key and key not in _PARSERS]
+    parsed = [(i, key, _PARSERS[key]) for i, key in enumerate(columns) if key in _PARSERS]
     next_start = header_line + 1
     for line, raw in rows:
         if line - next_start > 0 and line - next_start >= _LONG_CELL_LINES:
@@ -228,16 +277,15 @@ def _check_rows(rows: Any, plan: ImportPlan) -> None:
                 "check that no quote is missing"
             )
         next_start = line
-        if not any(cell.strip() for cell in raw):
+        cells = [cell.strip() for cell in raw]
+        if not any(cells):
             continue
-        if len(raw) != len(columns):
-            extra = raw[len(columns) :]
-            if len(raw) < len(columns) or any(cell.strip() for cell in extra):
-                plan.problems.append(
-                    Problem(line, "", f"{len(raw)} cells, but the header has {len(columns)}")
-                )
-                continue
-        number = cell_in(raw[columns.index("membership_number")].strip())
+        if len(cells) < width or any(cells[width:]):  # blank cells past the end are fine
+            plan.problems.append(
+                Problem(line, "", f"{len(cells)} cells, but the header has {width}")
+            )
+            continue
+        number = cell_in(cells[number_at])
         if number and number in seen:
             plan.problems.append(
                 Problem(
@@ -249,57 +297,96 @@ def _check_rows(rows: Any, plan: ImportPlan) -> None:
             continue
         if number:
             seen[number] = line
-        row = _check_row(line, columns, raw, plan)
+        row = _check_row(line, plain, parsed, cells, plan)
         if row is not None:
             plan.rows.append(row)
 
 
+class _TrimmedForm(MemberForm):
+    """A form whose text fields are already trimmed: `validate` need not copy it to trim it.
+
+    Only for values read by `_check_row`, which trims every cell before `cell_in`; a value that
+    `cell_in` leaves starting with a space goes through a plain `MemberForm` instead.
+    """
+
+    def cleaned(self) -> MemberForm:
+        return self
+
+
+_REQUIRED = ("membership_number", "first_name", "last_name")
+_Parser = Callable[[str], Any]
+# Fields that are not plain text; a blank cell empties the field, or leaves it (_KEEP_IF_BLANK).
+_PARSERS: dict[str, _Parser] = {
+    "date_joined": parse_date,
+    "subs_up_to_date": parse_bool,
+    "status": str.lower,
+}
+
+
 def _check_row(
-    line: int, columns: list[str | None], raw: list[str], plan: ImportPlan
+    line: int,
+    plain: list[tuple[int, str]],
+    parsed: list[tuple[int, str, _Parser]],
+    cells: list[str],
+    plan: ImportPlan,
 ) -> ImportRow | None:
-    values: dict[str, Any] = {}
+    """The values of one row's cells (each already trimmed), or None if it has problems."""
+    trimmed = True
+    if "'" in "".join(cells):
+        # Undo protective apostrophes (rare: no cell can start with one otherwise).
+        for index, _key in plain:
+            text = cells[index]
+            if text[:1] == "'":
+                text = cells[index] = cell_in(text)
+                # Before a tab or CR: the value may start with a space now.
+                trimmed = trimmed and not text[:1].isspace()
+        for index, _key, _parse in parsed:
+            if cells[index][:1] == "'":
+                cells[index] = cell_in(cells[index])
+    values: dict[str, Any] = {key: cells[index] for index, key in plain}
     bad = False
-    for key, cell in zip(columns, raw, strict=False):
-        if key is None:
-            continue
-        text = cell_in(cell.strip())
-        if not text and key in _KEEP_IF_BLANK:
+    for index, key, parse in parsed:
+        text = cells[index]
+        if not text:
+            if key not in _KEEP_IF_BLANK:
+                values[key] = None  # a blank date empties the field
             continue
         try:
-            if key == "date_joined":
-                values[key] = parse_date(text) if text else None
-            elif key == "subs_up_to_date":
-                values[key] = parse_bool(text)
-            elif key == "status":
-                values[key] = text.lower()
-            else:
-                values[key] = text
+            values[key] = parse(text)
         except ValueError as exc:
             plan.problems.append(Problem(line, HEADERS[key], str(exc)))
             bad = True
-    for key, message in validate(MemberForm(**values)).items():
-        if key in values or key in ("membership_number", "first_name", "last_name"):
-            plan.problems.append(Problem(line, HEADERS[key], message))
-            bad = True
+    form = _TrimmedForm(**values) if trimmed else MemberForm(**values)
+    errors = validate(form)
+    if errors:
+        for key, message in errors.items():
+            if key in values or key in _REQUIRED:
+                plan.problems.append(Problem(line, HEADERS[key], message))
+                bad = True
     return None if bad else ImportRow(line, values)
 
 
 # --- what changes -----------------------------------------------------------------------------
 
 
-def _existing(session: Session, numbers: list[str]) -> dict[str, dict[str, Any]]:
+def _existing(conn: Connection, numbers: list[str]) -> dict[str, dict[str, Any]]:
     """Members already registered under these numbers, with employer and workplace by name."""
-    employer = aliased(Employer)
-    workplace = aliased(Workplace)
+    if not numbers or conn.execute(select(_MEMBERS.c.id).limit(1)).first() is None:
+        return {}  # the first import into an empty register: nothing to look up
+    employer = _EMPLOYERS.alias()
+    workplace = _WORKPLACES.alias()
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(numbers), 500):
         query = (
-            select(_MEMBERS, employer.name.label("employer"), workplace.name.label("workplace"))
-            .outerjoin(employer, Member.employer_id == employer.id)
-            .outerjoin(workplace, Member.workplace_id == workplace.id)
-            .where(Member.membership_number.in_(numbers[start : start + 500]))
+            select(_MEMBERS, employer.c.name.label("employer"), workplace.c.name.label("workplace"))
+            .select_from(
+                _MEMBERS.outerjoin(employer, _MEMBERS.c.employer_id == employer.c.id).outerjoin(
+                    workplace, _MEMBERS.c.workplace_id == workplace.c.id
+                )
+            )
+            .where(_MEMBERS.c.membership_number.in_(numbers[start : start + 500]))
         )
-        for row in session.execute(query).mappings():
+        for row in conn.execute(query).mappings():
             old = dict(row)
             old["employer"] = old["employer"] or ""
             old["workplace"] = old["workplace"] or ""
@@ -324,7 +411,8 @@ def preview_import(
     progress = progress or Progress()
     progress.update(0, 1)
     with db.read() as session:
-        existing = _existing(session, [r.values["membership_number"] for r in plan.rows])
+        numbers = [r.values["membership_number"] for r in plan.rows]
+        existing = _existing(session.connection(), numbers)
     new = changed = 0
     for row in plan.rows:
         old = existing.get(row.values["membership_number"])
@@ -339,18 +427,91 @@ def preview_import(
 # --- writing ------------------------------------------------------------------------------------
 
 
+class _AuditRows:
+    """The import's audit rows, in the order they are made, as `audit.entry` makes them.
+
+    Every row is stamped with the moment the import's transaction began. Thousands of rows
+    differ only in their row id, so each distinct entry is made (and its JSON written) once.
+    """
+
+    def __init__(self, officer: str, at: datetime) -> None:
+        self.officer = officer
+        self.at = at
+        self.rows: list[dict[str, Any]] = []
+        self._made: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def add(
+        self,
+        action: str,
+        table: str,
+        row_id: int,
+        fields: Iterable[str],
+        changes: dict[str, tuple[Any, Any]],
+    ) -> None:
+        fields = tuple(fields)
+        # Equal values are written alike: each column holds values of one type (never both
+        # True and 1, which are equal but written differently).
+        key = (action, table, fields, tuple(changes.items()))
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._make(action, table, fields, changes)
+        row = made.copy()
+        row["row_id"] = row_id
+        self.rows.append(row)
+
+    def add_created(self, member_id: int, record: dict[str, Any]) -> None:
+        """A new member's row: the fields given a value, and the values of the audited ones."""
+        fields = tuple([k for k, v in record.items() if v is not None and v != ""])
+        key = ("new member", fields, tuple([record.get(k) for k in _AUDITED]))
+        made = self._made.get(key)
+        if made is None:
+            kept = {k: (None, record[k]) for k in _AUDITED if record.get(k) is not None}
+            made = self._make("create", "members", fields, kept)
+            self._made[key] = made
+        row = made.copy()
+        row["row_id"] = member_id
+        self.rows.append(row)
+
+    def _make(
+        self, action: str, table: str, fields: tuple[str, ...], changes: dict[str, tuple[Any, Any]]
+    ) -> dict[str, Any]:
+        made = audit.entry(self.officer, action, table, None, fields, changes)
+        del made["at"]  # the same for every row: written once into the statement
+        return made
+
+    def write(self, conn: Connection) -> None:
+        # A Core insert into the table: the ORM's bulk insert of AuditEntry costs as much again.
+        statement = _stamped_insert(conn, _AUDIT_LOG, self.at, "at")
+        for start in range(0, len(self.rows), _AUDIT_CHUNK):
+            conn.execute(statement, self.rows[start : start + _AUDIT_CHUNK])
+
+
+def _stamped_insert(conn: Connection, table: Table, now: datetime, *columns: str) -> Insert:
+    """An insert into `table` whose timestamp `columns` all hold `now`, written into the SQL.
+
+    Bound, the timestamp of each of 20,000 rows would go through the column type one by one (a
+    third of the time an insert takes); as a literal it is converted once, by the same type, to
+    the same text a bound value is stored as.
+    """
+    values: dict[str, Any] = {}
+    for name in columns:
+        column_type = table.c[name].type
+        render = column_type.dialect_impl(conn.dialect).literal_processor(conn.dialect)
+        values[name] = literal_column(render(now), column_type) if render is not None else now
+    return insert(table).values(values)
+
+
 class _Places:
     """Employers and workplaces by name, created on first use within the import's transaction."""
 
-    def __init__(self, session: Session, officer: str, audit_rows: list[dict[str, Any]]) -> None:
-        self.session = session
-        self.officer = officer
+    def __init__(self, conn: Connection, audit_rows: _AuditRows) -> None:
+        self.conn = conn
         self.audit_rows = audit_rows
-        self.employers = {n: i for n, i in session.execute(select(Employer.name, Employer.id))}
+        self.employers = {n: i for n, i in conn.execute(select(_EMPLOYERS.c.name, _EMPLOYERS.c.id))}
         self.workplaces = {
             (e, n): i
-            for e, n, i in session.execute(
-                select(Workplace.employer_id, Workplace.name, Workplace.id)
+            for e, n, i in conn.execute(
+                select(_WORKPLACES.c.employer_id, _WORKPLACES.c.name, _WORKPLACES.c.id)
             )
         }
 
@@ -359,8 +520,8 @@ class _Places:
             return None, None
         employer_id = self.employers.get(employer)
         if employer_id is None:
-            employer_id = self.session.execute(
-                insert(Employer).values(name=employer).returning(Employer.id)
+            employer_id = self.conn.execute(
+                insert(_EMPLOYERS).values(name=employer).returning(_EMPLOYERS.c.id)
             ).scalar_one()
             self.employers[employer] = employer_id
             self._audit("employers", employer_id, {"name": employer})
@@ -368,10 +529,10 @@ class _Places:
             return employer_id, None
         workplace_id = self.workplaces.get((employer_id, workplace))
         if workplace_id is None:
-            workplace_id = self.session.execute(
-                insert(Workplace)
+            workplace_id = self.conn.execute(
+                insert(_WORKPLACES)
                 .values(employer_id=employer_id, name=workplace)
-                .returning(Workplace.id)
+                .returning(_WORKPLACES.c.id)
             ).scalar_one()
             self.workplaces[(employer_id, workplace)] = workplace_id
             self._audit("workplaces", workplace_id, {"employer_id": employer_id, "name": workplace})
@@ -379,7 +540,7 @@ class _Places:
 
     def _audit(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         changes = {k: (None, v) for k, v in values.items()}
-        self.audit_rows.append(audit.entry(self.officer, "create", table, row_id, values, changes))
+        self.audit_rows.add("create", table, row_id, sorted(values), changes)
 
 
 def _defaults() -> dict[str, Any]:
@@ -400,17 +561,22 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
     steps = 2 * total  # sorting the rows out, then writing them
     progress.update(0, steps)
     now = utcnow()
-    officer = db.officer
-    with db.write() as session:
-        audit_rows: list[dict[str, Any]] = []
-        places = _Places(session, officer, audit_rows)
-        existing = _existing(session, [r.values["membership_number"] for r in plan.rows])
+    defaults = _defaults()
+    # Fields of the file that are not columns of members (employer and workplace, by name).
+    by_name = [f for f in plan.fields if f not in PLAIN_FIELDS]
+    with _collector_paused(), db.write() as session:
+        conn = session.connection()
+        audit_rows = _AuditRows(db.officer, now)
+        places = _Places(conn, audit_rows)
+        existing = _existing(conn, [r.values["membership_number"] for r in plan.rows])
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for done, row in enumerate(plan.rows, 1):
             old = existing.get(row.values["membership_number"])
             if old is None:
-                record = _defaults() | {k: v for k, v in row.values.items() if k in PLAIN_FIELDS}
+                record = {**defaults, **row.values}
+                for name in by_name:
+                    record.pop(name, None)
                 employer = row.values.get("employer", "")
                 workplace = row.values.get("workplace", "")
                 record["employer_id"], record["workplace_id"] = places.ids(employer, workplace)
@@ -420,19 +586,18 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
                 changed = _changes(old, row.values)
                 if changed:
                     updates.append(_update(old, changed, places, now))
-                    audit_rows.append(_audit_update(officer, old, updates[-1], changed))
+                    _audit_update(audit_rows, old, updates[-1], changed)
             if done % _CHUNK == 0:
                 progress.update(done, steps)
 
+        last_id = conn.execute(select(func.max(_MEMBERS.c.id))).scalar()
+        statement = _stamped_insert(conn, _MEMBERS, now, "created_at", "updated_at")
         for start in range(0, len(inserts), _CHUNK):
-            session.execute(insert(_MEMBERS), inserts[start : start + _CHUNK])
+            conn.execute(statement, inserts[start : start + _CHUNK])
             progress.update(total + min(start + _CHUNK, len(inserts)), steps)
-        created = _ids_by_number(session, [r["membership_number"] for r in inserts])
+        created = _new_ids(conn, [r["membership_number"] for r in inserts], last_id)
         for record in inserts:
-            fields = [k for k, v in record.items() if v not in (None, "")]
-            kept = {k: (None, record[k]) for k in _AUDITED if record.get(k) is not None}
-            member_id = created[record["membership_number"]]
-            audit_rows.append(audit.entry(officer, "create", "members", member_id, fields, kept))
+            audit_rows.add_created(created[record["membership_number"]], record)
         if updates:
             assignments: dict[str, Any] = {
                 name: bindparam(name)
@@ -443,8 +608,8 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
             # opened before this import is refused instead of overwriting the imported values.
             assignments["version"] = _MEMBERS.c.version + 1
             statement = _MEMBERS.update().where(_MEMBERS.c.id == bindparam("_id"))
-            session.connection().execute(statement.values(assignments), updates)
-        audit.record(session, audit_rows)
+            conn.execute(statement.values(assignments), updates)
+        audit_rows.write(conn)
         progress.update(steps, steps)
     return ImportResult(len(inserts), len(updates), total - len(inserts) - len(updates))
 
@@ -463,23 +628,34 @@ def _update(
 
 
 def _audit_update(
-    officer: str, old: dict[str, Any], new: dict[str, Any], changed: dict[str, Any]
-) -> dict[str, Any]:
+    audit_rows: _AuditRows, old: dict[str, Any], new: dict[str, Any], changed: dict[str, Any]
+) -> None:
     fields = {
         "employer_id" if k == "employer" else "workplace_id" if k == "workplace" else k
         for k in changed
     }
     kept = {k: (old.get(k), new.get(k)) for k in _AUDITED if k in fields}
-    return audit.entry(officer, "update", "members", old["id"], fields, kept)
+    audit_rows.add("update", "members", old["id"], sorted(fields), kept)
 
 
-def _ids_by_number(session: Session, numbers: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(numbers), 500):
+def _new_ids(conn: Connection, numbers: list[str], last_id: int | None) -> dict[str, int]:
+    """The ids of the members just inserted under these numbers.
+
+    New rows take ids above the largest there was before (SQLite and PostgreSQL's sequences
+    both count up), so one range read finds them; any it misses are looked up by number.
+    """
+    if not numbers:
+        return {}
+    query = select(_MEMBERS.c.membership_number, _MEMBERS.c.id)
+    if last_id is not None:
+        query = query.where(_MEMBERS.c.id > last_id)
+    found: dict[str, int] = {number: id_ for number, id_ in conn.execute(query)}
+    missing = [n for n in numbers if n not in found]
+    for start in range(0, len(missing), 500):
         query = select(_MEMBERS.c.membership_number, _MEMBERS.c.id).where(
-            _MEMBERS.c.membership_number.in_(numbers[start : start + 500])
+            _MEMBERS.c.membership_number.in_(missing[start : start + 500])
         )
-        found.update((number, id_) for number, id_ in session.execute(query))
+        found.update((number, id_) for number, id_ in conn.execute(query))
     return found
 
 

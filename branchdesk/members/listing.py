@@ -49,6 +49,15 @@ def _joined(query: Select[Any]) -> Select[Any]:
     )
 
 
+# Sort keys held in another table, and how to join it. Every other key (and the search, which
+# reads members.search_text) needs members alone: joining both tables for every sort doubled
+# the time a sort of 200,000 members takes.
+_SORT_JOINS: dict[str, tuple[Any, ColumnElement[bool]]] = {
+    "employer": (_employer, Member.employer_id == _employer.id),
+    "workplace": (_workplace, Member.workplace_id == _workplace.id),
+}
+
+
 def search_condition(search: str) -> ColumnElement[bool] | None:
     """Every word typed must appear in the number, a name, the employer, workplace or department."""
     words = search.lower().split()
@@ -66,7 +75,9 @@ class MemberListing:
     def ids(
         self, search: str = "", sort_key: str | None = None, descending: bool = False
     ) -> list[int]:
-        query = _joined(select(Member.id))
+        query = select(Member.id)
+        if sort_key in _SORT_JOINS:
+            query = query.outerjoin(*_SORT_JOINS[sort_key])
         condition = search_condition(search)
         if condition is not None:
             query = query.where(condition)
@@ -76,7 +87,9 @@ class MemberListing:
         order = [k.desc() if descending else k.asc() for k in keys]
         query = query.order_by(*order, Member.id.desc() if descending else Member.id)
         with self.db.read() as session:
-            return list(session.scalars(query))
+            # Plain rows from the connection: the ORM's result machinery would add half again
+            # to the time 200,000 ids take to arrive.
+            return [row[0] for row in session.connection().execute(query)]
 
     def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         if not ids:

@@ -12,18 +12,20 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from branchdesk.store.audit import audit_flush
 from branchdesk.store.errors import DatabaseDamaged, StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +67,26 @@ class Database:
         self.url = url
         self.engine = engine
         self.officer = officer
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        # Every session this database makes writes its changes to the audit log.
-        event.listen(self._sessions, "after_flush", audit_flush)
+        self._session_maker: sessionmaker[Session] | None = None
+        self._session_maker_lock = threading.Lock()
+
+    @property
+    def _sessions(self) -> sessionmaker[Session]:
+        # Made at the first session, not at opening: the ORM and the models take a tenth of a
+        # second to import, and the window paints before it needs them.
+        if self._session_maker is not None:
+            return self._session_maker
+        with self._session_maker_lock:
+            if self._session_maker is None:
+                from sqlalchemy.orm import sessionmaker
+
+                from branchdesk.store.audit import audit_flush
+
+                sessions = sessionmaker(self.engine, expire_on_commit=False)
+                # Every session this database makes writes its changes to the audit log.
+                event.listen(sessions, "after_flush", audit_flush)
+                self._session_maker = sessions
+            return self._session_maker
 
     @property
     def is_sqlite(self) -> bool:

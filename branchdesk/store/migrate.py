@@ -9,14 +9,12 @@ to its old revision intact, the backup is restored.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
@@ -24,12 +22,27 @@ from branchdesk.store.backup import backup_beside, copy_into
 from branchdesk.store.database import _IMMEDIATE, Database, is_damage
 from branchdesk.store.errors import DatabaseDamaged, MigrationFailed, StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def __getattr__(name: str) -> ModuleType:
+    # Alembic takes a tenth of a second to import; a database already at the head revision
+    # (almost every start) never needs it. `migrate.command` still names alembic's commands.
+    if name == "command":
+        from alembic import command
+
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def alembic_config(connection: Connection | None = None, **attributes: Any) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -38,25 +51,87 @@ def alembic_config(connection: Connection | None = None, **attributes: Any) -> C
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+# The lines of a revision file that name it and the one it follows, as Alembic writes them:
+# `revision: str = "0002_member_search"`, `down_revision: str | None = "0001_initial"`.
+_REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*["']([\w.-]+)["']\s*$""", re.M)
+_DOWN = re.compile(r"""^down_revision\s*(?::[^=\n]*)?=\s*(?:None|["']([\w.-]+)["'])\s*$""", re.M)
+_PLAIN = re.compile(r"""^(?:branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*None\s*$""", re.M)
+
+
+def declared_head() -> str | None:
+    """The head revision read from the revision files' text, without loading Alembic.
+
+    None unless the answer is certain: every file names its revision and the one it follows
+    plainly, there are no branches, merges or dependencies, and exactly one revision is not
+    followed by another. Alembic's own reading (`head_revision`) decides everything else.
+    """
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    try:
+        files = sorted((MIGRATIONS / "versions").glob("*.py"))
+        for path in files:
+            if path.name == "__init__.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            found, down = _REVISION.findall(text), _DOWN.findall(text)
+            if len(found) != 1 or len(down) != 1 or len(_PLAIN.findall(text)) != 2:
+                return None
+            if found[0] in revisions:
+                return None
+            revisions.add(found[0])
+            if down[0]:
+                followed.add(down[0])
+    except (OSError, UnicodeDecodeError):
+        return None
+    heads = revisions - followed
+    if len(heads) != 1 or not followed <= revisions:
+        return None
+    return heads.pop()
+
+
+def _stored_revisions(db: Database) -> list[str] | None:
+    """The revisions the database says it is at, or None if that cannot be read quickly."""
+    try:
+        with db.engine.connect() as conn:
+            return [
+                row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")
+            ]
+    except DBAPIError:
+        return None  # no version table (a new file), or unreadable: the full check says which
+
+
 def upgrade(db: Database, target: str = "head") -> None:
+    # Most opens find the schema current. Compare the stored revision with the head named in
+    # the revision files first: only a database that needs more loads Alembic.
+    if target == "head":
+        declared = declared_head()
+        if declared is not None and _stored_revisions(db) == [declared]:
+            return
     head = head_revision() if target == "head" else target
-    # Most opens find the schema current: read it without taking the write lock, so a second
-    # copy of BranchDesk starts while the first is busy writing.
+    # Read the revision without taking the write lock, so a second copy of BranchDesk starts
+    # while the first is busy writing.
     try:
         if current_revision(db) == head:
             return
     except DBAPIError as exc:
         raise _damage_or(db, exc) from exc
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     backup: Path | None = None
     before: str | None = None
     try:
@@ -115,6 +190,8 @@ def _put_back(db: Database, before: str | None, backup: Path | None) -> bool:
 
 def new_revision(db: Database, message: str) -> None:
     """For developers: write a new revision from the difference between models and database."""
+    from alembic import command
+
     from branchdesk.schema import metadata
 
     with db.engine.begin() as conn:

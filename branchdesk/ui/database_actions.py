@@ -19,7 +19,6 @@ from branchdesk.settings import DB_FILE_NAME, data_dir
 from branchdesk.store.backup import backup_database
 from branchdesk.store.database import Database, open_database
 from branchdesk.store.errors import StoreError
-from branchdesk.store.restore import restore_and_reopen
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.worker import report_unhandled
 
@@ -170,6 +169,9 @@ class DatabaseActions(QObject):
         officer = self.ctx.preferences.officer_name
 
         def run(_progress: object) -> tuple[Database, Path | None]:
+            # Imported here: it brings the ORM models in, which the window needs only later.
+            from branchdesk.store.restore import restore_and_reopen
+
             db.dispose()
             return restore_and_reopen(target, backup, officer)
 

@@ -3,6 +3,10 @@
 The window builds the tabs, puts their actions in menus, swaps the database when another one
 is opened, and shows which database is open. The work itself is in the tabs, the dialogs and
 `DatabaseActions`.
+
+At start-up (`build_window`) the Casework tab is built just after the window first paints:
+its modules, widgets and first queries take longer than the rest of the window together, and
+the window is up sooner with a moment of "Loading…" in its place.
 """
 
 from __future__ import annotations
@@ -10,22 +14,27 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStyle, QTabWidget, QWidget
 
 from branchdesk.settings import config_dir, is_demo_database
 from branchdesk.store.database import Database
-from branchdesk.ui.casework.casework_tab import CaseworkTab
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.database_actions import DatabaseActions
-from branchdesk.ui.help_dialogs import DataLocationDialog, about_text
 from branchdesk.ui.placeholder_tab import DEMANDS, HARDSHIP, OUTSOURCING, PlaceholderTab
-from branchdesk.ui.preferences_dialog import PreferencesDialog
 from branchdesk.ui.tab_base import TabBase
 
+if TYPE_CHECKING:
+    from branchdesk.ui.casework.casework_tab import CaseworkTab
+    from branchdesk.ui.members.members_tab import MembersTab
+
 log = logging.getLogger(__name__)
+
+# The Casework tab's title, for its place before the tab is built (CaseworkTab.title).
+CASEWORK_TITLE = "Casework"
 
 
 def location_warning(path: object) -> str | None:
@@ -41,8 +50,44 @@ def window_state() -> QSettings:
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
+class _FirstPaint(QObject):
+    """Calls `then` once, as soon as the watched window has painted for the first time (unless
+    the application is quitting by then)."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then = then
+        self._quitting = False
+        window.installEventFilter(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._quit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            # After this paint has reached the screen, not in the middle of it.
+            QTimer.singleShot(0, self._run)
+        return False
+
+    def _quit(self) -> None:
+        self._quitting = True
+
+    def _run(self) -> None:
+        if not self._quitting:
+            self._then()
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    casework_tab: CaseworkTab
+    members_tab: MembersTab
+
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, build_after_paint: bool = False
+    ) -> None:
+        """The window and its tabs; with `build_after_paint` the Casework tab (and the member
+        register in it) is built once the window has painted, and "Loading…" shows until then.
+        """
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("mainWindow")
@@ -50,16 +95,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("registerTabs")
         self.tabs.setDocumentMode(True)
-        # Cases, Deadlines and the member register, as pages of the Casework tab.
-        self.casework_tab = CaseworkTab(ctx)
-        self.members_tab = self.casework_tab.members_tab
-        self.tabs.addTab(self.casework_tab, CaseworkTab.title)
+        self._loading_page: QLabel | None = QLabel("Loading…")
+        self._loading_page.setObjectName("tabSubheading")
+        self._loading_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs.addTab(self._loading_page, CASEWORK_TITLE)
         self.placeholder_tabs = [PlaceholderTab(p) for p in (DEMANDS, OUTSOURCING, HARDSHIP)]
         for page in self.placeholder_tabs:
             self.tabs.addTab(page, page.planned.title)
         self.setCentralWidget(self.tabs)
-        # Ctrl+F and Ctrl+N work from any tab: they bring the member register forward first.
-        self.casework_tab.activate_requested.connect(self._show_members)
 
         self.database_actions = DatabaseActions(ctx, self, self.swap_database)
         self._build_menus()
@@ -70,10 +113,40 @@ class MainWindow(QMainWindow):
         self.update_status()
         self.resize(1240, 780)
         self._restore_state()
+        if build_after_paint:
+            _FirstPaint(self, self.build_registers)
+        else:
+            self.build_registers()
 
     @property
     def tab_pages(self) -> list[QWidget]:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
+    @property
+    def registers_built(self) -> bool:
+        return self._loading_page is None
+
+    def build_registers(self) -> None:
+        """Put the Casework tab in place of "Loading…", and its member actions in the menus."""
+        if self._loading_page is None:
+            return
+        from branchdesk.ui.casework.casework_tab import CaseworkTab
+
+        # Cases, Deadlines and the member register, as pages of the Casework tab.
+        self.casework_tab = CaseworkTab(self.ctx)
+        self.members_tab = self.casework_tab.members_tab
+        index = self.tabs.indexOf(self._loading_page)
+        showing = self.tabs.currentIndex() == index
+        # In first and then out, so no other tab is shown for a moment in between.
+        self.tabs.insertTab(index, self.casework_tab, CaseworkTab.title)
+        if showing:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.removeTab(index + 1)
+        self._loading_page.deleteLater()
+        self._loading_page = None
+        # Ctrl+F and Ctrl+N work from any tab: they bring the member register forward first.
+        self.casework_tab.activate_requested.connect(self._show_members)
+        self._add_member_actions(self.members_tab)
 
     def _show_members(self) -> None:
         self.tabs.setCurrentWidget(self.casework_tab)
@@ -93,7 +166,6 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        members = self.members_tab
         db = self.database_actions
         self.quit_action = self._action("&Quit", "Close BranchDesk", self.close, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -117,14 +189,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([db.backup_action, db.restore_action])
         file_menu.addSeparator()
-        file_menu.addActions([members.import_action, members.export_action])
-        file_menu.addSeparator()
+        # The member register's Import and Export go here, once the register is built.
+        self._file_members_end = file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         edit_menu = bar.addMenu("&Edit")
-        edit_menu.addActions([members.add_action, members.edit_action, members.find_action])
-        edit_menu.addSeparator()
+        # And its Add, Edit and Find here.
+        self._edit_members_end = edit_menu.addSeparator()
         edit_menu.addAction(self.preferences_action)
+        self._file_menu, self._edit_menu = file_menu, edit_menu
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.where_action)
@@ -132,6 +205,14 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
         for menu in (file_menu, edit_menu, help_menu):
             menu.setToolTipsVisible(True)
+
+    def _add_member_actions(self, members: MembersTab) -> None:
+        self._file_menu.insertActions(
+            self._file_members_end, [members.import_action, members.export_action]
+        )
+        self._edit_menu.insertActions(
+            self._edit_members_end, [members.add_action, members.edit_action, members.find_action]
+        )
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -190,6 +271,8 @@ class MainWindow(QMainWindow):
     # -- dialogs -------------------------------------------------------------------------------
 
     def show_preferences(self) -> None:
+        from branchdesk.ui.preferences_dialog import PreferencesDialog
+
         dialog = PreferencesDialog(self.ctx, self)
         try:
             self.ctx.dialogs.run_dialog(dialog)
@@ -197,9 +280,13 @@ class MainWindow(QMainWindow):
             dialog.deleteLater()
 
     def show_about(self) -> None:
+        from branchdesk.ui.help_dialogs import about_text
+
         self.ctx.dialogs.info(self, "About BranchDesk", about_text(self.ctx.db))
 
     def show_data_location(self) -> None:
+        from branchdesk.ui.help_dialogs import DataLocationDialog
+
         dialog = DataLocationDialog(self.ctx.db, self.ctx.dialogs, self)
         try:
             self.ctx.dialogs.run_dialog(dialog)

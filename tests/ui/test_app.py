@@ -90,12 +90,13 @@ START_UP = textwrap.dedent(
     print("status", status)
     print("visible", any(type(w).__name__ == "MainWindow" for w in shown))
     print("heavy", sorted(m for m in ("openpyxl", "reportlab") if m in sys.modules))
+    print("alembic", "alembic" in sys.modules)
     print(f"seconds {time.perf_counter() - started:.2f}")
     """
 )
 
 
-def test_start_up_does_not_load_the_export_libraries(tmp_path: Path) -> None:
+def _start_up(tmp_path: Path) -> list[str]:
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -113,4 +114,14 @@ def test_start_up_does_not_load_the_export_libraries(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
     assert "status 0" in lines and "visible True" in lines
-    assert "heavy []" in lines, result.stdout
+    return lines
+
+
+def test_start_up_does_not_load_the_export_libraries(tmp_path: Path) -> None:
+    lines = _start_up(tmp_path)
+    assert "heavy []" in lines, lines
+
+
+def test_start_up_on_a_database_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    assert "alembic True" in _start_up(tmp_path)  # a new database is made by the migrations
+    assert "alembic False" in _start_up(tmp_path)

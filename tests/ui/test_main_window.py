@@ -274,3 +274,28 @@ def test_ctrl_q_quits(qtbot: Any, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
+
+
+def test_at_start_up_the_casework_tab_comes_just_after_the_first_paint(
+    qtbot: Any, window: MainWindow, ctx: AppContext
+) -> None:
+    main_window_module.window_state().setValue("tab", 2)  # the tab open when it last closed
+    later = MainWindow(ctx, build_after_paint=True)
+    qtbot.addWidget(later, before_close_func=ctx.dialogs.closing)  # type: ignore[attr-defined]
+    assert not later.registers_built
+    assert [later.tabs.tabText(i) for i in range(later.tabs.count())] == [
+        window.tabs.tabText(i) for i in range(window.tabs.count())
+    ]
+    assert later.tabs.currentIndex() == 2
+    later.show()
+    qtbot.waitUntil(lambda: later.registers_built, timeout=5000)
+    assert later.tabs.widget(0) is later.casework_tab
+    assert later.tabs.currentIndex() == 2
+    # The same menus, shortcuts and all, as a window built at once.
+    assert _menu_texts(later) == _menu_texts(window)
+    later.tabs.setCurrentIndex(1)
+    later.activateWindow()
+    qtbot.keyClick(later, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert later.tabs.currentWidget() is later.casework_tab
+    assert later.casework_tab.pages.currentWidget() is later.members_tab
+    qtbot.waitUntil(lambda: later.members_tab.model.rowCount() == 4, timeout=5000)

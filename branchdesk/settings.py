@@ -74,6 +74,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("branch_name", str, "", "Branch name"),
     Option("officer_name", str, "", "Your name (recorded in the audit log)"),
     Option("last_database", str, "", "Last database opened"),
+    Option("show_casework_overview", bool, True, "Show the casework overview"),
 )
 _BY_KEY = {option.key: option for option in OPTIONS}
 

@@ -1,11 +1,17 @@
-"""The Casework tab: Cases, Deadlines and the member register, as pages of one tab."""
+"""The Casework tab: an overview strip above the Cases, Deadlines and Members pages.
+
+The pages' bar carries, at its right, the overview's Hide/Show toggle and the Export menu.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from branchdesk.ui.casework.cases_page import CasesPage
 from branchdesk.ui.casework.deadlines_page import DeadlinesPage
+from branchdesk.ui.casework.exports import CaseworkExports
+from branchdesk.ui.casework.overview import CaseworkOverview
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.members.members_tab import MembersTab
 from branchdesk.ui.tab_base import TabBase
@@ -16,6 +22,7 @@ class CaseworkTab(TabBase):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self.overview = CaseworkOverview(ctx)
         self.pages = QTabWidget()
         self.pages.setObjectName("caseworkPages")
         self.cases_page = CasesPage(ctx)
@@ -25,11 +32,25 @@ class CaseworkTab(TabBase):
         self.pages.addTab(self.deadlines_page, "Deadlines")
         self.pages.addTab(self.members_tab, "Members")
         self.deadlines_page.case_requested.connect(self.show_case)
+        self.overview.case_requested.connect(self.show_case)
         # A shortcut for the member register (Ctrl+F, Ctrl+N) brings its page forward first.
         self.members_tab.activate_requested.connect(self.show_members)
+        self.exports = CaseworkExports(ctx, self, self.cases_page, self.deadlines_page)
+
+        corner = QWidget()
+        corner.setObjectName("caseworkCorner")
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 14, 0)
+        row.setSpacing(6)
+        row.addWidget(self.overview.toggle_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.exports.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.pages.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(self.pages)
+        layout.setSpacing(0)
+        layout.addWidget(self.overview)
+        layout.addWidget(self.pages, 1)
 
     def show_members(self) -> None:
         self.pages.setCurrentWidget(self.members_tab)
@@ -41,6 +62,6 @@ class CaseworkTab(TabBase):
         self.activate_requested.emit()
 
     def cleanup(self) -> None:
-        for page in (self.cases_page, self.deadlines_page, self.members_tab):
+        for page in (self.overview, self.cases_page, self.deadlines_page, self.members_tab):
             page.cleanup()
         super().cleanup()

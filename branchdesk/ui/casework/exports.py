@@ -1,0 +1,315 @@
+"""The Casework tab's Export menu: the case list, one case's summary, the caseload, deadlines.
+
+Each export asks for a file name, then writes through the casework report functions in the
+background worker with a progress dialog, and ends with a short message naming the file. A
+failure is shown as a message; nothing here ends the program.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+from sqlalchemy.exc import SQLAlchemyError
+
+from branchdesk.casework.calendar import export_deadlines_ics
+from branchdesk.casework.reports import (
+    Caseload,
+    describe_filter,
+    export_case_summary,
+    export_caseload,
+    export_cases,
+)
+from branchdesk.progress import Progress
+from branchdesk.store.errors import StoreError
+from branchdesk.ui.casework.cases_page import CasesPage
+from branchdesk.ui.casework.deadlines_page import DeadlinesPage
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.log_safe import error_kind
+from branchdesk.ui.table_model import read_error_text
+
+XLSX = "Excel workbook (*.xlsx)"
+PDF = "PDF document (*.pdf)"
+ICS = "iCalendar file (*.ics)"
+
+
+def _default_folder() -> Path:
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else Path.home()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
+
+
+def error_text(exc: BaseException) -> str:
+    """What went wrong, for the user: the message of an error they can act on."""
+    if isinstance(exc, KeyError):
+        return "The case is no longer in the register."
+    if isinstance(exc, SQLAlchemyError):
+        return f"The database could not be read: {read_error_text(exc)}."
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"The file could not be written: {exc.strerror or error_kind(exc)}{where}."
+    if isinstance(exc, (ValueError, StoreError)):
+        return str(exc)
+    return f"Something went wrong ({error_kind(exc)}). Details are in the log."
+
+
+class CaseworkExports(QObject):
+    """The Export button, its menu and the work behind each item."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget,
+        cases_page: CasesPage,
+        deadlines_page: DeadlinesPage,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.parent_widget = parent
+        self.cases_page = cases_page
+        self.deadlines_page = deadlines_page
+        self._last_folder: Path | None = None
+        self._running = 0
+
+        self.menu = QMenu(parent)
+        self.menu.setObjectName("caseworkExportMenu")
+        self.menu.setToolTipsVisible(True)
+        self.case_list_action = self.menu.addAction("Case list (current filter)…")
+        self.case_list_action.setToolTip(
+            "The cases the Cases page shows, with its filters and search, as .xlsx or .pdf"
+        )
+        self.case_list_action.triggered.connect(lambda _c=False: self.export_case_list())
+        self.summary_action = self.menu.addAction("Case summary…")
+        self.summary_action.setToolTip("The selected case in full, as a PDF for a hearing")
+        self.summary_action.triggered.connect(lambda _c=False: self.export_case_summary())
+        self.menu.addSeparator()
+        self.caseload_action = self.menu.addAction("Caseload report…")
+        self.caseload_action.setToolTip("The branch caseload, with a chart, as .pdf or .xlsx")
+        self.caseload_action.triggered.connect(lambda _c=False: self.export_caseload())
+        self.calendar_action = self.menu.addAction("Deadlines calendar…")
+        self.calendar_action.setToolTip(
+            "Open deadlines as calendar entries (.ics) for a phone or an online calendar"
+        )
+        self.calendar_action.triggered.connect(lambda _c=False: self.export_calendar())
+        self.menu.aboutToShow.connect(self.update_actions)
+
+        self.button = QToolButton()
+        self.button.setObjectName("caseworkExportButton")
+        self.button.setText("Export ▾")
+        # The arrow is in the text: Fusion's own indicator sits on top of the last letter.
+        self.button.setStyleSheet(
+            "QToolButton { padding: 3px 10px; }"
+            " QToolButton::menu-indicator { image: none; width: 0px; }"
+        )
+        self.button.setToolTip("Export the case list, a case summary, the caseload or deadlines")
+        self.button.setMenu(self.menu)
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+
+        cases_page.table.selectionModel().selectionChanged.connect(
+            lambda *_a: self.update_actions()
+        )
+        cases_page.model.modelReset.connect(self.update_actions)
+        deadlines_page.rep.currentIndexChanged.connect(lambda _i: self.update_actions())
+        self.update_actions()
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def selected_case(self) -> Any:
+        """The case the Cases page shows in full (a `CaseDetail`), if any."""
+        return self.cases_page.detail.case
+
+    def calendar_rep(self) -> str:
+        return str(self.deadlines_page.rep.currentData() or "")
+
+    def update_actions(self) -> None:
+        idle = self._running == 0
+        case = self.selected_case()
+        self.summary_action.setText(
+            f"Case summary for {case.reference}…" if case is not None else "Case summary…"
+        )
+        self.summary_action.setEnabled(idle and case is not None)
+        rep = self.calendar_rep()
+        self.calendar_action.setText(
+            f"Deadlines calendar for {rep}…" if rep else "Deadlines calendar (all reps)…"
+        )
+        for action in (self.case_list_action, self.caseload_action, self.calendar_action):
+            action.setEnabled(idle)
+
+    # -- the four exports ----------------------------------------------------------------------
+
+    def export_case_list(self, path: Path | None = None) -> None:
+        case_filter = self.cases_page.case_filter()
+        search = self.cases_page.model.search
+        path = self._choose(
+            path,
+            "Export the case list",
+            f"cases-{date.today():%Y-%m-%d}.xlsx",
+            f"{XLSX};;{PDF}",
+            (".xlsx", ".pdf"),
+        )
+        if path is None:
+            return
+        db, branch = self.ctx.db, self.ctx.preferences.branch_name
+        which = describe_filter(case_filter, search)
+        if getattr(case_filter, "case_ids", None) is not None:  # the notes were searched
+            which += f", notes matching “{self.cases_page.filter_bar.text().strip()}”"
+
+        def run(progress: Progress) -> int:
+            return export_cases(db, path, case_filter, branch, search, progress=progress)
+
+        def done(count: int) -> None:
+            self._finished(f"{_plural(count, 'case')} ({which}) written to\n{path}")
+
+        self._start(run, "Export the case list", path, done)
+
+    def export_case_summary(self, path: Path | None = None) -> None:
+        case = self.selected_case()
+        if case is None:
+            self.ctx.dialogs.info(
+                self.parent_widget, "Case summary", "Choose a case on the Cases page first."
+            )
+            return
+        path = self._choose(
+            path,
+            f"Export a summary of {case.reference}",
+            f"case-summary-{_slug(case.reference)}.pdf",
+            PDF,
+            (".pdf",),
+        )
+        if path is None:
+            return
+        db, branch = self.ctx.db, self.ctx.preferences.branch_name
+        case_id, reference, today = case.id, case.reference, date.today()
+
+        def run(_progress: Progress) -> Path:
+            return export_case_summary(db, case_id, path, branch, today)
+
+        def done(_result: Path) -> None:
+            self._finished(f"Summary of case {reference} written to\n{path}")
+
+        self._start(run, f"Export the summary of {reference}", path, done)
+
+    def export_caseload(self, path: Path | None = None) -> None:
+        path = self._choose(
+            path,
+            "Export the caseload report",
+            f"caseload-{date.today():%Y-%m-%d}.pdf",
+            f"{PDF};;{XLSX}",
+            (".pdf", ".xlsx"),
+        )
+        if path is None:
+            return
+        db, branch, today = self.ctx.db, self.ctx.preferences.branch_name, date.today()
+
+        def run(_progress: Progress) -> Caseload:
+            return export_caseload(db, path, branch, today)
+
+        def done(load: Caseload) -> None:
+            self._finished(
+                f"Caseload report ({_plural(load.open_total, 'open case')}) written to\n{path}"
+            )
+
+        self._start(run, "Export the caseload report", path, done)
+
+    def export_calendar(self, path: Path | None = None) -> None:
+        rep = self.calendar_rep()
+        who = f"-{_slug(rep)}" if rep else ""
+        path = self._choose(
+            path,
+            f"Export deadlines for {rep}" if rep else "Export deadlines (all reps)",
+            f"deadlines{who}-{date.today():%Y-%m-%d}.ics",
+            ICS,
+            (".ics",),
+        )
+        if path is None:
+            return
+        db, today = self.ctx.db, date.today()
+
+        def run(_progress: Progress) -> int:
+            return export_deadlines_ics(db, path, today, rep=rep)
+
+        def done(count: int) -> None:
+            whose = f" for {rep}" if rep else ""
+            if count:
+                text = f"{_plural(count, 'open deadline')}{whose} written to\n{path}"
+            else:
+                text = f"No open deadlines{whose}: an empty calendar was written to\n{path}"
+            self._finished(text)
+
+        self._start(run, "Export deadlines", path, done)
+
+    # -- shared steps --------------------------------------------------------------------------
+
+    def _choose(
+        self,
+        path: Path | None,
+        title: str,
+        suggested: str,
+        filters: str,
+        allowed: tuple[str, ...],
+    ) -> Path | None:
+        """The file to write: the one given, or the user's choice; None if none (or a bad one)."""
+        if path is None:
+            folder = self._last_folder or _default_folder()
+            path = self.ctx.dialogs.save_file(
+                self.parent_widget, title, folder / suggested, filters
+            )
+        if path is None:
+            return None
+        if path.suffix.lower() not in allowed:
+            names = " or ".join(allowed)
+            self.ctx.dialogs.error(
+                self.parent_widget, "Export", f"Choose a file name ending in {names}."
+            )
+            return None
+        self._last_folder = path.parent
+        return path
+
+    def _start(
+        self,
+        run: Callable[[Progress], Any],
+        title: str,
+        path: Path,
+        done: Callable[[Any], None],
+    ) -> None:
+        self._set_running(+1)
+
+        def ended(result: object) -> None:
+            self._set_running(-1)
+            done(result)
+
+        self.ctx.worker.run_with_progress(
+            run,
+            parent=self.parent_widget,
+            title=title,
+            label=f"Writing {path.name}…",
+            on_done=ended,
+            on_error=self._failed,
+            on_cancelled=lambda: self._set_running(-1),
+        )
+
+    def _set_running(self, delta: int) -> None:
+        self._running += delta
+        self.update_actions()
+
+    def _finished(self, text: str) -> None:
+        self.ctx.dialogs.info(self.parent_widget, "Export finished", text)
+
+    def _failed(self, exc: BaseException) -> None:
+        # The worker has logged it (by type and frames, never its message); the user is told
+        # here, and the program goes on.
+        self._set_running(-1)
+        self.ctx.dialogs.error(self.parent_widget, "Export failed", error_text(exc))

@@ -155,6 +155,18 @@ def reps(db: Database) -> list[str]:
     return sorted(n for n in names if n)
 
 
+def case_employers(db: Database) -> list[str]:
+    """Every employer a case is with, for the filter's choices."""
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Employer.name)
+                .where(Employer.id.in_(select(Case.employer_id).distinct()))
+                .order_by(Employer.name)
+            )
+        )
+
+
 def open_case_count(db: Database) -> int:
     with db.read() as session:
         return (

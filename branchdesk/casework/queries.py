@@ -287,12 +287,6 @@ def caseload_counts(db: Database) -> dict[str, dict[str, int]]:
     return out
 
 
-def employer_names(db: Database, limit: int = 500) -> list[str]:
-    """Every employer's name, for the case form's suggestions."""
-    with db.read() as session:
-        return list(session.scalars(select(Employer.name).order_by(Employer.name).limit(limit)))
-
-
 def consent_steps_used(db: Database, limit: int = 50) -> list[str]:
     """The steps consent has been recorded for before, most used first (for suggestions)."""
     query = (

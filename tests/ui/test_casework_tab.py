@@ -356,3 +356,27 @@ def test_demo_sized_open_case_form(db: Database) -> None:
         db, CaseForm(membership_number="M003", case_type="grievance", opened_on=date.today())
     )
     assert case_id_by_reference(db, reference) is not None
+
+
+def test_employer_filter_offers_the_employers_cases_are_with(
+    qtbot: Any, tab: CaseworkTab, dialogs: Any, db: Database
+) -> None:
+    page = tab.cases_page
+    first = open_through_dialog(qtbot, page, dialogs, "M001", "With the member's employer")
+    other = open_case(
+        db,
+        CaseForm(
+            membership_number="M003",
+            case_type="grievance",
+            employer="Greystone Facilities Ltd (demo)",
+            opened_on=date.today(),
+        ),
+    )
+    page.refresh()
+    qtbot.waitUntil(lambda: page.employer.findText("Greystone Facilities Ltd (demo)") >= 0)
+    _wait_listed(qtbot, page, other)
+    _choose(page.employer, "Greystone Facilities Ltd (demo)")
+    qtbot.waitUntil(lambda: column_texts(page.table, 0) == [other], timeout=5000)
+    _choose(page.employer, "All employers")
+    qtbot.waitUntil(lambda: set(column_texts(page.table, 0)) == {first, other}, timeout=5000)
+    assert page.minimumSizeHint().width() <= 1280  # the filters fit a 1280-pixel screen

@@ -34,7 +34,7 @@ from branchdesk.casework.codes import Stage
 from branchdesk.casework.deadlines import days_remaining, describe_remaining
 from branchdesk.casework.documents import attach_document, document_path
 from branchdesk.casework.labels import CASE_TYPES, COMPANIONS, OUTCOMES, STAGES, label
-from branchdesk.casework.listing import CaseFilter, CaseListing, reps
+from branchdesk.casework.listing import CaseFilter, CaseListing, case_employers, reps
 from branchdesk.casework.models import Document
 from branchdesk.casework.queries import CaseDetail, get_case, search_timeline
 from branchdesk.casework.rules_store import load_rules
@@ -504,22 +504,29 @@ class CasesPage(TabBase):
         # Narrower than their longest choice (the list drops down wide enough), so the filters
         # fit a 1280-pixel screen with room for the search.
         for combo in (self.status, self.case_type):
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(11)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
         self.rep = QComboBox()
         self.rep.setObjectName("repFilter")
-        self.rep.setMinimumContentsLength(12)
+        self.rep.setMinimumContentsLength(10)
         self.rep.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self._fill_reps()
+        self.employer = QComboBox()
+        self.employer.setObjectName("employerFilter")
+        self.employer.setMinimumContentsLength(10)
+        self.employer.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self._fill_employers()
         self.my_cases = QCheckBox("My cases")
         self.my_cases.setObjectName("myCases")
         self.my_cases.setToolTip("Only cases where you are the rep or second rep")
         self.filter_bar = FilterBar(placeholder=SEARCH_PLACEHOLDER)
-        self.filter_bar.edit.setMinimumWidth(180)
+        self.filter_bar.edit.setMinimumWidth(150)
         self.filter_bar.search_changed.connect(self._search_changed)
         self.search_notes = QCheckBox("Search notes")
         self.search_notes.setObjectName("searchNotes")
@@ -528,7 +535,7 @@ class CasesPage(TabBase):
             "The entries found are highlighted in the case's timeline."
         )
         self.search_notes.toggled.connect(self._notes_toggled)
-        for combo in (self.status, self.case_type, self.rep):
+        for combo in (self.status, self.case_type, self.rep, self.employer):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.my_cases.toggled.connect(lambda _c: self.apply_filters())
 
@@ -539,7 +546,7 @@ class CasesPage(TabBase):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         # Room for the longest it says, so a search never widens the window.
-        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("Searching notes…") + 4)
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("8,888 cases") + 8)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         filters = QHBoxLayout()
@@ -548,6 +555,7 @@ class CasesPage(TabBase):
         filters.addWidget(self.search_notes, 0)
         filters.addWidget(self.status, 0)
         filters.addWidget(self.case_type, 0)
+        filters.addWidget(self.employer, 0)
         filters.addWidget(self.rep, 0)
         filters.addWidget(self.my_cases, 0)
         filters.addStretch(0)
@@ -669,6 +677,16 @@ class CasesPage(TabBase):
         self.rep.setCurrentIndex(max(index, 0))
         self.rep.blockSignals(False)
 
+    def _fill_employers(self) -> None:
+        current = self.employer.currentData() if self.employer.count() else ""
+        self.employer.blockSignals(True)
+        self.employer.clear()
+        self.employer.addItem("All employers", "")
+        for name in case_employers(self.ctx.db):
+            self.employer.addItem(name, name)
+        self.employer.setCurrentIndex(max(self.employer.findData(current), 0))
+        self.employer.blockSignals(False)
+
     # -- filters -------------------------------------------------------------------------------
 
     def case_filter(self) -> CaseFilter:
@@ -680,6 +698,7 @@ class CasesPage(TabBase):
             status=self.status.currentData() or "",
             case_type=self.case_type.currentData() or "",
             rep=rep,
+            employer=self.employer.currentData() or "",
             case_ids=frozenset(hits) if hits is not None else None,
         )
 
@@ -690,15 +709,16 @@ class CasesPage(TabBase):
 
     def show_everything(self) -> None:
         self._keep_selected = None
-        for combo in (self.status, self.case_type, self.rep):
+        for combo in (self.status, self.case_type, self.rep, self.employer):
             combo.blockSignals(True)
         self.status.setCurrentIndex(self.status.findData(""))
         self.case_type.setCurrentIndex(0)
         self.rep.setCurrentIndex(0)
+        self.employer.setCurrentIndex(0)
         self.my_cases.blockSignals(True)
         self.my_cases.setChecked(False)
         self.my_cases.blockSignals(False)
-        for combo in (self.status, self.case_type, self.rep):
+        for combo in (self.status, self.case_type, self.rep, self.employer):
             combo.blockSignals(False)
         self.filter_bar.edit.blockSignals(True)
         self.filter_bar.clear()
@@ -869,7 +889,7 @@ class CasesPage(TabBase):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         if self._notes_searching:
-            text = "Searching notes…"
+            text = "Searching…"
         elif not self.model.loaded:
             text = "Loading…"
         else:
@@ -906,6 +926,7 @@ class CasesPage(TabBase):
 
     def refresh(self) -> None:
         self._fill_reps()
+        self._fill_employers()
         if self.notes_searched():
             self._search_notes(self.filter_bar.text())  # a saved entry may match now, or not
         else:
@@ -917,6 +938,7 @@ class CasesPage(TabBase):
         self._keep_selected = self._reveal = None
         self._forget_notes_search()
         self._fill_reps()
+        self._fill_employers()
         self.model.set_listing(CaseListing(self.ctx.db, self.case_filter()))
         self.detail.show_case(None)
         self._update_buttons()

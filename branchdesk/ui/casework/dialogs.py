@@ -40,7 +40,7 @@ from branchdesk.casework.deadlines import (
 )
 from branchdesk.casework.labels import CASE_TYPES, COMPANIONS, ENTRY_KINDS, OUTCOMES, STAGES
 from branchdesk.casework.models import TimelineEntry
-from branchdesk.casework.queries import CaseDetail, consent_steps_used, employer_names
+from branchdesk.casework.queries import CaseDetail, consent_steps_used
 from branchdesk.casework.service import (
     CaseForm,
     EntryForm,
@@ -55,7 +55,7 @@ from branchdesk.casework.service import (
     update_entry,
 )
 from branchdesk.members.models import Member
-from branchdesk.members.service import ValidationError
+from branchdesk.members.service import ValidationError, employer_names
 from branchdesk.store.database import Database
 from branchdesk.ui import style
 from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of, warning_label

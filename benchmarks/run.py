@@ -39,6 +39,9 @@ from branchdesk.members.reports import export_members  # noqa: E402
 from branchdesk.members.service import get_member, update_member  # noqa: E402
 from branchdesk.store.database import Database, open_database  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from casework import casework_figures, casework_window_figures  # noqa: E402
+
 
 def rss_mib() -> float:
     """Resident memory now (Linux /proc; 0 elsewhere)."""
@@ -318,7 +321,9 @@ def main() -> None:
             "pdf_target_seconds": 6,
             "pdf_pages": _pdf_pages(args.out / "members.pdf"),
         }
+        results["casework"] = casework_figures(large, args.out)
         results["list_20000"] = list_figures(large)
+        results["casework"]["window"] = casework_window_figures(large)
 
         huge = open_database(folder / "huge.sqlite3", officer="Benchmark")
         fill_demo(huge, "large", members=200_000)

@@ -173,6 +173,11 @@ class MainWindow(QMainWindow):
             "&Preferences…", "Branch name and your name", self.show_preferences
         )
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.rules_action = self._action(
+            "&Deadline rules…",
+            "Tribunal time limits and appeal windows, shared by everyone using this database",
+            self.show_deadline_rules,
+        )
         self.about_action = self._action(
             "&About BranchDesk", "Version, licence and where your data is kept", self.show_about
         )
@@ -196,6 +201,7 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         # And its Add, Edit and Find here.
         self._edit_members_end = edit_menu.addSeparator()
+        edit_menu.addAction(self.rules_action)
         edit_menu.addAction(self.preferences_action)
         self._file_menu, self._edit_menu = file_menu, edit_menu
 
@@ -274,6 +280,15 @@ class MainWindow(QMainWindow):
         from branchdesk.ui.preferences_dialog import PreferencesDialog
 
         dialog = PreferencesDialog(self.ctx, self)
+        try:
+            self.ctx.dialogs.run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+
+    def show_deadline_rules(self) -> None:
+        from branchdesk.ui.casework.rules_dialog import DeadlineRulesDialog
+
+        dialog = DeadlineRulesDialog(self.ctx, self)
         try:
             self.ctx.dialogs.run_dialog(dialog)
         finally:

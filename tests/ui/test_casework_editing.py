@@ -454,3 +454,24 @@ def test_edit_a_timeline_entry(
     [(title, text)] = dialogs.messages("error")
     assert "changed" in title and "Nothing was saved" in text
     assert page.detail.texts(timeline)[0][1] == "🔒 Confidential: Rang the member twice"
+
+
+def test_a_long_timeline_opens_and_every_row_is_measured(
+    qtbot: Any, tab: CaseworkTab, ctx: AppContext, db: Database
+) -> None:
+    case_id = _open(db, "M001", "Long running")
+    long_text = "A long note about the hearing. " * 40
+    for n in range(150):
+        body = long_text if n % 50 == 0 else f"Short note {n}"
+        add_entry(db, case_id, EntryForm(date(2026, 1, 1) + timedelta(days=n), "note", "", body))
+    page = tab.cases_page
+    _show(qtbot, ctx, page, case_id)
+    timeline = page.detail.timeline
+    assert timeline.rowCount() == 150
+    qtbot.waitUntil(lambda: not timeline.measuring(), timeout=5000)
+    heights = [timeline.rowHeight(r) for r in range(150)]
+    # Newest first: rows 0, 50 and 100 are the notes of days 149, 99 and 49 (short), and the
+    # long ones (days 0, 50, 100) fall at rows 149, 99 and 49, measured in later batches.
+    short = heights[0]
+    assert all(heights[r] > 3 * short for r in (49, 99, 149))
+    assert all(heights[r] == short for r in (0, 50, 100))

@@ -381,3 +381,28 @@ def test_cancel_with_changes_asks_first(
     assert d.isVisible()
     assert dialogs.messages("confirm")[-1][0] == "Discard changes?"
     assert load_rules(ctx.db)[1] is None
+
+
+# -- reached from the window ---------------------------------------------------------------------
+
+
+def test_a_case_chosen_on_a_members_page_opens_on_the_cases_page(
+    qtbot: Any, window: Any, dialogs: Any, member_ids: dict[str, int], two_cases: tuple[int, int]
+) -> None:
+    _first_id, second_id = two_cases
+    casework = window.casework_tab
+    qtbot.waitUntil(lambda: casework.members_tab.model.rowCount() == 4, timeout=5000)
+    casework.show_members()
+    assert casework.members_tab.select_id(member_ids["M001"])
+    dialogs.dialogs.append(lambda d: double_click_row(qtbot, d.cases_table, 0))
+    casework.members_tab.edit_selected()
+    qtbot.waitUntil(lambda: casework.pages.currentWidget() is casework.cases_page, timeout=5000)
+    qtbot.waitUntil(lambda: casework.cases_page.selected_id() == second_id, timeout=5000)
+
+
+def test_edit_menu_opens_the_deadline_rules(qtbot: Any, window: Any, dialogs: Any) -> None:
+    seen: list[str] = []
+    dialogs.dialogs.append(lambda d: seen.append(type(d).__name__))
+    window.rules_action.trigger()
+    assert seen == ["DeadlineRulesDialog"]
+    assert window.rules_action in window._edit_menu.actions()

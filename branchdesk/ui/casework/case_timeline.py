@@ -136,15 +136,48 @@ class TimelineTable(QTableWidget):
         self.setItemDelegate(RichTextDelegate(self))
         header = self.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # "When" is as wide as the longest date and kind, measured once rather than row by row.
+        metrics = self.fontMetrics()
+        widest = max(
+            metrics.horizontalAdvance(text) for text in ["30 Sept 2026", *ENTRY_KINDS.values()]
+        )
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        self.setColumnWidth(0, widest + 24)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.setToolTip("Double-click an entry to change it.")
-        # Rows are as tall as their text at the column's width: measure again when it changes.
+        # Rows are as tall as their text at the column's width. Measuring hundreds of entries
+        # takes a while, so the first screenful is measured at once and the rest a batch per
+        # turn of the event loop: a long case opens at once and stays responsive.
+        self._next_row = 0
+        self._measure = QTimer(self)
+        self._measure.setInterval(0)
+        self._measure.timeout.connect(self._measure_batch)
         self._resize_rows = QTimer(self)
         self._resize_rows.setSingleShot(True)
         self._resize_rows.setInterval(30)
-        self._resize_rows.timeout.connect(self.resizeRowsToContents)
+        self._resize_rows.timeout.connect(self._measure_from_start)
         header.sectionResized.connect(lambda *_a: self._resize_rows.start())
+
+    FIRST_ROWS = 12
+    BATCH_ROWS = 40
+
+    def _measure_from_start(self) -> None:
+        self._next_row = 0
+        self._measure_batch(self.FIRST_ROWS)
+        if self._next_row < self.rowCount():
+            self._measure.start()
+
+    def _measure_batch(self, count: int | None = None) -> None:
+        end = min(self._next_row + (count or self.BATCH_ROWS), self.rowCount())
+        for row in range(self._next_row, end):
+            self.resizeRowToContents(row)
+        self._next_row = end
+        if end >= self.rowCount():
+            self._measure.stop()
+
+    def measuring(self) -> bool:
+        """Some rows are still to be measured (tests wait for this to end)."""
+        return self._measure.isActive()
 
     def show_entries(
         self,
@@ -153,12 +186,12 @@ class TimelineTable(QTableWidget):
         words: Sequence[str] = (),
     ) -> None:
         """Newest first; entries whose id is in `matches` highlighted, with `words` marked."""
+        self._measure.stop()
         self.setRowCount(0)
         pattern = words_pattern(words) if matches else None
         ordered = sorted(entries, key=lambda e: (e.happened_on, e.id), reverse=True)
-        for entry in ordered:
-            row = self.rowCount()
-            self.insertRow(row)
+        self.setRowCount(len(ordered))
+        for row, entry in enumerate(ordered):
             found = entry.id in matches
             kind = label(ENTRY_KINDS, entry.kind)
             when = QTableWidgetItem(f"{short_date(entry.happened_on)}\n{kind}")
@@ -198,7 +231,7 @@ class TimelineTable(QTableWidget):
                     item.setData(MATCH_ROLE, True)
             self.setItem(row, 0, when)
             self.setItem(row, 1, what)
-        self.resizeRowsToContents()
+        self._measure_from_start()
 
     def entry_id(self, row: int) -> int | None:
         item = self.item(row, 0)

@@ -32,6 +32,8 @@ class CaseworkTab(TabBase):
         self.pages.addTab(self.deadlines_page, "Deadlines")
         self.pages.addTab(self.members_tab, "Members")
         self.deadlines_page.case_requested.connect(self.show_case)
+        # A case chosen on a member's page opens on the Cases page.
+        self.members_tab.case_requested.connect(self.show_case)
         self.overview.case_requested.connect(self.show_case)
         # A shortcut for the member register (Ctrl+F, Ctrl+N) brings its page forward first.
         self.members_tab.activate_requested.connect(self.show_members)

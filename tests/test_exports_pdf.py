@@ -269,6 +269,116 @@ def test_row_heights_are_measured_as_reportlab_measures_them() -> None:
     assert measured[2] > measured[1] and measured[3] > measured[1]
 
 
+def test_short_text_is_a_plain_string_and_long_text_a_wrapping_paragraph() -> None:
+    from reportlab.platypus import Paragraph
+
+    from branchdesk.exports.pdf import _TableLayout
+
+    layout = _TableLayout(COLUMNS, 500, 700)
+    long_note = "a long <b>&amp; note that cannot fit on one line of its column" * 3
+    first = layout.cells(_row(1, name="<b>&</b>", note=long_note))
+    second = layout.cells(_row(2, name="<b>&</b>", note=long_note))
+
+    # Plain strings are drawn as written (no markup is parsed), so they are not escaped.
+    assert first[1] == "<b>&</b>"
+    assert isinstance(first[6], Paragraph)
+    assert "a long &lt;b&gt;&amp;amp; note" in first[6].text  # escaped, and it wraps
+    assert layout.row_height(first) > layout.header_height
+    # Repeated text reuses the measured cell.
+    assert second[1] == "<b>&</b>" and second[6] is first[6]
+
+
+def test_a_header_too_long_for_its_column_wraps() -> None:
+    from reportlab.platypus import Paragraph
+
+    from branchdesk.exports.pdf import _TableLayout
+
+    columns = [*COLUMNS[:-1], Column("note", "Note <b>&amp; a long header " * 4, "text", 8)]
+    layout = _TableLayout(columns, 500, 700)
+    assert layout.header_cells[1] == "Full name"
+    assert isinstance(layout.header_cells[-1], Paragraph)
+    assert layout.header_cells[-1].text == pdf_text(columns[-1].header).strip()
+    assert layout.header_height > layout.row_height(layout.cells(_row(1)))
+
+
+def test_the_cell_cache_stays_small() -> None:
+    from branchdesk.exports.pdf import _TableLayout
+
+    layout = _TableLayout(COLUMNS, 500, 700)
+    layout.CACHE_LIMIT = 10
+    for number in range(100):
+        cells = layout.cells(_row(number, name=f"Name {number}", note="y" * 300))
+        assert cells[1] == f"Name {number}"
+    assert sum(len(cache) for cache in layout._caches) <= 10
+    assert "y" * 300 not in layout._caches[6]  # long text is never kept
+
+
+def _drawn_text(flowable: Any) -> list[tuple[str, float, float, str]]:
+    """What `flowable` draws: each string with its position and font, read back by pypdf."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(600, 900))
+    flowable.wrapOn(canvas, 500, 800)
+    flowable.drawOn(canvas, 40, 40)
+    canvas.showPage()
+    canvas.save()
+    found: list[tuple[str, float, float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip():
+            name = str(font.get("/BaseFont")) if font else ""
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((text.strip(), round(x, 3), round(y, 3), name))
+
+    PdfReader(buffer).pages[0].extract_text(visitor_text=visit)
+    return sorted(found)
+
+
+def test_tables_draw_text_where_reportlab_would() -> None:
+    # Page tables draw their string cells in one text object and take row heights and cell
+    # styles as measured; reportlab's own Table, styled by commands, must print the same.
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from branchdesk.exports.pdf import BOLD, _TableLayout
+
+    layout = _TableLayout(COLUMNS, 500, 700)
+    rows = [
+        layout.cells(_row(1, name="<b>&</b>", note="short")),
+        layout.cells(_row(-22, dues=Money(-350), active=False, note="a wrapping note " * 9)),
+        layout.cells(_row(3, name="two\nlines", joined=None, dues=Money(10**12))),
+        layout.cells(_row(4, name="R&D", note="😀 x")),
+    ]
+    for first in (0, 1):
+        fast = layout.table([list(r) for r in rows], first, header=True)
+        plain = layout.table([list(r) for r in rows], first, header=True, split_in_row=True)
+        assert type(fast) is not type(plain)
+        assert _drawn_text(fast) == _drawn_text(plain)
+
+    # A header drawn as a bold string sits where the bold Paragraph used to put it.
+    fast = layout.table([rows[0]], 0, header=True)
+    heads = [
+        Paragraph(
+            pdf_text(c.header),
+            ParagraphStyle(
+                "h",
+                fontName=BOLD,
+                fontSize=8,
+                leading=10,
+                alignment=2 if c.kind in ("int", "money") else 0,
+            ),
+        )
+        for c in COLUMNS
+    ]
+    plain = layout.table([rows[0]], 0, header=True, split_in_row=True)
+    plain._cellvalues[0] = heads
+    assert _drawn_text(fast) == _drawn_text(plain)
+
+
 # --- progress, cancel, failures -------------------------------------------------------------
 
 

@@ -245,6 +245,35 @@ def test_formula_like_text_stays_text_in_every_text_field(text: str, tmp_path: P
     assert "<f>" not in _sheet_xml(path) and "<f " not in _sheet_xml(path)
 
 
+@pytest.mark.parametrize("text", ["#N/A", "#REF!", "#DIV/0!", "#VALUE!", "=", "#", "# 1"])
+def test_error_codes_and_lone_marks_stay_text(text: str, tmp_path: Path) -> None:
+    # Plain text goes to openpyxl as a bare str, which it would store as an error cell if it
+    # were an error code such as "#N/A": such text must still be a string cell.
+    path = tmp_path / "codes.xlsx"
+    _write(path, [_row(name=text, note=f"{text} ok", no=text)])
+
+    ws = load_workbook(path).active
+    for cell, expected in ((ws["A5"], text), (ws["B5"], text), (ws["G5"], f"{text} ok")):
+        assert (cell.value, cell.data_type) == (expected, "s"), cell.coordinate
+    assert 't="e"' not in _sheet_xml(path) and "<f>" not in _sheet_xml(path)
+
+
+def test_text_cells_in_a_long_export_are_the_same_as_in_a_short_one(tmp_path: Path) -> None:
+    # Text cells are written as bare strings and repeated ones share nothing that could leak
+    # between rows: each row reads back as it was written.
+    path = tmp_path / "many.xlsx"
+    texts = ["plain", "=1+1", "#N/A", "a\x00b", "cr\rlf", "", "Yes", "  ", "x" * 100]
+    rows = [
+        _row(n, name=texts[n % len(texts)], note=texts[(n * 7) % len(texts)]) for n in range(90)
+    ]
+    _write(path, rows)
+
+    ws = load_workbook(path).active
+    for n, row in enumerate(ws.iter_rows(min_row=5, values_only=True)):
+        for value, text in ((row[1], texts[n % len(texts)]), (row[6], texts[(n * 7) % len(texts)])):
+            assert value == (xlsx_text(text) or None), n
+
+
 def test_carriage_returns_become_line_feeds_and_stay_text(tmp_path: Path) -> None:
     # XML readers (Excel's too) turn a raw CR into LF, so xlsx_text does it up front and the
     # value read back is exactly the value written.
@@ -307,6 +336,18 @@ def test_xlsx_text_removes_exactly_what_openpyxl_refuses() -> None:
             assert xlsx_text(char) == "", hex(code)
         else:
             assert xlsx_text(char) == char, hex(code)
+
+
+def test_xlsx_text_changes_text_only_where_it_must() -> None:
+    # Text with nothing to remove is returned at once; anything else takes the slow path.
+    plain = "Smith & Sons <b> 😀 עברית \t tab \n line"
+    assert xlsx_text(plain) is plain
+    for code in [*range(0x00, 0x20), 0xD800, 0xDFFF, 0xFFFE, 0xFFFF]:
+        char = chr(code)
+        expected = {"\t": "\t", "\n": "\n", "\r": "\n"}.get(char, "")
+        if 0xD800 <= code <= 0xDFFF:
+            expected = "\ufffd"
+        assert xlsx_text(f"ab{char}cd") == f"ab{expected}cd", hex(code)
 
 
 def test_xlsx_text_counts_the_limit_as_excel_does() -> None:

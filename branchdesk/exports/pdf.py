@@ -6,7 +6,9 @@ Speed and memory: one reportlab Table of 20,000 rows is slow (every page break m
 remaining rows again) and holds every cell in memory. Here rows are read from the iterable a
 page at a time: a `_TableStream` flowable measures the next rows, hands reportlab a Table of
 exactly what fits the space left on the page (with the header row when it starts a page) and
-a new stream for the rest. Each cell is measured once and each row is in one Table.
+a new stream for the rest. Each cell is measured once and each row is in one Table; the
+Table is given the measured row heights and shared cell styles instead of working them out
+again, and draws its one-line cells in one PDF text object (`_table_class`).
 
 Safety: reportlab Paragraphs read markup, so every user string that becomes a Paragraph goes
 through `pdf_text`; short one-line text is drawn as a plain table string, which reportlab never
@@ -167,11 +169,19 @@ def write_pdf_table(
 class _TableLayout:
     """Column widths, cell styles, and how rows become cells and cells become a Table."""
 
+    # Cells remembered by column and text: a branch has few employers, workplaces and job
+    # titles, and measuring a string or parsing a Paragraph is most of the cost of turning a
+    # row into cells. A wrapped Paragraph takes some 5 kB, so the cache is bounded: emptied
+    # when it holds CACHE_LIMIT cells in all, and never given long text, which rarely repeats.
+    CACHE_LIMIT = 2048
+    CACHE_TEXT_LIMIT = 200
+
     def __init__(self, columns: Sequence[Column], width: float, frame_height: float) -> None:
         from reportlab.lib.colors import HexColor
         from reportlab.lib.enums import TA_LEFT, TA_RIGHT
         from reportlab.lib.styles import ParagraphStyle
         from reportlab.pdfbase.pdfmetrics import stringWidth
+        from reportlab.platypus.tables import CellStyle
 
         self.frame_height = frame_height
         self.col_widths = column_widths(columns, width)
@@ -189,28 +199,71 @@ class _TableLayout:
                 splitLongWords=True,  # a 200-character URL wraps instead of overrunning
             )
 
+        @functools.cache
+        def cell_style(font: str, right: bool) -> CellStyle:
+            # What the FONT, VALIGN, padding and ALIGN commands of `_base_style` give a cell,
+            # set once: Table would otherwise apply each command to every cell of every page.
+            cell = CellStyle(f"{font}-{'right' if right else 'left'}")
+            cell.fontname = font
+            cell.fontsize = CELL_SIZE
+            cell.leading = CELL_LEADING
+            cell.valign = "TOP"
+            cell.leftPadding = CELL_PAD_X
+            cell.rightPadding = CELL_PAD_X
+            cell.alignment = "RIGHT" if right else "LEFT"
+            return cell
+
         right = [c.kind in _RIGHT_ALIGNED for c in columns]
         self._cell_styles = [style(f"cell{i}", FONT, r) for i, r in enumerate(right)]
-        self.header_cells = [
-            self._paragraph(pdf_text(c.header), style(f"head{i}", BOLD, r))
-            for i, (c, r) in enumerate(zip(columns, right, strict=True))
-        ]
+        self._caches: list[dict[str, Any]] = [{} for _ in columns]
+        self._cached = 0
+        # Rows share these lists, and columns aligned alike share a style (Table then switches
+        # font and colour only between header and body); the commands given to Table never
+        # change a cell style, so sharing is safe.
+        self._body_cell_styles = [cell_style(FONT, r) for r in right]
+        self._head_cell_styles = [cell_style(BOLD, r) for r in right]
+        self.header_cells: list[Any] = []
+        for i, (column, r) in enumerate(zip(columns, right, strict=True)):
+            # A header that fits on one line is drawn as a bold plain string, like a data cell.
+            if self._fits(column.header, i, BOLD):
+                self.header_cells.append(column.header)
+            else:
+                self.header_cells.append(
+                    self._paragraph(pdf_text(column.header), style(f"head{i}", BOLD, r))
+                )
         self.header_height = self.row_height(self.header_cells)
-        # Few commands: Table applies each one to every cell of every page.
+        grid = ("GRID", (0, 0), (-1, -1), 0.25, HexColor(GRID))
+        # For a Table styled by commands (one holding a row taller than a page): few of them,
+        # as Table applies each one to every cell.
         self._base_style: list[tuple[Any, ...]] = [
+            grid,
             ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
             ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-            ("GRID", (0, 0), (-1, -1), 0.25, HexColor(GRID)),
             *(("ALIGN", (i, 0), (i, -1), "RIGHT") for i, r in enumerate(right) if r),
+            *(
+                ("FONT", (i, 0), (i, 0), BOLD)
+                for i, h in enumerate(self.header_cells)
+                if isinstance(h, str)
+            ),
         ]
+        # For the page tables, whose cells are styled by `_body_cell_styles` and the header's.
+        self._lines_style: list[tuple[Any, ...]] = [grid]
         self._header_style: list[tuple[Any, ...]] = [
             ("BACKGROUND", (0, 0), (-1, 0), HexColor(HEADER_FILL)),
             ("LINEBELOW", (0, 0), (-1, 0), 0.75, HexColor(RULE)),
         ]
         self._white = HexColor("#FFFFFF")
         self._zebra = HexColor(ZEBRA_FILL)
+        self._table_class = _table_class()
+
+    def _fits(self, text: str, index: int, font: str = FONT) -> bool:
+        """Whether `text` can be a plain string: one line that fits the column."""
+        return (
+            _NEEDS_PARAGRAPH.search(text) is None
+            and self._string_width(text, font, CELL_SIZE) <= self._text_widths[index]
+        )
 
     def cells(self, values: Sequence[Any]) -> list[Any]:
         """One row as table cells.
@@ -220,18 +273,29 @@ class _TableLayout:
         breaks or control characters, becomes a Paragraph of escaped text that wraps.
         """
         cells: list[Any] = []
-        for index, style in enumerate(self._cell_styles):
-            value = values[index] if index < len(values) else None
-            text = _formatted(value)
-            if text is None:
-                text = value if isinstance(value, str) else str(value)
-            if (
-                _NEEDS_PARAGRAPH.search(text) is None
-                and self._string_width(text, FONT, CELL_SIZE) <= self._text_widths[index]
-            ):
-                cells.append(text)
+        count = len(values)
+        for index, cache in enumerate(self._caches):
+            value = values[index] if index < count else None
+            if type(value) is str:
+                text = value
             else:
-                cells.append(self._paragraph(pdf_text(text), style))
+                text = _formatted(value)
+                if text is None:
+                    text = value if isinstance(value, str) else str(value)
+            cell = cache.get(text)
+            if cell is None:
+                if self._fits(text, index):
+                    cell = text
+                else:
+                    cell = self._paragraph(pdf_text(text), self._cell_styles[index])
+                if len(text) <= self.CACHE_TEXT_LIMIT:
+                    if self._cached >= self.CACHE_LIMIT:
+                        for each in self._caches:
+                            each.clear()
+                        self._cached = 0
+                    cache[text] = cell
+                    self._cached += 1
+            cells.append(cell)
         return cells
 
     def row_height(self, cells: Sequence[Any]) -> float:
@@ -245,24 +309,46 @@ class _TableLayout:
     def table(
         self, rows: list[list[Any]], first_index: int, header: bool, split_in_row: bool = False
     ) -> Table:
-        from reportlab.platypus import Table
-
-        data = [self.header_cells, *rows] if header else rows
+        data = [list(self.header_cells), *rows] if header else rows
         top = 1 if header else 0
         # Stripes follow the row's place in the whole list, not in this table.
         stripes = [self._white, self._zebra]
         if first_index % 2:
             stripes.reverse()
-        commands = [*self._base_style, ("ROWBACKGROUNDS", (0, top), (-1, -1), stripes)]
+        if split_in_row:
+            # A row taller than a page, split by reportlab: plain Table, styled by commands.
+            from reportlab.platypus import Table
+
+            commands = [*self._base_style, ("ROWBACKGROUNDS", (0, top), (-1, -1), stripes)]
+            if header:
+                commands += self._header_style
+            return Table(
+                data,
+                colWidths=self.col_widths,
+                style=commands,
+                repeatRows=top,
+                splitInRow=1,
+                hAlign="LEFT",
+            )
+        # A table that fits its page as measured: the row heights and cell styles are given,
+        # so Table neither measures the cells again nor styles them one by one.
+        commands = [*self._lines_style, ("ROWBACKGROUNDS", (0, top), (-1, -1), stripes)]
+        body = self._body_cell_styles
+        styles = [body] * len(rows)
+        heights = [self.row_height(cells) for cells in rows]
         if header:
             commands += self._header_style
-        return Table(
+            styles.insert(0, self._head_cell_styles)
+            heights.insert(0, self.header_height)
+        return self._table_class(
             data,
             colWidths=self.col_widths,
+            rowHeights=heights,
             style=commands,
             repeatRows=top,
-            splitInRow=1 if split_in_row else 0,
             hAlign="LEFT",
+            cellStyles=styles,
+            normalizedData=1,
         )
 
 
@@ -385,6 +471,83 @@ def _stream_class() -> type[Flowable]:
             return parts
 
     return TableStream
+
+
+@functools.cache
+def _table_class() -> type[Table]:
+    """Defined on first use because it subclasses a reportlab class."""
+    from reportlab.platypus import Table
+
+    class BatchedTable(Table):
+        """A Table that draws its one-line string cells in one PDF text object.
+
+        Table draws each string cell with drawString, which builds a text object for it: most
+        of the cost of drawing a page. Here consecutive string cells of the same font and colour
+        go into one text object, each placed where drawString would have placed it, so the page
+        looks the same. Other cells (Paragraphs) are drawn by Table as before.
+        """
+
+        _batch: Any = None
+
+        def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:
+            if (
+                type(cellval) is not str
+                or "\n" in cellval
+                or cellstyle.valign != "TOP"
+                or cellstyle.alignment not in ("LEFT", "RIGHT")
+                or cellstyle.href
+                or cellstyle.destination
+                or cellstyle.direction
+                or cellstyle.shaping
+            ):
+                self._flush_text()
+                super()._drawCell(cellval, cellstyle, pos, size)
+                return
+            cur = self._curcellstyle
+            if cur is not cellstyle:
+                # Table's own switch of colour and font, made outside any text object.
+                new_color = cur is None or cellstyle.color != cur.color
+                new_font = (
+                    cur is None
+                    or cellstyle.leading != cur.leading
+                    or cellstyle.fontname != cur.fontname
+                    or cellstyle.fontsize != cur.fontsize
+                )
+                if new_color or new_font:
+                    self._flush_text()
+                    if new_color:
+                        self.canv.setFillColor(cellstyle.color)
+                    if new_font:
+                        self.canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+                self._curcellstyle = cellstyle
+            if not cellval:
+                return  # drawString("") draws nothing
+            colpos, rowpos = pos
+            colwidth, rowheight = size
+            y = rowpos + rowheight - cellstyle.topPadding - cellstyle.fontsize
+            if cellstyle.alignment == "LEFT":
+                x = colpos + cellstyle.leftPadding
+            else:
+                x = colpos + colwidth - cellstyle.rightPadding
+                x -= self.canv.stringWidth(cellval, cellstyle.fontname, cellstyle.fontsize)
+            if self._batch is None:
+                self._batch = self.canv.beginText(x, y)
+            else:
+                self._batch.setTextOrigin(x, y)
+            self._batch.textLine(cellval)
+
+        def _flush_text(self) -> None:
+            if self._batch is not None:
+                self.canv.drawText(self._batch)
+                self._batch = None
+
+        def _drawLines(self) -> None:
+            # Called by draw() after the last cell: the text goes out before the grid, as
+            # Table draws it.
+            self._flush_text()
+            super()._drawLines()
+
+    return BatchedTable
 
 
 @functools.cache

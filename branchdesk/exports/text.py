@@ -19,6 +19,8 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # make the sheet XML unreadable. openpyxl does not check for them.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _XML_NONCHARS = re.compile(r"[\ufffe\uffff]")
+# Anything xlsx_text changes: the above, and CR (the range \x0b-\x1f includes \x0d).
+_XLSX_CHANGED = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 # For PDF paragraphs: every control character except the line breaks we turn into <br/>.
 _PDF_CONTROLS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
@@ -68,6 +70,8 @@ def xlsx_text(value: str) -> str:
     Removes the control characters openpyxl refuses (tab and line breaks stay), turns CR and CRLF
     into LF, and cuts text longer than Excel's 32,767-character cell limit, ending it with "…".
     """
+    if len(value) <= XLSX_CELL_LIMIT // 2 and _XLSX_CHANGED.search(value) is None:
+        return value  # nearly all text: nothing to remove, convert or cut
     text = _XLSX_ILLEGAL.sub("", value)
     text = _XML_NONCHARS.sub("", text)
     text = _SURROGATES.sub("\ufffd", text)

@@ -45,6 +45,9 @@ MAX_WIDTH = 80
 EXACT_INT_LIMIT = 10**15
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# First characters of text that openpyxl would not store as a plain string: "=" starts a formula
+# and "#" an error code such as "#N/A".
+_NOT_PLAIN_FIRST = frozenset("=#")
 
 
 def write_xlsx(
@@ -178,20 +181,34 @@ class _RowWriter:
         return self._make(self._sheet, row=1, column=1, value=value, style_array=style)
 
     def data_row(self, values: Sequence[Any]) -> list[Any]:
-        cells: list[Any] = []
-        for value in values[: self._width]:
-            cells.append(self.data_cell(value))
-        return cells
+        data_cell = self.data_cell
+        return [data_cell(value) for value in values[: self._width]]
 
     def data_cell(self, value: Any) -> Any:
         # Chosen by the value's type, not the column's kind, so a stray string in a date column
         # is still written as text and a Money anywhere is still money.
+        kind = type(value)
+        if kind is str:
+            # The common case, without a Cell: openpyxl stores a plain str as a string cell
+            # unless it looks like a formula ("=…") or an error code ("#N/A"), which get a
+            # Cell marked as text.
+            text = xlsx_text(value)
+            if not text:
+                return None
+            return self._text_only(text) if text[0] in _NOT_PLAIN_FIRST else text
+        if kind is int:
+            # Excel keeps 15 significant digits and would silently round a longer number.
+            return (
+                value if -EXACT_INT_LIMIT < value < EXACT_INT_LIMIT else self.text_cell(str(value))
+            )
         if value is None:
             return None
+        if kind is date:
+            return self._cell(value, self.date_style)
         if isinstance(value, str):
             return self.text_cell(value)
         if isinstance(value, bool):
-            return self.text_cell("Yes" if value else "No")
+            return "Yes" if value else "No"
         if isinstance(value, Money):
             return self._cell(value.to_decimal(), self.money_style)
         if isinstance(value, datetime):
@@ -199,11 +216,15 @@ class _RowWriter:
         if isinstance(value, date):
             return self._cell(value, self.date_style)
         if isinstance(value, int):
-            # Excel keeps 15 significant digits and would silently round a longer number.
             return value if abs(value) < EXACT_INT_LIMIT else self.text_cell(str(value))
         if isinstance(value, Decimal | float):
             return value if _finite(value) else None  # NaN or infinity would corrupt the file
         return self.text_cell(str(value))
+
+    def _text_only(self, text: str) -> Cell:
+        cell = self._cell(text, None)
+        cell.data_type = "s"
+        return cell
 
 
 def _finite(value: Decimal | float) -> bool:

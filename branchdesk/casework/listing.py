@@ -24,7 +24,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("rep", "Rep", "text", 16),
     Column("status", "Stage", "text", 16),
     Column("opened_on", "Opened", "date", 11),
-    Column("next_due", "Next deadline", "date", 13),
+    Column("next_due", "Next due", "date", 11),
 )
 
 # The earliest deadline not yet met, per case.

@@ -589,6 +589,7 @@ class CasesPage(TabBase):
                 "case_type": 12,
                 "status": 12,
                 "opened_on": 10,
+                "next_due": 10,
             }.get(column.key, column.width or 12)
             horizontal.resizeSection(i, width * char + 16)
         horizontal.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
 from ui_helpers import click, column_texts, type_into
 
@@ -19,6 +19,7 @@ from branchdesk.store.database import Database
 from branchdesk.ui import style
 from branchdesk.ui.casework.cases_page import CasesPage
 from branchdesk.ui.casework.casework_tab import CaseworkTab
+from branchdesk.ui.casework.common import short_date
 from branchdesk.ui.casework.dialogs import (
     CloseCaseDialog,
     DeadlineDialog,
@@ -270,6 +271,12 @@ def test_overdue_deadlines_are_red_and_lead_to_their_case(
     [row] = page.detail.texts(page.detail.deadlines)
     assert row[1] == "overdue by 3 days"
     assert page.detail.deadlines.item(0, 1).foreground().color() == QColor(style.ERROR)
+    # The case list's next deadline is red too, with the days on hover.
+    due_column = [c.key for c in page.model.columns].index("next_due")
+    qtbot.waitUntil(lambda: column_texts(page.table, due_column) == [short_date(past)])
+    cell = page.model.index(0, due_column)
+    assert cell.data(Qt.ItemDataRole.ForegroundRole) == QColor(style.ERROR)
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == "Overdue by 3 days"
 
     deadlines = tab.deadlines_page
     tab.pages.setCurrentWidget(deadlines)

@@ -79,11 +79,24 @@ class CaseTableModel(ListingTableModel):
     """The case list, with dates in words ("9 Jun 2026")."""
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
-            column = self.columns[index.column()]
-            if column.kind == "date":
-                value = super().data(index, Qt.ItemDataRole.UserRole)
-                return short_date(value) if isinstance(value, date) else ""
+        if not index.isValid():
+            return super().data(index, role)
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole and column.kind == "date":
+            value = super().data(index, Qt.ItemDataRole.UserRole)
+            return short_date(value) if isinstance(value, date) else ""
+        if column.key == "next_due" and role in (
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            # The next deadline in red once it has passed, and how long is left on hover.
+            due = super().data(index, Qt.ItemDataRole.UserRole)
+            if not isinstance(due, date):
+                return None
+            today = date.today()
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return describe_remaining(due, today).capitalize()
+            return QColor(style.ERROR) if days_remaining(due, today) < 0 else None
         return super().data(index, role)
 
 

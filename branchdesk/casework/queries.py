@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ class DeadlineLine:
     done_on: date | None
     rep: str
     version: int
+    member: str  # "Last, First": shown to reps, never written to a calendar file
 
 
 @dataclass(frozen=True)
@@ -105,19 +107,24 @@ def _member_lines(session: Session, member_ids: list[int]) -> dict[int, MemberLi
     }
 
 
-def _deadline_query() -> Select[tuple[int, int, str, str, date, str, str, date | None, str, int]]:
-    return select(
-        Deadline.id,
-        Deadline.case_id,
-        Case.reference,
-        Deadline.title,
-        Deadline.due_on,
-        Deadline.rule,
-        Deadline.working,
-        Deadline.done_on,
-        Case.rep,
-        Deadline.version,
-    ).join(Case, Deadline.case_id == Case.id)
+def _deadline_query() -> Select[Any]:
+    return (
+        select(
+            Deadline.id,
+            Deadline.case_id,
+            Case.reference,
+            Deadline.title,
+            Deadline.due_on,
+            Deadline.rule,
+            Deadline.working,
+            Deadline.done_on,
+            Case.rep,
+            Deadline.version,
+            Member.last_name + ", " + Member.first_name,
+        )
+        .join(Case, Deadline.case_id == Case.id)
+        .join(Member, Case.member_id == Member.id)
+    )
 
 
 def get_case(db: Database, case_id: int) -> CaseDetail:

@@ -28,7 +28,7 @@ from branchdesk.ui.context import AppContext
 from branchdesk.ui.tab_base import TabBase
 from branchdesk.ui.table_model import READ_ERRORS, read_error_text
 
-HEADERS = ["Due", "Time left", "Case", "Deadline", "Rep"]
+HEADERS = ["Due", "Time left", "Case", "Member", "Deadline", "Rep"]
 FORTNIGHT = 14
 
 
@@ -79,10 +79,10 @@ class DeadlinesPage(TabBase):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         char = self.fontMetrics().horizontalAdvance("0")
-        for i, width in enumerate((13, 18, 14, 0, 18)):
+        for i, width in enumerate((12, 17, 13, 20, 0, 20)):
             if width:
                 header.resizeSection(i, width * char + 16)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.cellDoubleClicked.connect(self._on_double_clicked)
 
         self.empty = QLabel()
@@ -143,6 +143,7 @@ class DeadlinesPage(TabBase):
                 short_date(line.due_on),
                 describe_remaining(line.due_on, self.today),
                 line.reference,
+                line.member,
                 line.title,
                 line.rep,
             ]
@@ -151,7 +152,7 @@ class DeadlinesPage(TabBase):
                 item.setData(Qt.ItemDataRole.UserRole, line.case_id)
                 if overdue:
                     item.setForeground(QColor(style.ERROR))
-                if col == 3 and line.working:
+                if col == 4 and line.working:
                     item.setToolTip(line.working)
                 self.table.setItem(row, col, item)
         n = len(self.lines)

@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     exp_summary.add_argument("--case", required=True, metavar="REF", help="e.g. C-2026-0042")
     exp_summary.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    exp_summary.add_argument(
+        "--include-confidential",
+        action="store_true",
+        help="print timeline entries marked confidential too (left out by default)",
+    )
     exp_caseload = exp_sub.add_parser(
         "caseload", help="the branch caseload report to .pdf or .xlsx"
     )
@@ -301,7 +306,9 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
         case_id = case_id_by_reference(db, args.case)
         if case_id is None:
             raise UsageError(f"no case with the reference {args.case.strip()!r}")
-        export_case_summary(db, case_id, args.out, prefs.branch_name, date.today())
+        export_case_summary(
+            db, case_id, args.out, prefs.branch_name, date.today(), args.include_confidential
+        )
         print(f"summary of {args.case.strip().upper()} written to {args.out}")
         return 0
     if args.what == "caseload":

@@ -376,17 +376,24 @@ def test_deadline_rules_are_shared_through_the_database(any_db: Database) -> Non
     assert load_rules(any_db)[1] is None
 
 
-def test_case_changes_are_audited_without_personal_text(db: Database) -> None:
+def test_case_changes_are_audited_without_personal_text(db: Database, tmp_path: Path) -> None:
     _member(db, "M1")
     case_id, _ = _case(db, title="Private words about health")
     add_entry(db, case_id, EntryForm(date(2026, 10, 2), "note", "Secret", "Medical detail"))
+    add_deadline(db, case_id, "Appeal re her dismissal for theft", date(2026, 12, 1))
+    note = tmp_path / "Jane Example fit note - depression.pdf"
+    note.write_bytes(b"%PDF")
+    attach_document(db, case_id, note, today=TODAY)
+    tables = ["cases", "case_events", "case_deadlines", "case_documents"]
     with db.read() as session:
-        rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.table_name.in_(["cases", "case_events"]))
-        ).all()
-    assert {r.table_name for r in rows} == {"cases", "case_events"}
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.table_name.in_(tables))).all()
+    assert {r.table_name for r in rows} == set(tables)
     text = " ".join(r.changes for r in rows)
-    assert "Private words" not in text and "Medical detail" not in text and "Secret" not in text
+    for private in ("Private words", "Medical detail", "Secret", "theft", "Jane", "depression"):
+        assert private not in text, private
+    (document,) = get_case(db, case_id).documents
+    assert document.name == note.name and "Jane" not in document.stored_as
+    assert document.stored_as.endswith(".pdf")
     assert "grievance" in text  # the type is not personal, so its value is kept
 
 
@@ -407,3 +414,55 @@ def test_eligibility_is_checked_again_when_the_member_or_date_changes(db: Databa
     form.membership_number, form.version = "M1", get_case(db, case_id).version
     update_case(db, case_id, form, today=TODAY)
     assert get_case(db, case_id).eligibility_note == ""
+
+
+def test_a_stale_change_to_the_other_members_is_refused(any_db: Database) -> None:
+    for n in range(1, 5):
+        _member(any_db, f"M{n}")
+    case_id, _ = _case(any_db)
+    read = get_case(any_db, case_id).version
+
+    def form(others: list[str]) -> CaseForm:
+        return CaseForm(
+            membership_number="M1",
+            case_type="grievance",
+            sub_type="Workload",
+            title="Workload grievance",
+            rep="Rep One",
+            opened_on=date(2026, 10, 1),
+            problem_arose_on=date(2026, 9, 1),
+            other_members=others,
+            version=read,
+        )
+
+    update_case(any_db, case_id, form(["M2", "M3"]), today=TODAY)
+    with pytest.raises(StaleEdit):
+        update_case(any_db, case_id, form(["M4"]), today=TODAY)  # read before the first save
+    assert [m.membership_number for m in get_case(any_db, case_id).other_members] == ["M2", "M3"]
+
+
+def test_long_names_are_refused_with_a_message(db: Database) -> None:
+    _member(db, "M1")
+    for field_name in ("companion_name", "employer"):
+        with pytest.raises(ValidationError) as info:
+            _case(db, **{field_name: "x" * 201})
+        assert field_name in info.value.errors
+
+
+def test_notes_search_cuts_words_the_same_on_both_databases(any_db: Database) -> None:
+    _member(any_db, "M1")
+    case_id, reference = _case(any_db)
+    add_entry(
+        any_db,
+        case_id,
+        EntryForm(date(2026, 10, 2), "note", "", "R&D ill-health j.smith@example.com O'Brien"),
+        today=TODAY,
+    )
+    cat = add_entry(any_db, case_id, EntryForm(date(2026, 10, 3), "note", "", "C is for cat"))
+    for words in ("R&D", "ill-health", "j.smith@example.com", "O'Brien", "bri", "HEALTH ill"):
+        assert [row[2] for row in search_timeline(any_db, words)] == [reference], words
+    # "C++" is the word "c" as a prefix, no operators. (SQLite also finds the "com" of the email
+    # address, which PostgreSQL's parser keeps whole.)
+    assert cat in {row[0] for row in search_timeline(any_db, "C++")}
+    for nothing in ("&", "!:*", "()", "''"):
+        assert search_timeline(any_db, nothing) == [], nothing

@@ -226,7 +226,15 @@ def test_case_summary_prints_every_part_with_user_text_as_written(
         assert f"Entry {n:03d}" in flat
     # The 5,000-character note is there once, whole (the other entries repeat its first 100 words).
     assert all(flat.count(f"word{i:04d}") == 1 for i in range(100, 555))
-    assert "Private call [confidential]" in flat and "Health details" in flat
+    # The entry marked confidential is left out of a summary (which gets handed over), and said
+    # to be; asked for, it is printed and marked.
+    assert "Private call" not in flat and "Health details" not in flat
+    assert "1 confidential entry is left out of this summary." in flat
+    full = tmp_path / "summary-full.pdf"
+    export_case_summary(db, case_id, full, BRANCH, TODAY, include_confidential=True)
+    full_text = _squash(_pdf_text(full)[1])
+    assert "Private call [confidential]" in full_text and "Health details" in full_text
+    assert "left out of this summary" not in full_text
     # Deadlines with days remaining, done dates and the working.
     assert "Employment tribunal claim" in flat and "8 days left" in flat.lower()
     assert "Done 30/10/2026" in flat and "Plus 3 months less a day" in flat

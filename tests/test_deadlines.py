@@ -176,7 +176,10 @@ def test_unconfirmed_change_date_keeps_the_earlier_old_date() -> None:
     assert len(result.warnings) == 1
     assert "31 March 2027" in result.warnings[0]
     assert "until the start date is confirmed" in result.warnings[0]
-    assert any("not confirmed" in s and "31 December 2026" in s for s in result.steps)
+    assert "not confirmed" in result.steps[0]
+    # The working shown is the three-month one, for the date shown.
+    assert any("three months less one day: 31 December 2026" in s for s in result.steps)
+    assert not any("31 March 2027" in s for s in result.steps)
 
 
 def test_unconfirmed_warning_counts_acas_too() -> None:
@@ -188,7 +191,19 @@ def test_unconfirmed_warning_counts_acas_too() -> None:
     )
     # New limit: 31 March 2027 + 14 days = 14 April 2027, only a warning until confirmed.
     assert result.due == date(2027, 1, 15)
-    assert "14 April 2027" in result.warnings[0]
+    assert "14 April 2027" in result.warnings[-1]
+    assert any("15 January 2027" in s for s in result.steps)
+    assert not any("14 April 2027" in s for s in result.steps)
+
+
+def test_unconfirmed_keeps_the_old_limits_acas_warning() -> None:
+    # Old limit 31 December 2026; ACAS contacted on 5 January 2027, after it: no extension,
+    # and that is what the warning says (under six months it would have been in time).
+    result = tribunal_deadline(
+        DEFAULTS, "general", date(2026, 10, 1), date(2027, 1, 5), date(2027, 1, 20)
+    )
+    assert result.due == date(2026, 12, 31)
+    assert any("after" in w and "ACAS" in w for w in result.warnings[:-1])
 
 
 def test_era_2025_null_means_not_in_force() -> None:

@@ -644,17 +644,20 @@ def tribunal_deadline(
             acas_day_a,
             acas_day_b,
         )
-        steps.append(
+        # The working shown is the old limit's, since that is the date shown.
+        not_set = "The six-month limit of the Employment Rights Act 2025 is not treated"
+        steps = [
             f"The Employment Rights Act 2025 start date ({format_date(unconfirmed_era)}) is not "
-            f"confirmed, so the {_number(rule.months)}-month limit is used to be safe: "
-            f"{format_date(old.due)}."
-        )
-        warnings.append(
+            f"confirmed, so the {_number(rule.months)}-month limit is used to be safe.",
+            *(s for s in old.steps if not s.startswith(not_set) and s != rule.note),
+        ]
+        warnings = [
+            *old.warnings,
             f"If the Employment Rights Act 2025 limit is in force from "
             f"{format_date(unconfirmed_era)}, the deadline is {format_date(due)}; the earlier "
             f"date, {format_date(old.due)}, is shown until the start date is confirmed in "
-            "Edit › Deadline rules."
-        )
+            "Edit › Deadline rules.",
+        ]
         due = old.due
     if rule.note:
         steps.append(rule.note)

@@ -27,7 +27,6 @@ from branchdesk.store.database import Database
 from branchdesk.store.errors import StaleEdit
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
-MAX_NAME = 200
 
 
 def documents_folder(db: Database) -> Path:
@@ -38,9 +37,9 @@ def documents_folder(db: Database) -> Path:
     return settings.data_dir() / "documents" / server
 
 
-def _safe_name(name: str) -> str:
-    cleaned = _UNSAFE.sub("_", name).strip(" .") or "document"
-    return cleaned[-MAX_NAME:]
+def _safe_suffix(source: Path) -> str:
+    suffix = source.suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ""
 
 
 def _copy_with_hash(source: Path, target: Path) -> tuple[int, str]:
@@ -64,7 +63,9 @@ def attach_document(db: Database, case_id: int, source: Path, today: date | None
         reference = session.scalar(select(Case.reference).where(Case.id == case_id))
     if reference is None:
         raise StaleEdit("This case has been deleted by someone else.")
-    stored_as = f"{reference}/{uuid.uuid4().hex[:12]}-{_safe_name(source.name)}"
+    # The file's name ("J Smith fit note.pdf") stays in the database row only; the copy on disk
+    # is named by the case and a random id, keeping the extension so the viewer knows it.
+    stored_as = f"{reference}/{uuid.uuid4().hex}{_safe_suffix(source)}"
     target = folder / stored_as
     try:
         with atomic_path(target) as tmp:

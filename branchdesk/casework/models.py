@@ -137,7 +137,8 @@ class Document(Timestamped, Versioned, Base):
         ForeignKey("cases.id", ondelete="RESTRICT"), index=True, info=audit_values()
     )
     name: Mapped[str] = mapped_column(String(300))
-    # Where the copy lives, relative to the documents folder (never an absolute path).
+    # Where the copy lives, relative to the documents folder (never an absolute path): the
+    # case reference and a random name, never the file's own name, which can be personal.
     stored_as: Mapped[str] = mapped_column(String(300), unique=True, info=audit_values())
     added_on: Mapped[date] = mapped_column(Date, info=audit_values())
     size: Mapped[int] = mapped_column(BigInteger, info=audit_values())
@@ -156,12 +157,13 @@ class Deadline(Timestamped, Versioned, Base):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), info=audit_values()
     )
-    title: Mapped[str] = mapped_column(String(300), info=audit_values())
+    # Free text, and the working quotes the date of the act: personal, so not kept in the audit.
+    title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date] = mapped_column(Date, info=audit_values())
     # "" for a deadline entered by hand; else the rule id that computed it ("tribunal.general").
     rule: Mapped[str] = mapped_column(String(60), default="", info=audit_values())
     # The working behind a computed deadline, one step a line, so it can be checked by hand.
-    working: Mapped[str] = mapped_column(Text, default="", info=audit_values())
+    working: Mapped[str] = mapped_column(Text, default="")
     done_on: Mapped[date | None] = mapped_column(Date, info=audit_values())
 
 

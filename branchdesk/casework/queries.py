@@ -240,8 +240,7 @@ def search_timeline(db: Database, search: str, limit: int = 200) -> list[tuple[i
     """(entry id, case id, case reference) of timeline entries whose title or text has every
     word typed, newest first."""
     words = search.split()
-    pg_terms = [_pg_word(w) + ":*" for w in words if _pg_word(w)]
-    if not words or (not db.is_sqlite and not pg_terms):
+    if not words:
         return []
     with db.read() as session:
         if db.is_sqlite:
@@ -255,21 +254,22 @@ def search_timeline(db: Database, search: str, limit: int = 200) -> list[tuple[i
                 {"q": _fts_query(words), "limit": limit},
             )
         else:
+            # The words typed are cut into lexemes by the same parser that built the index
+            # (an email address stays whole, "R&D" is two), each matched as a prefix; quoted,
+            # so nothing typed is read as a tsquery operator. No lexemes: no query, no rows.
             rows = session.execute(
                 text(
                     "SELECT e.id, e.case_id, c.reference FROM case_events e "
                     "JOIN cases c ON c.id = e.case_id "
-                    "WHERE to_tsvector('simple', e.title || ' ' || e.body) @@ "
-                    "to_tsquery('simple', :q) ORDER BY e.happened_on DESC, e.id DESC LIMIT :limit"
+                    "WHERE to_tsvector('simple', e.title || ' ' || e.body) @@ ("
+                    "  SELECT to_tsquery('simple',"
+                    "    string_agg(quote_literal(lexeme) || ':*', ' & '))"
+                    "  FROM unnest(to_tsvector('simple', :q))"
+                    ") ORDER BY e.happened_on DESC, e.id DESC LIMIT :limit"
                 ),
-                {"q": " & ".join(pg_terms), "limit": limit},
+                {"q": " ".join(words), "limit": limit},
             )
         return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def _pg_word(word: str) -> str:
-    # to_tsquery treats & | ! ( ) : * ' as operators: keep letters and digits only.
-    return "".join(ch for ch in word if ch.isalnum())
 
 
 def caseload_counts(db: Database) -> dict[str, dict[str, int]]:

@@ -402,8 +402,14 @@ def _size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def case_summary_story(case: CaseDetail, today: date) -> list[Any]:
-    """The flowables of a case summary (for tests and for callers that add to it)."""
+def case_summary_story(
+    case: CaseDetail, today: date, include_confidential: bool = False
+) -> list[Any]:
+    """The flowables of a case summary (for tests and for callers that add to it).
+
+    Timeline entries marked confidential are left out (and counted) unless asked for: the
+    summary is what gets handed over.
+    """
     from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
     styles = _styles()
@@ -462,10 +468,17 @@ def case_summary_story(case: CaseDetail, today: date) -> list[Any]:
         )
     )
 
-    heading(f"Timeline ({len(case.timeline)} entries)")
+    entries = [e for e in case.timeline if include_confidential or not e.confidential]
+    withheld = len(case.timeline) - len(entries)
+    heading(f"Timeline ({len(entries)} entries)")
+    if withheld:
+        none(
+            f"{withheld} confidential {'entry is' if withheld == 1 else 'entries are'} left "
+            "out of this summary."
+        )
     if not case.timeline:
         none("No timeline entries.")
-    for entry in case.timeline:
+    for entry in entries:
         # The heading line is built from escaped pieces; the body is its own Paragraph, which
         # reportlab splits across pages however long it is.
         parts = [_d(entry.happened_on), label(ENTRY_KINDS, entry.kind)]
@@ -544,9 +557,16 @@ def case_summary_story(case: CaseDetail, today: date) -> list[Any]:
 
 
 def export_case_summary(
-    db: Database, case_id: int, out: str | os.PathLike[str], branch_name: str, today: date
+    db: Database,
+    case_id: int,
+    out: str | os.PathLike[str],
+    branch_name: str,
+    today: date,
+    include_confidential: bool = False,
 ) -> Path:
-    """Write one case's summary PDF (for a hearing or a hand-over); KeyError if no such case."""
+    """Write one case's summary PDF (for a hearing or a hand-over); KeyError if no such case.
+
+    Confidential timeline entries are left out unless `include_confidential`."""
     path = Path(out)
     _check_suffix(path, (".pdf",))
     case = get_case(db, case_id)
@@ -559,7 +579,7 @@ def export_case_summary(
         branch_name=branch_name,
         title=title,
         subtitle=subtitle,
-        story=case_summary_story(case, today),
+        story=case_summary_story(case, today, include_confidential),
     )
     return path
 

@@ -30,11 +30,19 @@ from branchdesk.members.models import Employer, Member, MemberStatus
 from branchdesk.members.service import ValidationError
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StaleEdit
+from branchdesk.store.types import utcnow
 
 # Help is for problems that arose after joining, and after this long a member.
 MINIMUM_MEMBERSHIP = timedelta(weeks=4)
 REFERENCE = re.compile(r"^C-(\d{4})-(\d{4,})$")
-TEXT_LIMITS = {"sub_type": 200, "title": 300, "rep": 200, "second_rep": 200}
+TEXT_LIMITS = {
+    "sub_type": 200,
+    "title": 300,
+    "employer": 200,
+    "rep": 200,
+    "second_rep": 200,
+    "companion_name": 200,
+}
 
 
 @dataclass
@@ -158,7 +166,8 @@ def next_reference(session: Session, year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
-def _set_members(session: Session, case: Case, numbers: list[str]) -> None:
+def _set_members(session: Session, case: Case, numbers: list[str]) -> bool:
+    """Make the case's other members those numbered; True if that changed anything."""
     wanted = {_member(session, n, "other_members").id for n in numbers}
     existing = {
         row.member_id: row
@@ -169,6 +178,7 @@ def _set_members(session: Session, case: Case, numbers: list[str]) -> None:
             session.delete(row)
     for member_id in wanted - existing.keys():
         session.add(CaseMember(case_id=case.id, member_id=member_id))
+    return wanted != existing.keys()
 
 
 def open_case(db: Database, form: CaseForm, today: date | None = None) -> str:
@@ -297,7 +307,10 @@ def update_case(db: Database, case_id: int, form: CaseForm, today: date | None =
         for name, value in values.items():
             if getattr(case, name) != value:
                 setattr(case, name, value)
-        _set_members(session, case, form.other_members)
+        if _set_members(session, case, form.other_members):
+            # The members live in rows of their own: touch the case so its version moves on
+            # and a save made against the old list is refused.
+            case.updated_at = utcnow()
         _flush(session, case)
 
 

@@ -18,7 +18,9 @@ from branchdesk.casework.deadlines import add_months
 from branchdesk.casework.queries import get_case
 from branchdesk.casework.service import (
     CaseForm,
+    EntryForm,
     add_deadline,
+    add_entry,
     case_id_by_reference,
     close_case,
     open_case,
@@ -250,7 +252,7 @@ def test_overview_reads_on_a_real_thread(
 def test_export_menu_offers_the_four_exports(tab: CaseworkTab) -> None:
     exports = tab.exports
     assert exports.button.menu() is exports.menu
-    texts = [a.text() for a in exports.menu.actions() if not a.isSeparator()]
+    texts = [a.text() for a in exports.menu.actions() if a.isVisible() and not a.isSeparator()]
     assert texts == [
         "Case list (current filter)…",
         "Case summary…",
@@ -309,6 +311,35 @@ def test_case_summary_needs_a_selected_case(
     [(title, message)] = dialogs.messages("info")
     assert title == "Export finished" and cases["D"] in message and str(pdf) in message
     assert dialogs.messages("save_file")[0][1].endswith(f"case-summary-{cases['D'].lower()}.pdf")
+
+
+def test_confidential_entries_are_left_out_unless_asked_for(
+    qtbot: Any,
+    tab: CaseworkTab,
+    dialogs: Any,
+    db: Database,
+    tmp_path: Path,
+    cases: dict[str, str],
+) -> None:
+    case_id = case_id_by_reference(db, cases["D"])
+    assert case_id is not None
+    add_entry(
+        db,
+        case_id,
+        EntryForm(date.today(), "note", "Health", "Told us about a diagnosis", confidential=True),
+    )
+    tab.ctx.changed(CASEWORK)
+    exports = tab.exports
+    _select_case(qtbot, tab, cases["D"])
+    exports.menu.aboutToShow.emit()
+    assert exports.full_summary_action.isVisible() and exports.full_summary_action.isEnabled()
+    plain, full = tmp_path / "plain.pdf", tmp_path / "full.pdf"
+    dialogs.save_files.extend([plain, full])
+    exports.summary_action.trigger()
+    exports.full_summary_action.trigger()
+    assert "diagnosis" not in _pdf_text(plain)
+    assert "1 confidential entry is left out" in " ".join(_pdf_text(plain).split())
+    assert "diagnosis" in _pdf_text(full) and "[confidential]" in _pdf_text(full)
 
 
 def test_caseload_report_as_pdf_and_xlsx(

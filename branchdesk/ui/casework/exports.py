@@ -94,6 +94,13 @@ class CaseworkExports(QObject):
         self.summary_action = self.menu.addAction("Case summary…")
         self.summary_action.setToolTip("The selected case in full, as a PDF for a hearing")
         self.summary_action.triggered.connect(lambda _c=False: self.export_case_summary())
+        self.full_summary_action = self.menu.addAction("Case summary with confidential entries…")
+        self.full_summary_action.setToolTip(
+            "The same, with the timeline entries marked confidential (left out of the other)"
+        )
+        self.full_summary_action.triggered.connect(
+            lambda _c=False: self.export_case_summary(include_confidential=True)
+        )
         self.menu.addSeparator()
         self.caseload_action = self.menu.addAction("Caseload report…")
         self.caseload_action.setToolTip("The branch caseload, with a chart, as .pdf or .xlsx")
@@ -141,6 +148,9 @@ class CaseworkExports(QObject):
             f"Case summary for {case.reference}…" if case is not None else "Case summary…"
         )
         self.summary_action.setEnabled(idle and case is not None)
+        confidential = case is not None and any(e.confidential for e in case.timeline)
+        self.full_summary_action.setVisible(confidential)
+        self.full_summary_action.setEnabled(idle and confidential)
         rep = self.calendar_rep()
         self.calendar_action.setText(
             f"Deadlines calendar for {rep}…" if rep else "Deadlines calendar (all reps)…"
@@ -175,7 +185,9 @@ class CaseworkExports(QObject):
 
         self._start(run, "Export the case list", path, done)
 
-    def export_case_summary(self, path: Path | None = None) -> None:
+    def export_case_summary(
+        self, path: Path | None = None, include_confidential: bool = False
+    ) -> None:
         case = self.selected_case()
         if case is None:
             self.ctx.dialogs.info(
@@ -195,7 +207,7 @@ class CaseworkExports(QObject):
         case_id, reference, today = case.id, case.reference, date.today()
 
         def run(_progress: Progress) -> Path:
-            return export_case_summary(db, case_id, path, branch, today)
+            return export_case_summary(db, case_id, path, branch, today, include_confidential)
 
         def done(_result: Path) -> None:
             self._finished(f"Summary of case {reference} written to\n{path}")

@@ -75,6 +75,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("officer_name", str, "", "Your name (recorded in the audit log)"),
     Option("last_database", str, "", "Last database opened"),
     Option("show_casework_overview", bool, True, "Show the casework overview"),
+    Option("documents_folder", str, "", "Shared folder for case documents"),
 )
 _BY_KEY = {option.key: option for option in OPTIONS}
 

@@ -11,7 +11,12 @@ from sqlalchemy import func, select
 
 from branchdesk.casework.codes import EntryKind
 from branchdesk.casework.deadlines import DeadlineRules, tribunal_deadline
-from branchdesk.casework.documents import attach_document, document_path, documents_folder
+from branchdesk.casework.documents import (
+    NoSharedFolder,
+    attach_document,
+    document_path,
+    documents_folder,
+)
 from branchdesk.casework.listing import CaseFilter, CaseListing
 from branchdesk.casework.models import Case, Document, StageChange
 from branchdesk.casework.queries import (
@@ -36,6 +41,7 @@ from branchdesk.casework.service import (
     update_entry,
 )
 from branchdesk.members.service import MemberForm, ValidationError, create_member
+from branchdesk.settings import Preferences
 from branchdesk.store.audit import AuditEntry
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StaleEdit
@@ -466,3 +472,29 @@ def test_notes_search_cuts_words_the_same_on_both_databases(any_db: Database) ->
     assert cat in {row[0] for row in search_timeline(any_db, "C++")}
     for nothing in ("&", "!:*", "()", "''"):
         assert search_timeline(any_db, nothing) == [], nothing
+
+
+def test_a_shared_database_keeps_documents_in_the_shared_folder(
+    any_db: Database, tmp_path: Path
+) -> None:
+    _member(any_db, "M1")
+    case_id, _ = _case(any_db)
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear member")
+    if any_db.path is None:
+        # No shared folder set: refused, with what to do, and nothing listed.
+        with pytest.raises(NoSharedFolder, match="Edit › Preferences"):
+            attach_document(any_db, case_id, letter)
+        assert get_case(any_db, case_id).documents == ()
+        prefs = Preferences()
+        prefs.set("documents_folder", str(tmp_path / "share"))
+        prefs.save()
+        with pytest.raises(ValidationError, match="cannot be reached"):
+            attach_document(any_db, case_id, letter)
+        (tmp_path / "share").mkdir()
+    attach_document(any_db, case_id, letter)
+    (document,) = get_case(any_db, case_id).documents
+    check = document_path(any_db, document)
+    assert check.ok and check.path.read_text() == "Dear member"
+    if any_db.path is None:
+        assert check.path.is_relative_to(tmp_path / "share")

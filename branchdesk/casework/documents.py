@@ -29,12 +29,31 @@ from branchdesk.store.errors import StaleEdit
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
+class NoSharedFolder(ValidationError):
+    """A shared database, but no shared folder for its documents."""
+
+
 def documents_folder(db: Database) -> Path:
+    """Where the case documents of `db` are kept.
+
+    Beside an SQLite file. For a shared (PostgreSQL) database, in the shared folder set in
+    Preferences, which every PC using the database must reach: a copy kept on one PC would be
+    listed on the others but could not be opened there.
+    """
     if db.path is not None:
         return db.path.with_name(f"{db.path.stem}-documents")
+    shared = str(settings.Preferences().get("documents_folder")).strip()
+    if not shared:
+        raise NoSharedFolder(
+            {
+                "document": "This database is shared between PCs, so its documents must be "
+                "kept in a folder they can all reach. Set that folder in Edit › Preferences "
+                "(Shared folder for case documents), then attach the document again."
+            }
+        )
     url = db.url
     server = _UNSAFE.sub("_", f"{url.host or 'local'}-{url.port or ''}-{url.database or ''}")
-    return settings.data_dir() / "documents" / server
+    return Path(shared) / server
 
 
 def _safe_suffix(source: Path) -> str:
@@ -59,6 +78,10 @@ def attach_document(db: Database, case_id: int, source: Path, today: date | None
     if not source.is_file():
         raise ValidationError({"document": f"{source} is not a file that can be read."})
     folder = documents_folder(db)
+    if db.path is None and not folder.parent.is_dir():
+        raise ValidationError(
+            {"document": f"The shared documents folder {folder.parent} cannot be reached."}
+        )
     with db.read() as session:
         reference = session.scalar(select(Case.reference).where(Case.id == case_id))
     if reference is None:
@@ -105,7 +128,10 @@ class DocumentCheck:
 
 def document_path(db: Database, document: Document) -> DocumentCheck:
     """Where the copy is, and whether it is still the file that was attached."""
-    path = documents_folder(db) / document.stored_as
+    try:
+        path = documents_folder(db) / document.stored_as
+    except NoSharedFolder as exc:
+        return DocumentCheck(Path(document.stored_as), False, exc.errors["document"])
     if not path.is_file():
         return DocumentCheck(path, False, f"{document.name} is missing from {path.parent}.")
     digest = hashlib.sha256()

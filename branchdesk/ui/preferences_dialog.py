@@ -1,4 +1,5 @@
-"""Edit › Preferences: the branch name (on every export) and the officer's name (audit log)."""
+"""Edit › Preferences: the branch name (on every export), the officer's name (audit log) and,
+for a shared database, the shared folder for case documents."""
 
 from __future__ import annotations
 
@@ -35,13 +36,24 @@ class PreferencesDialog(QDialog):
         self.officer_name.setPlaceholderText(prefs.officer_name)
         self.officer_name.setMaxLength(200)
 
+        self.documents_folder = QLineEdit(prefs.get("documents_folder"))
+        self.documents_folder.setObjectName("documents_folder")
+        self.documents_folder.setPlaceholderText(r"for example \\branch-server\casework")
+        self.documents_folder.setToolTip(
+            "Only for a database shared between PCs: a folder every PC can reach, where the "
+            "documents attached to cases are kept. With a database file on this PC, they are "
+            "kept beside it."
+        )
+
         form = QFormLayout()
         form.addRow(_LABELS["branch_name"], self.branch_name)
         form.addRow(_LABELS["officer_name"], self.officer_name)
+        form.addRow(_LABELS["documents_folder"], self.documents_folder)
 
         note = QLabel(
             "The branch name is printed on every export and shown in the title bar. "
-            "Your name is recorded against every change you make."
+            "Your name is recorded against every change you make. The shared folder is only "
+            "used when the database is shared between PCs."
         )
         note.setObjectName("tabSubheading")
         note.setWordWrap(True)
@@ -65,6 +77,7 @@ class PreferencesDialog(QDialog):
         prefs = self.ctx.preferences
         prefs.set("branch_name", self.branch_name.text().strip())
         prefs.set("officer_name", self.officer_name.text().strip())
+        prefs.set("documents_folder", self.documents_folder.text().strip())
         try:
             prefs.save()
         except OSError as exc:

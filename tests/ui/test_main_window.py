@@ -93,6 +93,7 @@ def test_preferences_change_the_title(
         assert d.branch_name.text() == "Test Branch"
         type_into(qtbot, d.branch_name, "Northmoor Local Government Branch")
         type_into(qtbot, d.officer_name, "Pat Secretary")
+        type_into(qtbot, d.documents_folder, r"\\branch-server\casework")
         click(qtbot, d.save_button)
 
     dialogs.dialogs.append(rename)
@@ -101,6 +102,7 @@ def test_preferences_change_the_title(
     saved = Preferences(prefs.path)
     assert saved.branch_name == "Northmoor Local Government Branch"
     assert saved.officer_name == "Pat Secretary"
+    assert saved.get("documents_folder") == r"\\branch-server\casework"
     assert db.officer == "Pat Secretary"  # later changes are recorded under the new name
 
 

@@ -3,6 +3,7 @@ the filters, the way a rep would (clicking and typing)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,9 @@ def test_open_a_case_and_work_it(
     qtbot.waitUntil(lambda: page.detail.documents.rowCount() == 1, timeout=5000)
     assert page.detail.texts(page.detail.documents)[0][0] == "outcome letter.pdf"
     assert page.detail.texts(page.detail.documents)[0][2] == "15 bytes"
+    checksum = hashlib.sha256(b"%PDF-1.4 letter").hexdigest()
+    assert page.detail.texts(page.detail.documents)[0][3] == checksum[:12]
+    assert page.detail.documents.item(0, 3).toolTip() == f"SHA-256 {checksum}"
     # A copy gone missing is explained rather than opened.
     for stored in documents_folder(db).rglob("*.pdf"):
         stored.unlink()

@@ -165,7 +165,7 @@ class CaseDetailPane(QWidget):
         self.consents.setWordWrap(True)
         self.consents.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.consents.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.documents = small_table("caseDocuments", ["Name", "Added", "Size"], 0)
+        self.documents = small_table("caseDocuments", ["Name", "Added", "Size", "SHA-256"], 0)
         self.documents.setToolTip("Double-click a document to open it.")
 
         def page(*widgets: QWidget) -> QWidget:
@@ -346,9 +346,13 @@ class CaseDetailPane(QWidget):
         for doc in case.documents:
             row = self.documents.rowCount()
             self.documents.insertRow(row)
-            cells = [doc.name, short_date(doc.added_on), size_text(doc.size)]
+            # The start of the checksum, to compare with a copy; all of it on hover.
+            cells = [doc.name, short_date(doc.added_on), size_text(doc.size), doc.sha256[:12]]
             for col, text in enumerate(cells):
-                self.documents.setItem(row, col, _item(text, doc.id))
+                item = _item(text, doc.id)
+                if col == 3:
+                    item.setToolTip(f"SHA-256 {doc.sha256}")
+                self.documents.setItem(row, col, item)
         self._set_block_titles()
 
     def _summary_html(self, case: CaseDetail) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,9 +29,10 @@ from branchdesk.casework.labels import (
     STAGES,
     label,
 )
-from branchdesk.casework.listing import COLUMNS, CaseFilter, CaseListing
+from branchdesk.casework.listing import CaseFilter, CaseListing
 from branchdesk.casework.models import Case
 from branchdesk.casework.queries import CaseDetail, MemberLine, caseload_counts, get_case
+from branchdesk.exports.lists import export_list
 from branchdesk.exports.text import pdf_text
 from branchdesk.members.models import Employer
 from branchdesk.members.service import STATUSES
@@ -39,7 +40,6 @@ from branchdesk.progress import Progress
 from branchdesk.store.database import Database
 from branchdesk.store.listing import Column
 
-_PAGE = 500
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 AGE_BANDS = (
     "Under 1 month",
@@ -61,15 +61,6 @@ def _check_suffix(path: Path, allowed: Sequence[str]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # The case list
-
-
-def _rows(listing: CaseListing, ids: list[int]) -> Iterator[tuple[Any, ...]]:
-    for start in range(0, len(ids), _PAGE):
-        page = ids[start : start + _PAGE]
-        rows = listing.rows(page)
-        for case_id in page:
-            if case_id in rows:
-                yield rows[case_id]
 
 
 def describe_filter(case_filter: CaseFilter, search: str = "") -> str:
@@ -105,39 +96,18 @@ def export_cases(
 ) -> int:
     """Write the cases matching the filter and search to .xlsx or .pdf; returns the count."""
     path = Path(out)
-    suffix = _check_suffix(path, (".xlsx", ".pdf"))
+    _check_suffix(path, (".xlsx", ".pdf"))
     listing = CaseListing(db, case_filter)
-    ids = listing.ids(search)
-    produced = datetime.now()
-    subtitle = describe_filter(case_filter, search)
-    if suffix == ".xlsx":
-        from branchdesk.exports.xlsx import write_xlsx
-
-        return write_xlsx(
-            path,
-            title=f"Case list — {branch_name} — Confidential",
-            columns=COLUMNS,
-            rows=_rows(listing, ids),
-            sheet_name="Cases",
-            produced=produced,
-            subtitle=subtitle,
-            total_rows=len(ids),
-            progress=progress,
-        )
-    from branchdesk.exports.pdf import write_pdf_table
-
-    return write_pdf_table(
+    return export_list(
         path,
+        listing,
+        listing.ids(search),
         branch_name=branch_name,
         title="Case list",
-        columns=COLUMNS,
-        rows=_rows(listing, ids),
+        sheet_name="Cases",
+        subtitle=describe_filter(case_filter, search),
         confidential=True,
-        subtitle=subtitle,
-        produced=produced,
-        total_rows=len(ids),
         progress=progress,
-        landscape=True,
     )
 
 
@@ -203,61 +173,12 @@ def _build_pdf(
     confidential: bool = True,
 ) -> None:
     """Lay out `story` on A4 pages carrying the shared header and footer and "Page x of y"."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+    from branchdesk.exports.pdf import PdfPages
 
-    from branchdesk.exports.pdf import (
-        CONFIDENTIAL,
-        FOOTER_RULE,
-        GAP,
-        MARGIN,
-        SUBTITLE_BASELINE,
-        TITLE_BASELINE,
-        _numbered_canvas_class,
-        _PageDecoration,
-        _plain,
+    pages = PdfPages(
+        branch_name=branch_name, title=title, subtitle=subtitle, confidential=confidential
     )
-    from branchdesk.exports.text import produced_line
-    from branchdesk.store.atomic import atomic_path
-
-    page_width, page_height = A4
-    header_height = SUBTITLE_BASELINE + 5 if subtitle else TITLE_BASELINE + 7
-    frame_top = page_height - MARGIN - header_height - GAP
-    frame_bottom = MARGIN + FOOTER_RULE + GAP
-    frame = Frame(
-        MARGIN,
-        frame_bottom,
-        page_width - 2 * MARGIN,
-        frame_top - frame_bottom,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="body",
-    )
-    page = _PageDecoration(
-        branch_name=branch_name,
-        title=title,
-        subtitle=subtitle,
-        confidential=confidential,
-        produced=produced_line(datetime.now()),
-        header_height=header_height,
-    )
-    with atomic_path(path) as tmp:
-        doc = BaseDocTemplate(
-            str(tmp),
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
-            title=_plain(title),
-            author=_plain(branch_name),
-            subject=CONFIDENTIAL if confidential else "",
-            creator="BranchDesk",
-            pageTemplates=[PageTemplate(id="body", frames=[frame], onPage=page.draw)],
-        )
-        doc.build(story, canvasmaker=_numbered_canvas_class())
+    pages.build(path, story)
 
 
 def _frame_width() -> float:

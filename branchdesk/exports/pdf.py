@@ -21,7 +21,7 @@ import functools
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -108,36 +108,18 @@ def write_pdf_table(
     the production date and "Page x of y". The file appears only when complete: on an error or
     `Cancelled` an older file at `path` is left as it was.
     """
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.pagesizes import landscape as turned
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer
+    from reportlab.platypus import Paragraph, Spacer
 
-    page_width, page_height = turned(A4) if landscape else A4
-    header_height = SUBTITLE_BASELINE + 5 if subtitle else TITLE_BASELINE + 7
-    frame_top = page_height - MARGIN - header_height - GAP
-    frame_bottom = MARGIN + FOOTER_RULE + GAP
-    # No frame padding: then the space offered at the top of a page is the frame's height,
-    # which is how a stream knows it starts a page.
-    frame = Frame(
-        MARGIN,
-        frame_bottom,
-        page_width - 2 * MARGIN,
-        frame_top - frame_bottom,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="table",
-    )
-    page = _PageDecoration(
+    pages = PdfPages(
         branch_name=branch_name,
         title=title,
         subtitle=subtitle,
         confidential=confidential,
-        produced=produced_line(produced or datetime.now()),
-        header_height=header_height,
+        produced=produced,
+        landscape=landscape,
     )
+    frame = pages.frame
     source = _RowSource(
         _TableLayout(columns, frame.width, frame.height), rows, total_rows or 0, progress
     )
@@ -146,24 +128,89 @@ def write_pdf_table(
         note = ParagraphStyle("empty", fontName=FONT, fontSize=9, leading=12)
         story += [Spacer(1, 6), Paragraph("No rows.", note)]
 
-    with atomic_path(path) as tmp:
-        doc = BaseDocTemplate(
-            str(tmp),
-            pagesize=(page_width, page_height),
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
-            title=_plain(title),
-            author=_plain(branch_name),
-            subject=CONFIDENTIAL if confidential else "",
-            creator="BranchDesk",
-            pageTemplates=[PageTemplate(id="table", frames=[frame], onPage=page.draw)],
-        )
-        doc.build(story, canvasmaker=_numbered_canvas_class())
+    def complete() -> None:
         if source.peek(0) is not None:  # never expected: rather no file than a short one
             raise RuntimeError("the PDF layout stopped before the last row")
+
+    pages.build(path, story, check=complete)
     return source.placed
+
+
+class PdfPages:
+    """A4 pages with the shared header (branch, title, confidential marking) and footer
+    (production date, "Page x of y"), and the frame a report's story flows through."""
+
+    def __init__(
+        self,
+        *,
+        branch_name: str,
+        title: str,
+        subtitle: str | None,
+        confidential: bool,
+        produced: datetime | None = None,
+        landscape: bool = False,
+    ) -> None:
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.pagesizes import landscape as turned
+        from reportlab.platypus import Frame
+
+        self.branch_name, self.title, self.confidential = branch_name, title, confidential
+        self.size = turned(A4) if landscape else A4
+        page_width, page_height = self.size
+        header_height = SUBTITLE_BASELINE + 5 if subtitle else TITLE_BASELINE + 7
+        frame_top = page_height - MARGIN - header_height - GAP
+        frame_bottom = MARGIN + FOOTER_RULE + GAP
+        # No frame padding: then the space offered at the top of a page is the frame's height,
+        # which is how a table stream knows it starts a page.
+        self.frame = Frame(
+            MARGIN,
+            frame_bottom,
+            page_width - 2 * MARGIN,
+            frame_top - frame_bottom,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="body",
+        )
+        self.decoration = _PageDecoration(
+            branch_name=branch_name,
+            title=title,
+            subtitle=subtitle,
+            confidential=confidential,
+            produced=produced_line(produced or datetime.now()),
+            header_height=header_height,
+        )
+
+    def build(
+        self,
+        path: str | os.PathLike[str],
+        story: list[Flowable],
+        check: Callable[[], None] | None = None,
+    ) -> None:
+        """Lay out `story` into a new PDF at `path`, which appears only when complete (and
+        `check`, run after the layout, has not raised)."""
+        from reportlab.platypus import BaseDocTemplate, PageTemplate
+
+        with atomic_path(path) as tmp:
+            doc = BaseDocTemplate(
+                str(tmp),
+                pagesize=self.size,
+                leftMargin=MARGIN,
+                rightMargin=MARGIN,
+                topMargin=MARGIN,
+                bottomMargin=MARGIN,
+                title=_plain(self.title),
+                author=_plain(self.branch_name),
+                subject=CONFIDENTIAL if self.confidential else "",
+                creator="BranchDesk",
+                pageTemplates=[
+                    PageTemplate(id="body", frames=[self.frame], onPage=self.decoration.draw)
+                ],
+            )
+            doc.build(story, canvasmaker=_numbered_canvas_class())
+            if check is not None:
+                check()
 
 
 class _TableLayout:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from branchdesk.members.listing import COLUMNS, MemberListing
+from branchdesk.exports.lists import check_suffix, export_list
+from branchdesk.members.listing import MemberListing
 from branchdesk.progress import Progress
-from branchdesk.store.listing import rows_in_order
 
 
 def export_members(
@@ -21,41 +20,16 @@ def export_members(
     progress: Progress | None = None,
 ) -> int:
     """Write the members matching `search` to .xlsx or .pdf; returns the number written."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".pdf"):
-        raise ValueError(f"{path.name}: choose a file ending in .xlsx or .pdf")
+    check_suffix(Path(path))
     listing = MemberListing(db)
-    ids = listing.ids(search)
-    produced = datetime.now()
-    subtitle = f"Members matching “{search}”" if search.strip() else "All members"
-    title = f"Member list — {branch_name}"
-    if suffix == ".xlsx":
-        from branchdesk.exports.xlsx import write_xlsx
-
-        return write_xlsx(
-            path,
-            title=title,
-            columns=COLUMNS,
-            rows=rows_in_order(listing, ids),
-            sheet_name="Members",
-            produced=produced,
-            subtitle=subtitle,
-            total_rows=len(ids),
-            progress=progress,
-        )
-    from branchdesk.exports.pdf import write_pdf_table
-
-    return write_pdf_table(
+    return export_list(
         path,
+        listing,
+        listing.ids(search),
         branch_name=branch_name,
         title="Member list",
-        columns=COLUMNS,
-        rows=rows_in_order(listing, ids),
+        sheet_name="Members",
+        subtitle=f"Members matching “{search}”" if search.strip() else "All members",
         confidential=True,
-        subtitle=subtitle,
-        produced=produced,
-        total_rows=len(ids),
         progress=progress,
-        landscape=True,
     )

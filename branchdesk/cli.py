@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from branchdesk import __version__
 from branchdesk.casework.labels import CASE_TYPES, OPEN_STAGES
+from branchdesk.demands.codes import CLAIM_STATUSES
 
 CASE_STATUS_CHOICES = ["open", "closed", *(str(s) for s in OPEN_STAGES)]
 CASE_TYPE_CHOICES = [str(t) for t in CASE_TYPES]
+CLAIM_STATUS_CHOICES = list(CLAIM_STATUSES)
 
 if TYPE_CHECKING:
     from branchdesk.settings import Preferences
@@ -63,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     imp_sub = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
     imp_members = imp_sub.add_parser("members", help="members from CSV (header row required)")
     imp_members.add_argument("file", type=Path, metavar="FILE.csv")
+    imp_survey = imp_sub.add_parser(
+        "survey", help="a member survey's responses from CSV, one row per respondent"
+    )
+    imp_survey.add_argument("file", type=Path, metavar="FILE.csv")
+    imp_survey.add_argument("--claim", required=True, metavar="REF", help="e.g. CL-2027-001")
+    imp_survey.add_argument("--name", default="", help="what to call it (default: the file name)")
 
     exp = sub.add_parser("export", help="export a report; the format follows the file name")
     exp_sub = exp.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -137,6 +145,14 @@ def _parser() -> argparse.ArgumentParser:
         help=", ".join(CASE_TYPE_CHOICES),
     )
     lst_cases.add_argument("--search", default="", metavar="TEXT")
+    lst_claims = lst_sub.add_parser("claims", help="negotiating claims, newest first")
+    lst_claims.add_argument(
+        "--status",
+        default="",
+        choices=CLAIM_STATUS_CHOICES,
+        metavar="S",
+        help=", ".join(CLAIM_STATUS_CHOICES),
+    )
     return parser
 
 
@@ -203,7 +219,16 @@ _EXPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
 
 def _check_arguments(args: argparse.Namespace) -> None:
     """Refuse bad arguments before any database is opened or created."""
-    if args.command == "import":
+    if args.command == "import" and args.what == "survey":
+        from branchdesk.demands.survey import SurveyRefused, read_survey
+
+        try:
+            args.survey = read_survey(args.file)
+        except SurveyRefused as exc:
+            raise UsageError(str(exc)) from exc
+        for warning in args.survey.warnings:
+            print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
+    elif args.command == "import":
         from branchdesk.members.importer import ImportRefused, check_members_csv
 
         # The whole file is checked before the database is even opened.
@@ -278,6 +303,19 @@ def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
 
 
 def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+    if args.what == "survey":
+        from branchdesk.demands.service import claim_id_by_reference, store_survey
+
+        claim_id = claim_id_by_reference(db, args.claim)
+        if claim_id is None:
+            raise UsageError(f"no claim with the reference {args.claim.strip()!r}")
+        store_survey(db, claim_id, args.name, args.survey)
+        questions = len(args.survey.questions)
+        print(
+            f"{args.file}: {args.survey.respondents:,} responses to {questions} questions "
+            f"kept with claim {args.claim.strip().upper()}"
+        )
+        return 0
     from branchdesk.members.importer import apply_plan
 
     result = apply_plan(db, args.plan)
@@ -384,7 +422,11 @@ def _cmd_list(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
     # UTF-8 and bare line feeds on every platform, so the output imports back unchanged.
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", newline="")
-    if args.what == "cases":
+    if args.what == "claims":
+        from branchdesk.demands.export_csv import write_claims_csv
+
+        write_claims_csv(sys.stdout, db, args.status)
+    elif args.what == "cases":
         from branchdesk.casework.export_csv import write_cases_csv
         from branchdesk.casework.listing import CaseFilter, CaseListing
 

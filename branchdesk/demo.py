@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 
 from branchdesk.casework.deadlines import DeadlineRules
 from branchdesk.casework.demo import fill_cases
+from branchdesk.demands.demo import fill_claims
 from branchdesk.members.models import Employer, Member, Workplace, search_text_for
 from branchdesk.progress import Progress
 from branchdesk.store import audit
@@ -248,6 +249,7 @@ def fill_demo(
         cases = fill_cases(
             session, rng, size, db.officer, today or date.today(), DeadlineRules.defaults(), None
         )
+        cases["demands"] = fill_claims(session, rng, db.officer, today or date.today())
         audit.record(
             session,
             [

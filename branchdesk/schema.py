@@ -1,6 +1,7 @@
 """Every table BranchDesk has, gathered for migrations and tests."""
 
 from branchdesk.casework import models as _casework  # noqa: F401
+from branchdesk.demands import models as _demands  # noqa: F401
 from branchdesk.members import models as _members  # noqa: F401
 from branchdesk.store import audit as _audit  # noqa: F401
 from branchdesk.store.base import Base

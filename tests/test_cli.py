@@ -7,6 +7,7 @@ import io
 import sqlite3
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,46 @@ def test_export_caseload_and_deadlines(
         capsys, "--db", demo_db, "export", "caseload", "--out", str(tmp_path / "d.ics")
     )
     assert status == 2 and ".pdf or .xlsx" in err
+
+
+def test_list_claims_with_their_totals(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--db", demo_db, "list", "claims")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and len(rows) == 2
+    assert {r["Status"] for r in rows} == {"In negotiation", "Drafting"}
+    for row in rows:
+        assert row["Reference"].startswith("CL-") and int(row["Demands"]) > 0
+        assert Decimal(row["Annual cost"]) > 0  # a plain number a spreadsheet can add
+    status, out, _ = run(capsys, "--db", demo_db, "list", "claims", "--status", "drafting")
+    assert [r["Status"] for r in csv.DictReader(io.StringIO(out))] == ["Drafting"]
+    status, _, err = run(capsys, "--db", demo_db, "list", "claims", "--status", "won")
+    assert status == 2 and "invalid choice: 'won'" in err
+
+
+def test_import_a_survey_into_a_claim(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text(
+        "Respondent,Do you support the claim?,How stretched are you (1-5)?\n"
+        "1,Yes,5\n2,Yes,4\n3,No,2\n",
+        encoding="utf-8",
+    )
+    status, out, err = run(
+        capsys, "--db", demo_db, "import", "survey", str(survey), "--claim", "cl-2026-001"
+    )
+    assert status == 0, err
+    assert "3 responses to 2 questions kept with claim CL-2026-001" in out
+    status, _, err = run(
+        capsys, "--db", demo_db, "import", "survey", str(survey), "--claim", "CL-1999-001"
+    )
+    assert status == 2 and "no claim with the reference 'CL-1999-001'" in err
+    broken = tmp_path / "broken.csv"
+    broken.write_text("Respondent,Q1\n1,Yes\n2,Yes,extra\n", encoding="utf-8")
+    status, _, err = run(
+        capsys, "--db", demo_db, "import", "survey", str(broken), "--claim", "CL-2026-001"
+    )
+    assert status == 2 and "line 3" in err
+    with sqlite3.connect(demo_db) as conn:
+        assert conn.execute("SELECT count(*) FROM surveys").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM survey_responses").fetchone() == (3,)

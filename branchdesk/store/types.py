@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect
+from sqlalchemy import BigInteger, DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator
 
 from branchdesk.money import Money
@@ -51,3 +52,25 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """An exact `Decimal` (a percentage, hours) kept as its text, the same on every database.
+
+    SQLite has no decimal type: a NUMERIC column would hand back a float.
+    """
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"a decimal column takes Decimal, not {type(value).__name__}")
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a number that can be stored")
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)

@@ -1,0 +1,1 @@
+"""Negotiating demands: claims to an employer, their demands, evidence, costings and surveys."""

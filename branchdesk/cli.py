@@ -114,6 +114,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     exp_deadlines.add_argument("--out", type=Path, required=True, metavar="FILE.ics")
     exp_deadlines.add_argument("--rep", default="", metavar="NAME", help="the rep or second rep")
+    exp_claim = exp_sub.add_parser(
+        "claim", help="a claim's negotiation pack to .pdf or .xlsx (costings as formulas)"
+    )
+    exp_claim.add_argument("--claim", required=True, metavar="REF", help="e.g. CL-2027-001")
+    exp_claim.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.xlsx")
+    exp_claims = exp_sub.add_parser("claims", help="every claim with its cost a year to .xlsx")
+    exp_claims.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
 
     backup = sub.add_parser("backup", help="write a checked backup of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
@@ -214,6 +221,8 @@ _EXPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
     "case-summary": (".pdf",),
     "caseload": (".pdf", ".xlsx"),
     "deadlines": (".ics",),
+    "claim": (".pdf", ".xlsx"),
+    "claims": (".xlsx",),
 }
 
 
@@ -356,6 +365,22 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
 
         load = export_caseload(db, args.out, prefs.branch_name, date.today())
         print(f"caseload report ({load.open_total:,} open cases) written to {args.out}")
+        return 0
+    if args.what in ("claim", "claims"):
+        from datetime import date
+
+        from branchdesk.demands.reports import export_claim_pack, export_claims
+        from branchdesk.demands.service import claim_id_by_reference
+
+        if args.what == "claims":
+            count = export_claims(db, args.out, prefs.branch_name)
+            print(f"{count:,} claims exported to {args.out}")
+            return 0
+        claim_id = claim_id_by_reference(db, args.claim)
+        if claim_id is None:
+            raise UsageError(f"no claim with the reference {args.claim.strip()!r}")
+        export_claim_pack(db, claim_id, args.out, prefs.branch_name, date.today())
+        print(f"negotiation pack for {args.claim.strip().upper()} written to {args.out}")
         return 0
     if args.what == "deadlines":
         from datetime import date

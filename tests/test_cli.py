@@ -419,3 +419,47 @@ def test_import_a_survey_into_a_claim(
     with sqlite3.connect(demo_db) as conn:
         assert conn.execute("SELECT count(*) FROM surveys").fetchone() == (1,)
         assert conn.execute("SELECT count(*) FROM survey_responses").fetchone() == (3,)
+
+
+def test_export_claim_pack_and_claims(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "pack.pdf"
+    status, text, err = run(
+        capsys, "--db", demo_db, "export", "claim", "--claim", "cl-2026-001", "--out", str(pdf)
+    )
+    assert status == 0, err
+    assert "CL-2026-001" in text and str(pdf) in text
+    reader = PdfReader(pdf)
+    assert "Negotiation pack" in reader.pages[0].extract_text()
+    assert f"Page {len(reader.pages)} of {len(reader.pages)}" in reader.pages[-1].extract_text()
+    xlsx = tmp_path / "pack.xlsx"
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "claim", "--claim", "CL-2026-002", "--out", str(xlsx)
+    )
+    assert status == 0, err
+    assert {"Demands", "Costing"} <= set(load_workbook(xlsx).sheetnames)
+    missing = tmp_path / "missing.pdf"
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "claim", "--claim", "CL-1999-009", "--out", str(missing)
+    )
+    assert status == 2 and "CL-1999-009" in err and not missing.exists()
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "claim", "--claim", "CL-2026-001",
+        "--out", str(tmp_path / "pack.ics"),
+    )  # fmt: skip
+    assert status == 2 and ".pdf or .xlsx" in err
+
+    claims = tmp_path / "claims.xlsx"
+    status, text, err = run(capsys, "--db", demo_db, "export", "claims", "--out", str(claims))
+    assert status == 0 and text.startswith("2 claims exported"), err
+    sheet = load_workbook(claims)["Claims"]
+    references = {row[0].value for row in sheet.iter_rows(min_row=5)}
+    assert references == {"CL-2026-001", "CL-2026-002"}
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "claims", "--out", str(tmp_path / "claims.pdf")
+    )
+    assert status == 2 and "ending in .xlsx" in err

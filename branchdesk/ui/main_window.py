@@ -24,11 +24,18 @@ from branchdesk.settings import config_dir, is_demo_database
 from branchdesk.store.database import Database
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.database_actions import DatabaseActions
-from branchdesk.ui.placeholder_tab import DEMANDS, HARDSHIP, OUTSOURCING, PlaceholderTab
+from branchdesk.ui.placeholder_tab import (
+    DEMANDS,
+    HARDSHIP,
+    OUTSOURCING,
+    PlaceholderTab,
+    PlannedRegister,
+)
 from branchdesk.ui.tab_base import TabBase
 
 if TYPE_CHECKING:
     from branchdesk.ui.casework.casework_tab import CaseworkTab
+    from branchdesk.ui.demands.demands_tab import DemandsTab
     from branchdesk.ui.members.members_tab import MembersTab
 
 log = logging.getLogger(__name__)
@@ -81,6 +88,7 @@ class _FirstPaint(QObject):
 class MainWindow(QMainWindow):
     casework_tab: CaseworkTab
     members_tab: MembersTab
+    demands_tab: DemandsTab
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, *, build_after_paint: bool = False
@@ -147,6 +155,24 @@ class MainWindow(QMainWindow):
         # Ctrl+F and Ctrl+N work from any tab: they bring the member register forward first.
         self.casework_tab.activate_requested.connect(self._show_members)
         self._add_member_actions(self.members_tab)
+        from branchdesk.ui.demands.demands_tab import DemandsTab
+
+        self.demands_tab = DemandsTab(self.ctx)
+        self._replace_placeholder(DEMANDS, self.demands_tab)
+
+    def _replace_placeholder(self, planned: PlannedRegister, tab: TabBase) -> None:
+        """Put a register's tab where its "coming soon" page was, in the same place."""
+        page = next((p for p in self.placeholder_tabs if p.planned is planned), None)
+        if page is None:
+            return
+        index = self.tabs.indexOf(page)
+        showing = self.tabs.currentIndex() == index
+        self.tabs.insertTab(index, tab, tab.title)
+        if showing:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.removeTab(index + 1)
+        self.placeholder_tabs.remove(page)
+        page.deleteLater()
 
     def _show_members(self) -> None:
         self.tabs.setCurrentWidget(self.casework_tab)

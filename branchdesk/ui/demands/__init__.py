@@ -1,0 +1,1 @@
+"""The Negotiating demands tab and its dialogs."""

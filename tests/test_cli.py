@@ -417,8 +417,12 @@ def test_import_a_survey_into_a_claim(
     )
     assert status == 2 and "line 3" in err
     with sqlite3.connect(demo_db) as conn:
-        assert conn.execute("SELECT count(*) FROM surveys").fetchone() == (1,)
-        assert conn.execute("SELECT count(*) FROM survey_responses").fetchone() == (3,)
+        # The demo's own survey, and the one imported here: the broken file added nothing.
+        assert conn.execute("SELECT count(*) FROM surveys").fetchone() == (2,)
+        assert conn.execute(
+            "SELECT count(*) FROM survey_responses r JOIN surveys s ON s.id = r.survey_id "
+            "WHERE s.name = 'survey'"
+        ).fetchone() == (3,)
 
 
 def test_export_claim_pack_and_claims(
@@ -463,3 +467,21 @@ def test_export_claim_pack_and_claims(
         capsys, "--db", demo_db, "export", "claims", "--out", str(tmp_path / "claims.pdf")
     )
     assert status == 2 and "ending in .xlsx" in err
+
+
+def test_the_demo_pay_claim_has_a_survey_behind_it(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "pack.pdf"
+    status, _, err = run(
+        capsys, "--db", demo_db, "export", "claim", "--claim", "CL-2026-001", "--out", str(out)
+    )
+    assert status == 0, err
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Members back the claim" in text and "Do you support the pay claim?" in text
+    assert "240 of 240 respondents answered" in text
+    with sqlite3.connect(demo_db) as conn:
+        assert conn.execute("SELECT count(*) FROM survey_responses").fetchone() == (240,)
+        assert conn.execute("SELECT count(*) FROM negotiation_meetings").fetchone() == (1,)

@@ -3,14 +3,24 @@ evidence and meetings."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from branchdesk.demands.models import Claim, Demand, DemandStatusChange, Evidence, Meeting
+from branchdesk.demands.models import (
+    Claim,
+    Demand,
+    DemandStatusChange,
+    Evidence,
+    Meeting,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from branchdesk.members.models import Employer
 from branchdesk.money import Money
 
@@ -84,6 +94,45 @@ _INSOURCING_CLAIM = [
         "proposed",
     ),
 ]
+
+
+# A member survey for the pay claim: (question, kind, answers to draw from, with weights).
+_SURVEY: list[tuple[str, str, list[str], list[int]]] = [
+    ("Do you support the pay claim?", "choice", ["Yes", "No", "Not sure"], [82, 6, 12]),
+    (
+        "How well does your pay cover your bills? (1 = not at all, 5 = easily)",
+        "scale",
+        ["1", "2", "3", "4", "5"],
+        [22, 31, 28, 14, 5],
+    ),
+    (
+        "Which matters most to you?",
+        "choice",
+        ["Pay", "Hours", "Workload", "Job security"],
+        [48, 14, 21, 17],
+    ),
+    ("Would you take part in industrial action?", "choice", ["Yes", "No", ""], [61, 27, 12]),
+]
+SURVEY_RESPONDENTS = 240
+
+
+def _survey(session: Session, rng: random.Random, claim_id: int, day: date) -> int:
+    survey = Survey(
+        claim_id=claim_id,
+        name="Pay survey (demo, fictional answers)",
+        imported_on=day,
+        respondents=SURVEY_RESPONDENTS,
+    )
+    session.add(survey)
+    session.flush()
+    for position, (text, kind, _answers, _weights) in enumerate(_SURVEY, start=1):
+        session.add(SurveyQuestion(survey_id=survey.id, position=position, text=text, kind=kind))
+    rows = []
+    for n in range(SURVEY_RESPONDENTS):
+        answers = [rng.choices(a, weights=w)[0] for _t, _k, a, w in _SURVEY]
+        rows.append({"survey_id": survey.id, "line": n + 2, "answers": json.dumps(answers)})
+    session.execute(insert(SurveyResponse), rows)
+    return survey.id
 
 
 def fill_claims(session: Session, rng: random.Random, officer: str, today: date) -> int:
@@ -174,6 +223,21 @@ def fill_claims(session: Session, rng: random.Random, officer: str, today: date)
             )
             written += 1
         if submitted is not None:
+            survey_id = _survey(session, rng, claim.id, submitted - timedelta(days=14))
+            first = session.scalar(
+                select(Demand.id).where(Demand.claim_id == claim.id, Demand.position == 1)
+            )
+            session.add(
+                Evidence(
+                    demand_id=first,
+                    position=2,
+                    kind="survey_result",
+                    title="Members back the claim",
+                    survey_id=survey_id,
+                    question=1,
+                    source="Branch pay survey (demo)",
+                )
+            )
             session.add(
                 Meeting(
                     claim_id=claim.id,

@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     imp_sub = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
     imp_members = imp_sub.add_parser("members", help="members from CSV (header row required)")
     imp_members.add_argument("file", type=Path, metavar="FILE.csv")
+    imp_contracts = imp_sub.add_parser(
+        "contracts", help="published contracts (OCDS JSON, as Contracts Finder publishes)"
+    )
+    imp_contracts.add_argument("file", type=Path, metavar="FILE.json")
     imp_survey = imp_sub.add_parser(
         "survey", help="a member survey's responses from CSV, one row per respondent"
     )
@@ -152,6 +156,15 @@ def _parser() -> argparse.ArgumentParser:
         help=", ".join(CASE_TYPE_CHOICES),
     )
     lst_cases.add_argument("--search", default="", metavar="TEXT")
+    lst_contracts = lst_sub.add_parser(
+        "contracts", help="contracts by how soon the council must decide their future"
+    )
+    lst_contracts.add_argument(
+        "--ending-within",
+        type=int,
+        metavar="MONTHS",
+        help="only those whose decision point falls within this many months",
+    )
     lst_claims = lst_sub.add_parser("claims", help="negotiating claims, newest first")
     lst_claims.add_argument(
         "--status",
@@ -228,7 +241,12 @@ _EXPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
 
 def _check_arguments(args: argparse.Namespace) -> None:
     """Refuse bad arguments before any database is opened or created."""
-    if args.command == "import" and args.what == "survey":
+    if args.command == "import" and args.what == "contracts":
+        from branchdesk.outsourcing.ocds import read_ocds
+
+        # Read and checked whole before the database is opened; OcdsRefused names the problem.
+        args.ocds = read_ocds(args.file)
+    elif args.command == "import" and args.what == "survey":
         from branchdesk.demands.survey import SurveyRefused, read_survey
 
         try:
@@ -312,6 +330,17 @@ def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
 
 
 def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+    if args.what == "contracts":
+        from branchdesk.outsourcing.service import import_records
+
+        result = import_records(db, args.ocds.records)
+        for warning in [*args.ocds.warnings, *result.warnings][:50]:
+            print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
+        print(
+            f"{args.file}: {result.created:,} contracts added, {result.updated:,} updated, "
+            f"{result.unchanged:,} unchanged"
+        )
+        return 0
     if args.what == "survey":
         from branchdesk.demands.service import claim_id_by_reference, store_survey
 
@@ -447,7 +476,13 @@ def _cmd_list(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
     # UTF-8 and bare line feeds on every platform, so the output imports back unchanged.
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", newline="")
-    if args.what == "claims":
+    if args.what == "contracts":
+        from branchdesk.outsourcing.export_csv import write_contracts_csv
+
+        if args.ending_within is not None and not 0 <= args.ending_within <= 600:
+            raise UsageError("--ending-within takes a number of months from 0 to 600")
+        write_contracts_csv(sys.stdout, db, prefs.get("notice_months"), args.ending_within)
+    elif args.what == "claims":
         from branchdesk.demands.export_csv import write_claims_csv
 
         write_claims_csv(sys.stdout, db, args.status)

@@ -18,6 +18,7 @@ from branchdesk.casework.deadlines import DeadlineRules
 from branchdesk.casework.demo import fill_cases
 from branchdesk.demands.demo import fill_claims
 from branchdesk.members.models import Employer, Member, Workplace, search_text_for
+from branchdesk.outsourcing.demo import fill_contracts
 from branchdesk.progress import Progress
 from branchdesk.store import audit
 from branchdesk.store.database import Database
@@ -250,6 +251,7 @@ def fill_demo(
             session, rng, size, db.officer, today or date.today(), DeadlineRules.defaults(), None
         )
         cases["demands"] = fill_claims(session, rng, db.officer, today or date.today())
+        cases["contracts"] = fill_contracts(session, rng, size, today or date.today())
         audit.record(
             session,
             [

@@ -76,6 +76,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("last_database", str, "", "Last database opened"),
     Option("show_casework_overview", bool, True, "Show the casework overview"),
     Option("documents_folder", str, "", "Shared folder for case documents"),
+    Option("notice_months", int, 12, "Months before a contract ends that the council decides"),
 )
 _BY_KEY = {option.key: option for option in OPTIONS}
 

@@ -7,6 +7,7 @@ import io
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -485,3 +486,27 @@ def test_the_demo_pay_claim_has_a_survey_behind_it(
     with sqlite3.connect(demo_db) as conn:
         assert conn.execute("SELECT count(*) FROM survey_responses").fetchone() == (240,)
         assert conn.execute("SELECT count(*) FROM negotiation_meetings").fetchone() == (1,)
+
+
+def test_import_and_list_contracts(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    samples = Path(__file__).resolve().parent / "data" / "ocds" / "contracts-finder"
+    first = sorted(samples.glob("*.json"))[0]
+    status, out, err = run(capsys, "--db", demo_db, "import", "contracts", str(first))
+    assert status == 0 and "1 contracts added" in out and "blank identifier" in err
+    status, out, _ = run(capsys, "--db", demo_db, "import", "contracts", str(first))
+    assert "0 contracts added, 0 updated, 1 unchanged" in out
+    status, out, _ = run(capsys, "--db", demo_db, "list", "contracts")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 41  # the demo's 40 and the one imported
+    status, out, _ = run(capsys, "--db", demo_db, "list", "contracts", "--ending-within", "12")
+    soon = list(csv.DictReader(io.StringIO(out)))
+    assert 0 < len(soon) < 41
+    assert all(r["Decision point"] <= f"{date.today().year + 1}-12-31" for r in soon)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"releases": [', encoding="utf-8")
+    status, _, err = run(capsys, "--db", demo_db, "import", "contracts", str(broken))
+    assert status == 2 and "broken.json" in err and "not valid JSON" in err
+    status, _, err = run(capsys, "--db", demo_db, "list", "contracts", "--ending-within", "-3")
+    assert status == 2 and "--ending-within" in err

@@ -1,0 +1,1 @@
+"""Outsourcing watch: contracted-out services, contractors, dates, the insourcing window."""

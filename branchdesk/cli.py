@@ -66,9 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     imp_members = imp_sub.add_parser("members", help="members from CSV (header row required)")
     imp_members.add_argument("file", type=Path, metavar="FILE.csv")
     imp_contracts = imp_sub.add_parser(
-        "contracts", help="published contracts (OCDS JSON, as Contracts Finder publishes)"
+        "contracts",
+        help="published contracts (OCDS .json, as Contracts Finder publishes) or the "
+        "branch's own list (.csv, one row per contract)",
     )
-    imp_contracts.add_argument("file", type=Path, metavar="FILE.json")
+    imp_contracts.add_argument("file", type=Path, metavar="FILE.json|FILE.csv")
     imp_survey = imp_sub.add_parser(
         "survey", help="a member survey's responses from CSV, one row per respondent"
     )
@@ -125,6 +127,19 @@ def _parser() -> argparse.ArgumentParser:
     exp_claim.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.xlsx")
     exp_claims = exp_sub.add_parser("claims", help="every claim with its cost a year to .xlsx")
     exp_claims.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    exp_contracts = exp_sub.add_parser(
+        "contracts", help="the outsourcing watch list to .xlsx (with OCDS column names)"
+    )
+    exp_contracts.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    exp_briefing = exp_sub.add_parser(
+        "outsourcing-briefing",
+        help="a briefing PDF for a branch committee or a councillor: decisions due, "
+        "timeline, totals, staff affected",
+    )
+    exp_briefing.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    exp_briefing.add_argument(
+        "--authority", default="", metavar="NAME", help="only this authority's contracts"
+    )
 
     backup = sub.add_parser("backup", help="write a checked backup of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
@@ -236,16 +251,35 @@ _EXPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
     "deadlines": (".ics",),
     "claim": (".pdf", ".xlsx"),
     "claims": (".xlsx",),
+    "contracts": (".xlsx",),
+    "outsourcing-briefing": (".pdf",),
 }
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
     """Refuse bad arguments before any database is opened or created."""
     if args.command == "import" and args.what == "contracts":
-        from branchdesk.outsourcing.ocds import read_ocds
+        suffix = args.file.suffix.lower()
+        if suffix == ".csv":
+            from branchdesk.members.importer import ImportRefused
+            from branchdesk.outsourcing.csv_import import check_contracts_csv
 
-        # Read and checked whole before the database is opened; OcdsRefused names the problem.
-        args.ocds = read_ocds(args.file)
+            args.contract_plan = check_contracts_csv(args.file)
+            for warning in args.contract_plan.warnings:
+                print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
+            if not args.contract_plan.ok:
+                raise UsageError(str(ImportRefused(args.contract_plan)))
+        elif suffix == ".json":
+            from branchdesk.outsourcing.ocds import read_ocds
+
+            # Read and checked whole before the database is opened; OcdsRefused names the
+            # problem.
+            args.ocds = read_ocds(args.file)
+        else:
+            raise UsageError(
+                f"{args.file.name}: choose a file ending in .json (OCDS) or .csv (the branch's "
+                "own list)"
+            )
     elif args.command == "import" and args.what == "survey":
         from branchdesk.demands.survey import SurveyRefused, read_survey
 
@@ -330,6 +364,12 @@ def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
 
 
 def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+    if args.what == "contracts" and hasattr(args, "contract_plan"):
+        from branchdesk.outsourcing.csv_import import apply_contracts_plan
+
+        created = apply_contracts_plan(db, args.contract_plan).created
+        print(f"{args.file}: {created:,} contracts added")
+        return 0
     if args.what == "contracts":
         from branchdesk.outsourcing.service import import_records
 
@@ -410,6 +450,19 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
             raise UsageError(f"no claim with the reference {args.claim.strip()!r}")
         export_claim_pack(db, claim_id, args.out, prefs.branch_name, date.today())
         print(f"negotiation pack for {args.claim.strip().upper()} written to {args.out}")
+        return 0
+    if args.what in ("contracts", "outsourcing-briefing"):
+        from datetime import date
+
+        from branchdesk.outsourcing.reports import export_briefing, export_contracts
+
+        notice = prefs.get("notice_months")
+        if args.what == "contracts":
+            count = export_contracts(db, args.out, prefs.branch_name, date.today(), notice)
+            print(f"{count:,} contracts exported to {args.out}")
+            return 0
+        export_briefing(db, args.out, prefs.branch_name, date.today(), notice, args.authority)
+        print(f"outsourcing briefing written to {args.out}")
         return 0
     if args.what == "deadlines":
         from datetime import date

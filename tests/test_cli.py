@@ -510,3 +510,56 @@ def test_import_and_list_contracts(
     assert status == 2 and "broken.json" in err and "not valid JSON" in err
     status, _, err = run(capsys, "--db", demo_db, "list", "contracts", "--ending-within", "-3")
     assert status == 2 and "--ending-within" in err
+
+
+def test_import_contracts_csv_and_other_suffixes(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "ours.csv"
+    good.write_text(
+        "Service,Authority,Contractors,Status,Value,End\n"
+        "Library cleaning,Northmoor Council,Acme Ltd; Bravo Ltd,outsourced,250000,2029-03-31\n",
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, "--db", demo_db, "import", "contracts", str(good))
+    assert status == 0, err
+    assert "1 contracts added" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Service,Status\nOne,outsourced\nTwo,privatised\n", encoding="utf-8")
+    status, _, err = run(capsys, "--db", demo_db, "import", "contracts", str(bad))
+    assert status == 2 and "line 3, Status" in err and "nothing was imported" in err
+    other = tmp_path / "contracts.xml"
+    other.write_text("<x/>", encoding="utf-8")
+    status, _, err = run(capsys, "--db", demo_db, "import", "contracts", str(other))
+    assert status == 2 and "contracts.xml" in err
+    with sqlite3.connect(demo_db) as conn:
+        assert conn.execute("SELECT count(*) FROM contracts").fetchone() == (41,)
+
+
+def test_export_contracts_and_briefing(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    xlsx = tmp_path / "watch.xlsx"
+    status, out, err = run(capsys, "--db", demo_db, "export", "contracts", "--out", str(xlsx))
+    assert status == 0, err
+    assert "40 contracts exported" in out
+    sheet = load_workbook(xlsx).active
+    assert sheet is not None and sheet.max_row == 4 + 40
+    assert "buyer/name" in [c.value for c in sheet[4]]
+    pdf = tmp_path / "briefing.pdf"
+    status, out, err = run(
+        capsys, "--db", demo_db, "export", "outsourcing-briefing", "--out", str(pdf)
+    )
+    assert status == 0, err
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Outsourcing briefing" in text and "Totals by contractor" in text
+    briefing = ("export", "outsourcing-briefing", "--out", str(pdf))
+    status, _, err = run(capsys, "--db", demo_db, *briefing, "--authority", "Nowhere Council")
+    assert status == 2 and "Nowhere Council" in err
+    for what, name in (("contracts", "watch.pdf"), ("outsourcing-briefing", "b.xlsx")):
+        status, _, err = run(capsys, "--db", demo_db, "export", what, "--out", str(tmp_path / name))
+        assert status == 2 and name in err
+        assert not (tmp_path / name).exists()

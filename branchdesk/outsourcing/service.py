@@ -63,7 +63,7 @@ def _authority(session: Session, name: str) -> int | None:
     return employer.id
 
 
-def _set_suppliers(session: Session, contract_id: int, names: Iterable[str]) -> None:
+def set_suppliers(session: Session, contract_id: int, names: Iterable[str]) -> None:
     session.execute(delete(ContractSupplier).where(ContractSupplier.contract_id == contract_id))
     for position, name in enumerate(names, start=1):
         session.add(ContractSupplier(contract_id=contract_id, position=position, name=name[:300]))
@@ -165,7 +165,7 @@ def import_records(
                 contract.critical_on = critical_date(record.end, None)
                 session.add(contract)
                 session.flush()
-                _set_suppliers(session, contract.id, record.suppliers)
+                set_suppliers(session, contract.id, record.suppliers)
                 result.created += 1
             else:
                 changed = {k: v for k, v in values.items() if getattr(contract, k) != v}
@@ -176,7 +176,7 @@ def import_records(
                     contract.critical_on = critical
                     changed["critical_on"] = critical
                 if _suppliers(session, contract.id) != tuple(n[:300] for n in record.suppliers):
-                    _set_suppliers(session, contract.id, record.suppliers)
+                    set_suppliers(session, contract.id, record.suppliers)
                     changed["suppliers"] = True
                 if changed:
                     result.updated += 1
@@ -235,7 +235,7 @@ def validate_contract(form: ContractForm) -> dict[str, str]:
     return errors
 
 
-def _apply_form(session: Session, contract: Contract, form: ContractForm) -> None:
+def apply_form(session: Session, contract: Contract, form: ContractForm) -> None:
     values: dict[str, object] = {
         "service": form.service.strip(),
         "authority_id": _authority(session, form.authority),
@@ -265,10 +265,10 @@ def create_contract(db: Database, form: ContractForm) -> int:
         raise ValidationError(errors)
     with db.write() as session:
         contract = Contract()
-        _apply_form(session, contract, form)
+        apply_form(session, contract, form)
         session.add(contract)
         session.flush()
-        _set_suppliers(session, contract.id, [c.strip() for c in form.contractors if c.strip()])
+        set_suppliers(session, contract.id, [c.strip() for c in form.contractors if c.strip()])
         return contract.id
 
 
@@ -287,10 +287,10 @@ def update_contract(db: Database, contract_id: int, form: ContractForm) -> None:
                 "This contract was changed by someone else after you opened it (or by an "
                 "import). Nothing was saved: open it again and make your change again."
             )
-        _apply_form(session, contract, form)
+        apply_form(session, contract, form)
         names = tuple(c.strip() for c in form.contractors if c.strip())
         if _suppliers(session, contract_id) != names:
-            _set_suppliers(session, contract_id, names)
+            set_suppliers(session, contract_id, names)
             contract.updated_at = utcnow()  # saved with a new version, so a stale copy fails
         try:
             session.flush()

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from branchdesk.ui.casework.casework_tab import CaseworkTab
     from branchdesk.ui.demands.demands_tab import DemandsTab
     from branchdesk.ui.members.members_tab import MembersTab
+    from branchdesk.ui.outsourcing.outsourcing_tab import OutsourcingTab
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
     casework_tab: CaseworkTab
     members_tab: MembersTab
     demands_tab: DemandsTab
+    outsourcing_tab: OutsourcingTab
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, *, build_after_paint: bool = False
@@ -159,6 +161,10 @@ class MainWindow(QMainWindow):
 
         self.demands_tab = DemandsTab(self.ctx)
         self._replace_placeholder(DEMANDS, self.demands_tab)
+        from branchdesk.ui.outsourcing.outsourcing_tab import OutsourcingTab
+
+        self.outsourcing_tab = OutsourcingTab(self.ctx)
+        self._replace_placeholder(OUTSOURCING, self.outsourcing_tab)
 
     def _replace_placeholder(self, planned: PlannedRegister, tab: TabBase) -> None:
         """Put a register's tab where its "coming soon" page was, in the same place."""

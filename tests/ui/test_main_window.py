@@ -72,7 +72,6 @@ def test_title_tabs_and_menus(window: MainWindow) -> None:
 def test_placeholder_tabs_say_what_is_coming(window: MainWindow) -> None:
     pages = {window.tabs.tabText(i): window.tabs.widget(i) for i in range(window.tabs.count())}
     expected = {
-        "Outsourcing watch": ["contractor", "Contracts Finder", "insourcing window", "end dates"],
         "Hardship fund": ["donations", "append-only ledger", "running balance", "reconciliation"],
     }
     for title, words in expected.items():

@@ -1,0 +1,1 @@
+"""The Outsourcing watch tab: the contract register, its timeline and the insourcing window."""

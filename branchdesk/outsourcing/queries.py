@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from branchdesk.members.models import Employer
 from branchdesk.money import Money
@@ -44,7 +44,8 @@ def contract_lines(
     contractor: str = "",
     status: str = "",
 ) -> list[ContractLine]:
-    """Contracts by how soon their decision point comes (those with no end date last).
+    """Contracts by how soon their decision point comes: those still to decide first, then
+    those with no end date, then those ended or returned in-house.
 
     `within_months`: only those still outside the council whose decision point falls before
     that many months from today (overdue ones included: their decision is late, not gone).
@@ -66,7 +67,17 @@ def contract_lines(
             Contract.ocid,
         )
         .outerjoin(Employer, Contract.authority_id == Employer.id)
-        .order_by(Contract.critical_on.is_(None), Contract.critical_on, Contract.id)
+        # Contracts still to be decided first, soonest decision first; then those with no
+        # date; then the ended and the returned, which are history.
+        .order_by(
+            case(
+                (and_(Contract.status.in_(WATCHED), Contract.critical_on >= today), 0),
+                (Contract.critical_on.is_(None), 1),
+                else_=2,
+            ),
+            Contract.critical_on,
+            Contract.id,
+        )
     )
     if within_months is not None:
         query = query.where(

@@ -42,7 +42,7 @@ from branchdesk.store.database import Database, open_database  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from casework import casework_figures, casework_window_figures  # noqa: E402
 from demands import demands_figures  # noqa: E402
-from outsourcing import outsourcing_figures  # noqa: E402
+from outsourcing import outsourcing_figures, window_figures  # noqa: E402
 
 
 def rss_mib() -> float:
@@ -328,6 +328,7 @@ def main() -> None:
         results["outsourcing"] = outsourcing_figures(large, args.out)
         results["list_20000"] = list_figures(large)
         results["casework"]["window"] = casework_window_figures(large)
+        results["outsourcing"]["window"] = window_figures(large)
 
         huge = open_database(folder / "huge.sqlite3", officer="Benchmark")
         fill_demo(huge, "large", members=200_000)

@@ -153,3 +153,74 @@ def test_bad_contracts_and_events_are_refused(any_db: Database) -> None:
     add_event(any_db, contract_id, date(2026, 10, 1), "complaint", "Unpaid travel time")
     with pytest.raises(ValidationError):
         add_event(any_db, contract_id, date(2026, 10, 1), "rumour", "x")
+
+
+def _version(db: Database, contract_id: int) -> int:
+    with db.read() as session:
+        contract = session.get(Contract, contract_id)
+        assert contract is not None
+        return contract.version
+
+
+def test_members_affected_are_linked_and_unlinked(any_db: Database) -> None:
+    from branchdesk.members.service import MemberForm, create_member
+    from branchdesk.outsourcing.service import contract_members, set_contract_members
+
+    ada = create_member(
+        any_db, MemberForm(membership_number="M001", first_name="Ada", last_name="Lovelace")
+    )
+    bob = create_member(
+        any_db, MemberForm(membership_number="M002", first_name="Bob", last_name="Barker")
+    )
+    contract_id = create_contract(any_db, ContractForm(service="School meals"))
+    assert contract_members(any_db, contract_id) == []
+    version = _version(any_db, contract_id)
+    # Duplicates (and spaces) collapse; listed by name.
+    set_contract_members(any_db, contract_id, ["M001", " M002", "M001"], version)
+    assert contract_members(any_db, contract_id) == [
+        (bob, "M002", "Barker, Bob"),
+        (ada, "M001", "Lovelace, Ada"),
+    ]
+    changed = _version(any_db, contract_id)
+    assert changed != version
+    # The same set again changes nothing, not even the version.
+    set_contract_members(any_db, contract_id, ["M002", "M001"], changed)
+    assert _version(any_db, contract_id) == changed
+    # Unlinked.
+    set_contract_members(any_db, contract_id, ["M001"], changed)
+    assert contract_members(any_db, contract_id) == [(ada, "M001", "Lovelace, Ada")]
+    set_contract_members(any_db, contract_id, [], _version(any_db, contract_id))
+    assert contract_members(any_db, contract_id) == []
+
+
+def test_unknown_members_and_stale_versions_are_refused(any_db: Database) -> None:
+    from branchdesk.members.service import MemberForm, create_member
+    from branchdesk.outsourcing.service import contract_members, set_contract_members
+
+    ada = create_member(
+        any_db, MemberForm(membership_number="M001", first_name="Ada", last_name="Lovelace")
+    )
+    contract_id = create_contract(any_db, ContractForm(service="Street cleaning"))
+    version = _version(any_db, contract_id)
+    with pytest.raises(ValidationError) as caught:
+        set_contract_members(any_db, contract_id, ["M001", "X9", "X8"], version)
+    message = caught.value.errors["members"]
+    assert "No member has the membership number X9." in message
+    assert "No member has the membership number X8." in message
+    assert "M001" not in message
+    assert contract_members(any_db, contract_id) == []  # nothing written
+    assert _version(any_db, contract_id) == version
+
+    set_contract_members(any_db, contract_id, ["M001"], version)
+    # A copy read before that change is refused, and nothing is changed.
+    with pytest.raises(StaleEdit):
+        set_contract_members(any_db, contract_id, [], version)
+    assert contract_members(any_db, contract_id) == [(ada, "M001", "Lovelace, Ada")]
+    # So is a copy read before an edit of the contract's details.
+    current = _version(any_db, contract_id)
+    update_contract(
+        any_db, contract_id, ContractForm(service="Street cleaning", notes="x", version=current)
+    )
+    with pytest.raises(StaleEdit):
+        set_contract_members(any_db, contract_id, [], current)
+    assert len(contract_members(any_db, contract_id)) == 1

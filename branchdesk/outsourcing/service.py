@@ -325,3 +325,84 @@ def add_event(
         session.add(row)
         session.flush()
         return row.id
+
+
+def set_contract_members(
+    db: Database, contract_id: int, membership_numbers: list[str], version: int
+) -> None:
+    """Link exactly these members to the contract (the members it affects), in one transaction.
+
+    Unknown numbers are refused, each named, and nothing is written; the same number twice
+    counts once. The contract must still be at `version`; it gets a new one if the set changes.
+    """
+    from branchdesk.members.models import Member
+    from branchdesk.outsourcing.models import ContractMember
+
+    numbers = list(dict.fromkeys(n.strip() for n in membership_numbers if n.strip()))
+    with db.write() as session:
+        contract = session.get(Contract, contract_id)
+        if contract is None:
+            raise StaleEdit("This contract has been deleted by someone else.")
+        if contract.version != version:
+            raise StaleEdit(
+                "This contract was changed by someone else after you opened it (or by an "
+                "import). Nothing was saved: open it again and make your change again."
+            )
+        found: dict[str, int] = {}
+        if numbers:
+            found = {
+                number: member_id
+                for number, member_id in session.execute(
+                    select(Member.membership_number, Member.id).where(
+                        Member.membership_number.in_(numbers)
+                    )
+                )
+            }
+        unknown = [n for n in numbers if n not in found]
+        if unknown:
+            raise ValidationError(
+                {"members": " ".join(f"No member has the membership number {n}." for n in unknown)}
+            )
+        wanted = {found[n] for n in numbers}
+        held = set(
+            session.scalars(
+                select(ContractMember.member_id).where(ContractMember.contract_id == contract_id)
+            )
+        )
+        if wanted == held:
+            return
+        gone = held - wanted
+        if gone:
+            session.execute(
+                delete(ContractMember).where(
+                    ContractMember.contract_id == contract_id,
+                    ContractMember.member_id.in_(gone),
+                )
+            )
+        for member_id in sorted(wanted - held):
+            session.add(ContractMember(contract_id=contract_id, member_id=member_id))
+        contract.updated_at = utcnow()  # saved with a new version, so a stale copy fails
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise StaleEdit(
+                "This contract was changed by someone else at the same moment."
+            ) from exc
+
+
+def contract_members(db: Database, contract_id: int) -> list[tuple[int, str, str]]:
+    """(member id, membership number, "Last, First") for the members a contract affects."""
+    from branchdesk.members.models import Member
+    from branchdesk.outsourcing.models import ContractMember
+
+    query = (
+        select(Member.id, Member.membership_number, Member.last_name, Member.first_name)
+        .join(ContractMember, ContractMember.member_id == Member.id)
+        .where(ContractMember.contract_id == contract_id)
+        .order_by(Member.last_name, Member.first_name, Member.membership_number)
+    )
+    with db.read() as session:
+        return [
+            (member_id, number, ", ".join(p for p in (last, first) if p))
+            for member_id, number, last, first in session.execute(query)
+        ]

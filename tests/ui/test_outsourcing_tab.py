@@ -264,3 +264,63 @@ def test_the_timeline_paints_only_the_rows_in_view(
     chart.verticalScrollBar().setValue(chart.verticalScrollBar().maximum())
     chart.viewport().grab()
     assert chart.painted_rows.stop == 300
+
+
+def test_members_affected_are_linked_from_the_contract_page(
+    qtbot: Any, tab: OutsourcingTab, dialogs: Any, db: Database, contracts: dict[str, int]
+) -> None:
+    from branchdesk.outsourcing.service import contract_members
+    from branchdesk.ui.outsourcing.dialogs import ContractMembersDialog
+
+    contract_id = contracts["School meals"]
+    tab.table.selectRow(tab.model.row_of(contract_id))
+    assert tab.selected_id == contract_id
+    qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.id == contract_id)
+    assert "Members affected (0)" in tab.details.toPlainText()
+
+    def fill(d: ContractMembersDialog) -> None:
+        # Suggested by name, as in the casework dialogs.
+        type_into(qtbot, d.member_edit, "lovelace")
+        d.search.search()
+        assert d.search.matches.stringList() == ["M001 — Ada Lovelace"]
+        d.member_edit.setText(d.search.matches.stringList()[0])
+        click(qtbot, d.add_button)
+        type_into(qtbot, d.member_edit, "M999")
+        click(qtbot, d.add_button)
+        assert "No member has the membership number M999." in d.error_text("members")
+        for number in ("M003", "M002"):
+            type_into(qtbot, d.member_edit, number)
+            click(qtbot, d.add_button)
+        assert d.numbers() == ["M001", "M003", "M002"]
+        d.member_list.item(2).setSelected(True)
+        click(qtbot, d.remove_button)
+        assert d.numbers() == ["M001", "M003"]
+        click(qtbot, d.save_button)
+
+    dialogs.dialogs.append(fill)
+    click(qtbot, tab.members_button)
+    assert [number for _id, number, _name in contract_members(db, contract_id)] == [
+        "M001",
+        "M003",
+    ]
+    qtbot.waitUntil(lambda: "Members affected (2)" in tab.details.toPlainText())
+    text = tab.details.toPlainText()
+    assert "M001 — Lovelace, Ada" in text and "M003 — Singer, Carol" in text
+
+    # Changed elsewhere while the dialog is open: refused, said why, and the page reloaded.
+    def stale(d: ContractMembersDialog) -> None:
+        detail = read_contract(db, contract_id)
+        assert detail is not None
+        from branchdesk.outsourcing.service import set_contract_members
+
+        set_contract_members(db, contract_id, ["M001"], detail.version)
+        d.remove_member("M003")
+        d.remove_member("M001")
+        click(qtbot, d.save_button)
+
+    dialogs.dialogs.append(stale)
+    click(qtbot, tab.members_button)
+    ((title, text),) = dialogs.messages("error")
+    assert "changed" in title and "Nothing was saved" in text
+    assert [n for _id, n, _name in contract_members(db, contract_id)] == ["M001"]
+    qtbot.waitUntil(lambda: "Members affected (1)" in tab.details.toPlainText())

@@ -133,7 +133,7 @@ class MemberSearch(QObject):
         return self.edit.text().split(SEPARATOR)[0].strip()
 
 
-class _ReturnCatcher(QObject):
+class ReturnCatcher(QObject):
     """Enter in a field calls `action` instead of pressing the dialog's Save button."""
 
     def __init__(self, widget: QWidget, action: Callable[[], None]) -> None:
@@ -227,7 +227,7 @@ class OpenCaseDialog(CaseDialog):
         self.add_other_button.setAutoDefault(False)
         self.add_other_button.setToolTip("Add this member to the case (a collective case)")
         self.add_other_button.clicked.connect(lambda _c=False: self.add_other_member())
-        _ReturnCatcher(self.other_number, self.add_other_member)
+        ReturnCatcher(self.other_number, self.add_other_member)
         self.other_list = QListWidget()
         self.other_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.other_list.setMaximumHeight(self.fontMetrics().height() * 4 + 16)

@@ -17,6 +17,7 @@ from branchdesk.money import Money
 from branchdesk.outsourcing.codes import EVENT_KINDS, STATUSES, WATCHED
 from branchdesk.outsourcing.models import Contract, ContractEvent, ContractSupplier
 from branchdesk.outsourcing.queries import ContractLine, contract_lines
+from branchdesk.outsourcing.service import contract_members
 from branchdesk.store.database import Database
 from branchdesk.ui.casework.common import short_date
 
@@ -104,6 +105,8 @@ class ContractDetail:
     source_url: str
     import_warnings: str
     events: list[EventLine] = field(default_factory=list)
+    # (member id, membership number, "Last, First"), sorted by name.
+    members: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def read_contract(db: Database, contract_id: int) -> ContractDetail | None:
@@ -130,7 +133,7 @@ def read_contract(db: Database, contract_id: int) -> ContractDetail | None:
                 .order_by(ContractEvent.happened_on.desc(), ContractEvent.id.desc())
             )
         ]
-        return ContractDetail(
+        detail = ContractDetail(
             id=row.id,
             version=row.version,
             service=row.service,
@@ -157,6 +160,8 @@ def read_contract(db: Database, contract_id: int) -> ContractDetail | None:
             import_warnings=row.import_warnings,
             events=events,
         )
+    detail.members = contract_members(db, contract_id)
+    return detail
 
 
 def money_text(value: Money | None, currency: str = "GBP") -> str:

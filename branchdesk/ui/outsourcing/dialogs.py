@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QComboBox, QDialog, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
 
 from branchdesk.members.service import ValidationError
 from branchdesk.money import Money, MoneyError
@@ -18,10 +30,12 @@ from branchdesk.outsourcing.service import (
     ContractForm,
     add_event,
     create_contract,
+    set_contract_members,
     update_contract,
 )
 from branchdesk.store.errors import StaleEdit
 from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of, save_with_care
+from branchdesk.ui.casework.dialogs import SEPARATOR, MemberSearch, ReturnCatcher, member_name
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import OptionalDate, combo, line, text_box
 from branchdesk.ui.outsourcing.data import ContractDetail
@@ -183,3 +197,124 @@ class EventDialog(CaseDialog):
             self.title_edit.text(),
             self.detail_box.toPlainText(),
         )
+
+
+class ContractMembersDialog(CaseDialog):
+    """The members a contract affects: a list, a member search with Add, and Remove.
+
+    Saved as a whole through `set_contract_members` with the version the contract was read at.
+    """
+
+    def __init__(
+        self, ctx: AppContext, contract: ContractDetail, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(ctx, "Members affected", parent)
+        self.contract = contract
+        self.member_edit = QLineEdit()
+        self.member_edit.setObjectName("memberNumber")
+        self.member_edit.setPlaceholderText("Membership number, or type a name to search")
+        self.search = MemberSearch(ctx, self.member_edit, self)
+        self.add_button = QPushButton("Add")
+        self.add_button.setObjectName("addMember")
+        self.add_button.setAutoDefault(False)
+        self.add_button.clicked.connect(lambda _c=False: self.add_member())
+        ReturnCatcher(self.member_edit, self.add_member)
+        self.member_list = QListWidget()
+        self.member_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.member_list.setMinimumHeight(self.fontMetrics().height() * 8 + 16)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("removeMember")
+        self.remove_button.setAutoDefault(False)
+        self.remove_button.clicked.connect(lambda _c=False: self.remove_member())
+        self.member_list.itemSelectionChanged.connect(self._update_buttons)
+        for _id, number, name in contract.members:
+            self._add_item(number, name)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("tabSubheading")
+        cell = QWidget()
+        grid = QGridLayout(cell)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        grid.addWidget(self.member_edit, 0, 0)
+        grid.addWidget(self.add_button, 0, 1)
+        grid.addWidget(self.member_list, 1, 0)
+        grid.addWidget(self.remove_button, 1, 1, alignment=Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.count_label, 2, 0)
+        self.add_field("members", "Members", self.member_list, cell)
+        self.finish_layout()
+        self._update_buttons()
+
+    def numbers(self) -> list[str]:
+        return [
+            str(self.member_list.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.member_list.count())
+        ]
+
+    def _add_item(self, number: str, name: str) -> None:
+        item = QListWidgetItem(f"{number}{SEPARATOR}{name}")
+        item.setData(Qt.ItemDataRole.UserRole, number)
+        self.member_list.addItem(item)
+
+    def add_member(self, number: str | None = None) -> bool:
+        """Add the member typed (or `number`); a problem shows under the list."""
+        number = (number if number is not None else self.search.number()).strip()
+        if not number:
+            return False
+        name = member_name(self.ctx.db, number)
+        problem = ""
+        if name is None:
+            problem = f"No member has the membership number {number}."
+        elif number in self.numbers():
+            problem = f"{name} is listed already."
+        if problem:
+            self.show_errors({"members": problem})
+            self.member_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        self._add_item(number, name or "")
+        self.member_edit.clear()
+        self._clear_error("members")
+        self._update_buttons()
+        return True
+
+    def remove_member(self, number: str | None = None) -> None:
+        """Take the selected members (or `number`) off the list."""
+        rows = [
+            i
+            for i in range(self.member_list.count())
+            if (
+                self.member_list.item(i).data(Qt.ItemDataRole.UserRole) == number
+                if number is not None
+                else self.member_list.item(i).isSelected()
+            )
+        ]
+        for row in reversed(rows):
+            self.member_list.takeItem(row)
+        self._clear_error("members")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.remove_button.setEnabled(bool(self.member_list.selectedItems()))
+        count = self.member_list.count()
+        self.count_label.setText(f"{count:,} member{'' if count == 1 else 's'}")
+
+    def write(self) -> None:
+        set_contract_members(self.ctx.db, self.contract.id, self.numbers(), self.contract.version)
+
+    def accept(self) -> None:
+        stale: list[StaleEdit] = []
+
+        def write() -> None:
+            try:
+                self.write()
+            except StaleEdit as exc:
+                stale.append(exc)
+
+        if not save_with_care(self.ctx, self, write, self.show_errors):
+            return
+        if stale:
+            self.ctx.dialogs.error(self, "Not saved: the contract was changed", str(stale[0]))
+            self.stale = True
+            QDialog.reject(self)
+            return
+        QDialog.accept(self)

@@ -48,7 +48,12 @@ from branchdesk.ui.outsourcing.data import (
     read_contract,
     read_watch_list,
 )
-from branchdesk.ui.outsourcing.dialogs import UNION_WORDS, ContractDialog, EventDialog
+from branchdesk.ui.outsourcing.dialogs import (
+    UNION_WORDS,
+    ContractDialog,
+    ContractMembersDialog,
+    EventDialog,
+)
 from branchdesk.ui.outsourcing.timeline import SPANS, TimelineChart
 from branchdesk.ui.tab_base import TabBase
 
@@ -251,6 +256,12 @@ class OutsourcingTab(TabBase):
             "Add event…", "addEvent", "Record a failure, a notice, a complaint or a decision"
         )
         self.event_button.clicked.connect(self.add_event)
+        self.members_button = _button(
+            "Members affected…",
+            "contractMembers",
+            "Link the members whose jobs this contract affects to their member records",
+        )
+        self.members_button.clicked.connect(self.edit_members)
         self.events_table = QTableWidget(0, 3)
         self.events_table.setObjectName("eventsTable")
         self.events_table.setHorizontalHeaderLabels(["Date", "Kind", "What happened"])
@@ -265,6 +276,7 @@ class OutsourcingTab(TabBase):
         buttons = QHBoxLayout()
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.event_button)
+        buttons.addWidget(self.members_button)
         buttons.addStretch(1)
         events_label = QLabel("Events")
         events_label.setStyleSheet("font-weight: 600")
@@ -434,6 +446,7 @@ class OutsourcingTab(TabBase):
         self.detail = detail
         self.edit_button.setEnabled(detail is not None)
         self.event_button.setEnabled(detail is not None)
+        self.members_button.setEnabled(detail is not None)
         if detail is None:
             self.details.setHtml(
                 f"<p style='color:{style.MUTED}'>Choose a contract in the list or the timeline"
@@ -481,6 +494,19 @@ class OutsourcingTab(TabBase):
             self._load_detail(self.detail.id)
         elif dialog.stale:
             self.refresh()
+
+    def edit_members(self) -> None:
+        if self.detail is None:
+            return
+        dialog = ContractMembersDialog(self.ctx, self.detail, parent=self)
+        saved = self.ctx.dialogs.run_dialog(dialog)
+        if saved:
+            self.ctx.changed(OUTSOURCING)
+            self._load_detail(self.detail.id)
+        elif dialog.stale:
+            self.refresh()
+            if not self.isVisible():
+                self._load_detail(self.detail.id)
 
     def import_contracts(self) -> None:
         path = self.ctx.dialogs.open_file(self, "Import contracts", IMPORT_FILTER)
@@ -598,6 +624,11 @@ def _detail_html(c: ContractDetail, notice_months: int) -> str:
         row("Recognises the union", e(union)),
         row("Pay and conditions", e(c.pay_notes).replace("\n", "<br>")),
         row("Notes", e(c.notes).replace("\n", "<br>")),
+        row(
+            f"Members affected ({len(c.members):,})",
+            "<br>".join(f"{e(number)} — {e(name)}" for _id, number, name in c.members)
+            or f"<span style='color:{style.MUTED}'>None linked</span>",
+        ),
     ]
     if c.source_url:
         url = e(c.source_url)

@@ -341,7 +341,6 @@ def test_the_pack_is_exported(
     tmp_path: Path,
     suffix: str,
 ) -> None:
-    pytest.importorskip("branchdesk.demands.reports")
     add_demand(db, claim_id, DemandForm(title="5%", category="pay"))
     claim_tab.refresh()
     path = tmp_path / f"pack{suffix}"

@@ -324,3 +324,29 @@ def test_members_affected_are_linked_from_the_contract_page(
     assert "changed" in title and "Nothing was saved" in text
     assert [n for _id, n, _name in contract_members(db, contract_id)] == ["M001"]
     qtbot.waitUntil(lambda: "Members affected (1)" in tab.details.toPlainText())
+
+
+def test_the_watch_list_and_a_briefing_are_exported(
+    tab: OutsourcingTab, dialogs: Any, tmp_path: Path
+) -> None:
+    import openpyxl
+    from pypdf import PdfReader
+
+    assert [a.text() for a in tab.export_button.menu().actions()] == [
+        "Watch list (.xlsx)…",
+        "Briefing for councillors (.pdf)…",
+    ]
+    xlsx, pdf = tmp_path / "watch.xlsx", tmp_path / "briefing.pdf"
+    dialogs.save_files.extend([xlsx, pdf])
+    tab.watch_list_action.trigger()
+    sheet = openpyxl.load_workbook(xlsx).worksheets[0]
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
+    assert {"Street cleaning", "School meals", "Leisure centres"} <= cells
+    select(tab.authority_box, "Northmoor Borough Council")
+    tab.briefing_action.trigger()
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "School meals" in text and "Northmoor Borough Council" in text
+    messages = [m for m in dialogs.messages("info") if m[0] == "Export finished"]
+    assert [str(xlsx) in m[1] for m in messages] == [True, False]
+    assert str(pdf) in messages[1][1]
+    assert tab.export_button.isEnabled()

@@ -757,13 +757,8 @@ class DemandsTab(TabBase):
                 "choose a name ending in one of those.",
             )
             return
-        try:
-            from branchdesk.demands.reports import export_claim_pack
-        except ImportError:
-            self.ctx.dialogs.error(
-                self, "Not exported", "The negotiation pack is not available in this version."
-            )
-            return
+        from branchdesk.demands.reports import export_claim_pack  # reportlab, when asked
+
         db, claim_id = self.ctx.db, claim.id
         branch = str(self.ctx.preferences.branch_name)
         today = date.today()

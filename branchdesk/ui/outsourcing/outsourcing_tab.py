@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -56,6 +58,7 @@ from branchdesk.ui.outsourcing.dialogs import (
 )
 from branchdesk.ui.outsourcing.timeline import SPANS, TimelineChart
 from branchdesk.ui.tab_base import TabBase
+from branchdesk.ui.worker import report_unhandled
 
 IMPORT_FILTER = "OCDS JSON (*.json);;All files (*)"
 WITHIN = {"Any time": None, "6 months": 6, "12 months": 12, "18 months": 18}
@@ -148,6 +151,16 @@ class OutsourcingTab(TabBase):
         self.import_button.clicked.connect(self.import_contracts)
         self.new_button = _button("New contract…", "newContract", "Add a contract or service")
         self.new_button.clicked.connect(self.new_contract)
+        self.export_button = _button(
+            "Export ▾", "exportContracts", "The watch list as a spreadsheet, or a briefing PDF"
+        )
+        export_menu = QMenu(self.export_button)
+        self.watch_list_action = export_menu.addAction("Watch list (.xlsx)…")
+        self.watch_list_action.triggered.connect(lambda _c=False: self.export_watch_list())
+        self.briefing_action = export_menu.addAction("Briefing for councillors (.pdf)…")
+        self.briefing_action.setToolTip("Decisions due, the timeline, totals and staff affected")
+        self.briefing_action.triggered.connect(lambda _c=False: self.export_briefing())
+        self.export_button.setMenu(export_menu)
 
         filters = QHBoxLayout()
         filters.setSpacing(6)
@@ -166,6 +179,7 @@ class OutsourcingTab(TabBase):
         actions.addStretch(1)
         actions.addWidget(self.import_button)
         actions.addWidget(self.new_button)
+        actions.addWidget(self.export_button)
 
         self.model = ContractTableModel(self)
         self.table = QTableView()
@@ -521,6 +535,55 @@ class OutsourcingTab(TabBase):
             on_error=self._import_failed,
             discard_if_cancelled=True,
         )
+
+    # -- exports ---------------------------------------------------------------------------------
+
+    def export_watch_list(self, path: Path | None = None) -> None:
+        path = path or self.ctx.dialogs.save_file(
+            self, "Export the watch list", "contract watch list.xlsx", "Spreadsheet (*.xlsx)"
+        )
+        if path is None:
+            return
+        from branchdesk.outsourcing.reports import export_contracts  # openpyxl, when asked
+
+        db, branch = self.ctx.db, str(self.ctx.preferences.branch_name)
+        today, notice = self.today, self.notice_months()
+        self._export(
+            lambda: export_contracts(db, path, branch, today, notice), path, "The watch list"
+        )
+
+    def export_briefing(self, path: Path | None = None) -> None:
+        """The briefing, for the authority chosen in the filter (or all of them)."""
+        authority = str(self.authority_box.currentData() or "")
+        name = f"outsourcing briefing {authority}".strip() + ".pdf"
+        path = path or self.ctx.dialogs.save_file(self, "Export a briefing", name, "PDF (*.pdf)")
+        if path is None:
+            return
+        from branchdesk.outsourcing.reports import export_briefing  # reportlab, when asked
+
+        db, branch = self.ctx.db, str(self.ctx.preferences.branch_name)
+        today, notice = self.today, self.notice_months()
+        self._export(
+            lambda: export_briefing(db, path, branch, today, notice, authority),
+            path,
+            "The briefing",
+        )
+
+    def _export(self, write: Any, path: Path, what: str) -> None:
+        self.export_button.setEnabled(False)
+
+        def done(_result: object) -> None:
+            self.export_button.setEnabled(True)
+            self.ctx.dialogs.info(self, "Export finished", f"{what} was written to\n{path}")
+
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            if not isinstance(exc, (ValueError, OSError)):
+                report_unhandled(exc)
+                return
+            self.ctx.dialogs.error(self, "Not exported", f"{what} was not written: {exc}")
+
+        self.ctx.worker.run(write, on_done=done, on_error=failed)
 
     def _import_failed(self, exc: BaseException) -> None:
         if isinstance(exc, OcdsRefused):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from branchdesk.members.csvformat import RowError, iter_rows
-from branchdesk.members.importer import MAX_FILE_BYTES, ImportPlan, Problem, _decode
+from branchdesk.members.importer import ImportPlan, Problem, read_csv_text
 
 QuestionKind = Literal["scale", "choice", "text"]
 KINDS: tuple[str, ...] = get_args(QuestionKind)
@@ -164,24 +164,8 @@ def check_survey(
     for name, kind in (kinds or {}).items():
         if kind not in KINDS:
             raise ValueError(f"{name!r}: a question is one of {', '.join(KINDS)}, not {kind!r}")
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            survey.problems.append(Problem(0, "", "the file is larger than 200 MB"))
-            return survey
-        data = path.read_bytes()
-    except FileNotFoundError:
-        survey.problems.append(Problem(0, "", "no such file"))
-        return survey
-    except OSError as exc:
-        survey.problems.append(Problem(0, "", exc.strerror or str(exc)))
-        return survey
-    if b"\x00" in data[:4096]:
-        survey.problems.append(
-            Problem(0, "", "this is not a text file (it looks like a spreadsheet: save it as CSV)")
-        )
-        return survey
-    decoding = ImportPlan(file=path)  # the member importer's decoder reports into a plan
-    text = _decode(data, decoding)
+    decoding = ImportPlan(file=path)  # the member importer's reader reports into a plan
+    text = read_csv_text(path, decoding)
     survey.problems.extend(decoding.problems)
     survey.warnings.extend(w.replace("names with accents", "accents") for w in decoding.warnings)
     if text is None:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, literal_column, select
 
@@ -171,7 +171,36 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _decode(data: bytes, plan: ImportPlan) -> str | None:
+class Reported(Protocol):
+    """Where a reader lists what is wrong with a file (an import plan, a survey)."""
+
+    problems: list[Problem]
+    warnings: list[str]
+
+
+def read_csv_text(path: Path, plan: Reported) -> str | None:
+    """A CSV file's text, for `iter_rows`: None, with the problem listed in `plan`, when the
+    file is missing, too large, not text, or in an encoding BranchDesk cannot tell."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            plan.problems.append(Problem(0, "", "the file is larger than 200 MB"))
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        plan.problems.append(Problem(0, "", "no such file"))
+        return None
+    except OSError as exc:
+        plan.problems.append(Problem(0, "", exc.strerror or str(exc)))
+        return None
+    if b"\x00" in data[:4096]:
+        plan.problems.append(
+            Problem(0, "", "this is not a text file (it looks like a spreadsheet: save it as CSV)")
+        )
+        return None
+    return _decode(data, plan)
+
+
+def _decode(data: bytes, plan: Reported) -> str | None:
     """UTF-8 (with or without a BOM); else Windows-1252, as Excel saves "CSV" on UK PCs.
 
     A file that is UTF-8 in places and not in others is refused: reading it either way would
@@ -209,23 +238,7 @@ def check_members_csv(path: str | os.PathLike[str]) -> ImportPlan:
     """Read and check a member CSV; nothing is written."""
     path = Path(path)
     plan = ImportPlan(file=path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            plan.problems.append(Problem(0, "", "the file is larger than 200 MB"))
-            return plan
-        data = path.read_bytes()
-    except FileNotFoundError:
-        plan.problems.append(Problem(0, "", "no such file"))
-        return plan
-    except OSError as exc:
-        plan.problems.append(Problem(0, "", exc.strerror or str(exc)))
-        return plan
-    if b"\x00" in data[:4096]:
-        plan.problems.append(
-            Problem(0, "", "this is not a text file (it looks like a spreadsheet: save it as CSV)")
-        )
-        return plan
-    text = _decode(data, plan)
+    text = read_csv_text(path, plan)
     if text is None:
         return plan
     try:

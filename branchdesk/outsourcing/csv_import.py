@@ -17,13 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from branchdesk.members.csvformat import RowError, cell_in, iter_rows, parse_bool, parse_date
-from branchdesk.members.importer import (
-    MAX_FILE_BYTES,
-    ImportPlan,
-    ImportRefused,
-    Problem,
-    _decode,
-)
+from branchdesk.members.importer import ImportPlan, ImportRefused, Problem, read_csv_text
 from branchdesk.money import Money
 from branchdesk.outsourcing.codes import STATUSES
 from branchdesk.outsourcing.models import Contract
@@ -167,23 +161,7 @@ def check_contracts_csv(path: str | os.PathLike[str]) -> ContractPlan:
     """Read and check a contract CSV; nothing is written."""
     path = Path(path)
     plan = ContractPlan(file=path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            plan.problems.append(Problem(0, "", "the file is larger than 200 MB"))
-            return plan
-        data = path.read_bytes()
-    except FileNotFoundError:
-        plan.problems.append(Problem(0, "", "no such file"))
-        return plan
-    except OSError as exc:
-        plan.problems.append(Problem(0, "", exc.strerror or str(exc)))
-        return plan
-    if b"\x00" in data[:4096]:
-        plan.problems.append(
-            Problem(0, "", "this is not a text file (it looks like a spreadsheet: save it as CSV)")
-        )
-        return plan
-    text = _decode(data, plan)
+    text = read_csv_text(path, plan)
     if text is None:
         return plan
     try:

@@ -27,15 +27,11 @@ from PySide6.QtWidgets import (
 
 from branchdesk.demands.survey import KINDS, QuestionSummary, SurveyFile, summarise
 from branchdesk.ui import style
-from branchdesk.ui.members.import_dialog import ProblemsModel
+from branchdesk.ui.members.import_dialog import add_warnings, plural, problems_table
 
 BAR_COLOUR = style.ACCENT
 MAX_BAR = 420
 KIND_WORDS = dict(zip(KINDS, ("Scale 0–10", "Choice", "Free text"), strict=True))
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
 
 
 class AnswerChart(QWidget):
@@ -180,8 +176,8 @@ class SurveyPreviewDialog(QDialog):
         if survey.ok:
             self.heading.setText(f"Ready to import {name}")
             self.summary.setText(
-                f"{_plural(survey.respondents, 'response', 'responses')} to "
-                f"{_plural(len(survey.questions), 'question', 'questions')}. Nothing is kept "
+                f"{plural(survey.respondents, 'response', 'responses')} to "
+                f"{plural(len(survey.questions), 'question', 'questions')}. Nothing is kept "
                 "until you press Import."
             )
             form = QFormLayout()
@@ -212,31 +208,16 @@ class SurveyPreviewDialog(QDialog):
             buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         else:
             count = len(survey.problems)
-            self.heading.setText(f"{name} has {_plural(count, 'problem', 'problems')}")
+            self.heading.setText(f"{name} has {plural(count, 'problem', 'problems')}")
             self.summary.setText(
                 "Nothing has been imported. Put these right in the file, save it, and import "
                 "it again."
             )
-            self.problems_model = ProblemsModel(survey.problems, self)
-            view = QTableView()
-            view.setObjectName("problemsView")
-            view.setModel(self.problems_model)
-            view.setAlternatingRowColors(True)
-            view.setWordWrap(False)
-            view.verticalHeader().hide()
-            header = view.horizontalHeader()
-            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-            header.resizeSection(1, 170)
-            header.setStretchLastSection(True)
-            layout.addWidget(view, 1)
-            self.problems_view = view
+            self.problems_model, self.problems_view = problems_table(survey.problems, self)
+            layout.addWidget(self.problems_view, 1)
             close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
             close.setDefault(True)
-        if survey.warnings:
-            warnings = QLabel("\n".join(f"• {w[:1].upper()}{w[1:]}." for w in survey.warnings))
-            warnings.setObjectName("tabSubheading")
-            warnings.setWordWrap(True)
-            layout.addWidget(warnings)
+        add_warnings(layout, survey.warnings)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -73,8 +73,34 @@ class ProblemsModel(QAbstractTableModel):
         return None
 
 
-def _plural(n: int, one: str, many: str) -> str:
+def plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
+
+
+def problems_table(problems: list[Problem], parent: QWidget) -> tuple[ProblemsModel, QTableView]:
+    """A file's problems by line, column and reason, as every import preview lists them."""
+    model = ProblemsModel(problems, parent)
+    view = QTableView()
+    view.setObjectName("problemsView")
+    view.setModel(model)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    header.resizeSection(1, 170)
+    header.setStretchLastSection(True)
+    return model, view
+
+
+def add_warnings(layout: QVBoxLayout, warnings: list[str]) -> None:
+    """An import's warnings (things read but worth a look) under its preview, one a line."""
+    if warnings:
+        label = QLabel("\n".join(f"• {w[:1].upper()}{w[1:]}." for w in warnings))
+        label.setObjectName("tabSubheading")
+        label.setWordWrap(True)
+        layout.addWidget(label)
 
 
 class ImportPreviewDialog(QDialog):
@@ -120,7 +146,7 @@ class ImportPreviewDialog(QDialog):
         if plan.ok:
             self.heading.setText(f"Ready to import {name}")
             self.summary.setText(
-                f"{_plural(preview.new, 'new member', 'new members')}, "
+                f"{plural(preview.new, 'new member', 'new members')}, "
                 f"{preview.changed:,} to update, {preview.unchanged:,} unchanged.\n"
                 "Members already in the register are matched by membership number and "
                 "updated from the file. Nothing is written until you press Import."
@@ -131,32 +157,16 @@ class ImportPreviewDialog(QDialog):
             buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         else:
             count = len(plan.problems)
-            self.heading.setText(f"{name} has {_plural(count, 'problem', 'problems')}")
+            self.heading.setText(f"{name} has {plural(count, 'problem', 'problems')}")
             self.summary.setText(
                 "Nothing has been imported. Put these right in the file, save it, and import "
                 "it again."
             )
-            self.problems_model = ProblemsModel(plan.problems, self)
-            view = QTableView()
-            view.setObjectName("problemsView")
-            view.setModel(self.problems_model)
-            view.setAlternatingRowColors(True)
-            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            view.setWordWrap(False)
-            view.verticalHeader().hide()
-            header = view.horizontalHeader()
-            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-            header.resizeSection(1, 170)
-            header.setStretchLastSection(True)
-            layout.addWidget(view, 1)
-            self.problems_view = view
+            self.problems_model, self.problems_view = problems_table(plan.problems, self)
+            layout.addWidget(self.problems_view, 1)
             close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
             close.setDefault(True)
-        if plan.warnings:
-            warnings = QLabel("\n".join(f"• {w[:1].upper()}{w[1:]}." for w in plan.warnings))
-            warnings.setObjectName("tabSubheading")
-            warnings.setWordWrap(True)
-            layout.addWidget(warnings)
+        add_warnings(layout, plan.warnings)
         if plan.ok:
             layout.addStretch(1)
         buttons.accepted.connect(self.accept)

@@ -6,8 +6,9 @@ import csv
 from typing import IO
 
 from branchdesk.demands.codes import CLAIM_STATUSES
-from branchdesk.demands.queries import claim_lines, get_claim
+from branchdesk.demands.queries import claim_costs, claim_lines
 from branchdesk.members.csvformat import cell_out
+from branchdesk.money import Money
 from branchdesk.store.database import Database
 
 HEADERS = (
@@ -27,8 +28,9 @@ def write_claims_csv(out: IO[str], db: Database, status: str = "") -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADERS)
     lines = claim_lines(db, status)
+    costs = claim_costs(db)
     for line in lines:
-        total = get_claim(db, line.id).total_cost
+        total = costs.get(line.id, Money(0))
         writer.writerow(
             [
                 cell_out(line.reference),

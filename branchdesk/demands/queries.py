@@ -132,3 +132,16 @@ def get_claim(db: Database, claim_id: int) -> ClaimDetail:
             surveys=tuple(surveys),
             total_cost=claim_total(d.cost for d in details if d.cost is not None),
         )
+
+
+def claim_costs(db: Database) -> dict[int, Money]:
+    """Each claim's cost a year (the sum of its costed demands), by claim id."""
+    totals: dict[int, Money] = {}
+    with db.read() as session:
+        demands = session.scalars(select(Demand).where(Demand.cost_headcount.is_not(None))).all()
+        for demand in demands:
+            costing = costing_of(demand)
+            if costing is not None:
+                cost = annual_cost(costing).total
+                totals[demand.claim_id] = totals.get(demand.claim_id, Money(0)) + cost
+    return totals

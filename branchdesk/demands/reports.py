@@ -24,8 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from branchdesk.casework.reports import _check_suffix, _d, _frame_width, _grid, _p, _styles
 from branchdesk.demands.codes import (
     CATEGORIES,
@@ -34,9 +32,14 @@ from branchdesk.demands.codes import (
     EVIDENCE_KINDS,
     PRIORITIES,
 )
-from branchdesk.demands.costing import CostBreakdown, Costing, annual_cost
-from branchdesk.demands.models import Demand
-from branchdesk.demands.queries import ClaimDetail, DemandDetail, claim_lines, get_claim
+from branchdesk.demands.costing import CostBreakdown, Costing
+from branchdesk.demands.queries import (
+    ClaimDetail,
+    DemandDetail,
+    claim_costs,
+    claim_lines,
+    get_claim,
+)
 from branchdesk.demands.service import costing_of, load_survey
 from branchdesk.demands.survey import QuestionSummary, summarise
 from branchdesk.exports.text import _MONTHS, pdf_text
@@ -994,19 +997,6 @@ _CLAIMS_COLUMNS = (
     Column("demands", "Demands", "int", 10),
     Column("cost", "Annual cost", "money", 15),
 )
-
-
-def claim_costs(db: Database) -> dict[int, Money]:
-    """Each claim's cost a year (the sum of its costed demands), by claim id."""
-    totals: dict[int, Money] = {}
-    with db.read() as session:
-        demands = session.scalars(select(Demand).where(Demand.cost_headcount.is_not(None))).all()
-        for demand in demands:
-            costing = costing_of(demand)
-            if costing is not None:
-                cost = annual_cost(costing).total
-                totals[demand.claim_id] = totals.get(demand.claim_id, ZERO) + cost
-    return totals
 
 
 def export_claims(db: Database, out: str | os.PathLike[str], branch_name: str) -> int:

@@ -33,14 +33,13 @@ from branchdesk.casework.listing import CaseFilter, CaseListing
 from branchdesk.casework.models import Case
 from branchdesk.casework.queries import CaseDetail, MemberLine, caseload_counts, get_case
 from branchdesk.exports.lists import export_list
-from branchdesk.exports.text import pdf_text
+from branchdesk.exports.text import MONTH_ABBR, pdf_text
 from branchdesk.members.models import Employer
 from branchdesk.members.service import STATUSES
 from branchdesk.progress import Progress
 from branchdesk.store.database import Database
 from branchdesk.store.listing import Column
 
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 AGE_BANDS = (
     "Under 1 month",
     "1–3 months",
@@ -620,7 +619,7 @@ def caseload(db: Database, today: date) -> Caseload:
 
 
 def _month_name(start: date) -> str:
-    return f"{_MONTH_ABBR[start.month - 1]} {start.year}"
+    return f"{MONTH_ABBR[start.month - 1]} {start.year}"
 
 
 _OLDEST_COLUMNS = (
@@ -691,7 +690,7 @@ def _bar_chart(load: Caseload, width: float) -> Any:
     chart.width, chart.height = width - 40, height - 70
     chart.data = [[o for _, o, _ in load.months], [c for _, _, c in load.months]]
     chart.categoryAxis.categoryNames = [
-        f"{_MONTH_ABBR[m.month - 1]} {m.year % 100:02d}" for m, _, _ in load.months
+        f"{MONTH_ABBR[m.month - 1]} {m.year % 100:02d}" for m, _, _ in load.months
     ]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from xml.sax.saxutils import escape
 
 # The characters openpyxl refuses in a cell (its ILLEGAL_CHARACTERS_RE: C0 controls except tab,
@@ -46,6 +46,14 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+MONTH_ABBR = tuple(name[:3] for name in _MONTHS)
+
+
+def short_date(value: date | None) -> str:
+    """'9 Jun 2026': spelt out here, so it reads the same whatever the PC's locale."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTH_ABBR[value.month - 1]} {value.year}"
 
 
 def local_time(when: datetime) -> datetime:

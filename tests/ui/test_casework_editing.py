@@ -20,10 +20,11 @@ from branchdesk.casework.service import (
     update_case,
     update_entry,
 )
+from branchdesk.exports.text import short_date
 from branchdesk.store.database import Database
 from branchdesk.ui.casework.cases_page import CasesPage
 from branchdesk.ui.casework.casework_tab import CaseworkTab
-from branchdesk.ui.casework.common import CASEWORK, short_date
+from branchdesk.ui.casework.common import CASEWORK
 from branchdesk.ui.casework.dialogs import (
     ConsentDialog,
     EditCaseDialog,

@@ -16,11 +16,11 @@ from ui_helpers import click, column_texts, type_into
 from branchdesk.casework.documents import documents_folder
 from branchdesk.casework.queries import get_case
 from branchdesk.casework.service import CaseForm, case_id_by_reference, move_stage, open_case
+from branchdesk.exports.text import short_date
 from branchdesk.store.database import Database
 from branchdesk.ui import style
 from branchdesk.ui.casework.cases_page import CasesPage
 from branchdesk.ui.casework.casework_tab import CaseworkTab
-from branchdesk.ui.casework.common import short_date
 from branchdesk.ui.casework.dialogs import (
     CloseCaseDialog,
     DeadlineDialog,

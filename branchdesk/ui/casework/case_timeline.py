@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from branchdesk.casework.labels import ENTRY_KINDS, label
 from branchdesk.casework.models import TimelineEntry
+from branchdesk.exports.text import short_date
 from branchdesk.ui import style
-from branchdesk.ui.casework.common import short_date
 
 # The rich text a cell paints (its DisplayRole keeps the plain words, for copying and tests).
 HTML_ROLE = Qt.ItemDataRole.UserRole + 2

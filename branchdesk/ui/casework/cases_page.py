@@ -39,13 +39,13 @@ from branchdesk.casework.models import Document
 from branchdesk.casework.queries import CaseDetail, get_case, search_timeline
 from branchdesk.casework.rules_store import load_rules
 from branchdesk.casework.service import set_deadline_done
+from branchdesk.exports.text import short_date
 from branchdesk.ui import style
 from branchdesk.ui.casework.case_timeline import MATCH_ROW, MATCH_WORD, TimelineTable
 from branchdesk.ui.casework.common import (
     CASEWORK,
     CaseDialog,
     save_with_care,
-    short_date,
     size_text,
     warning_label,
 )

@@ -33,19 +33,10 @@ log = logging.getLogger(__name__)
 # The register name casework saves report, so the casework pages refresh.
 CASEWORK = "casework"
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 WARNING_STYLE = (
     f"color: {style.WARNING_TEXT}; background: {style.WARNING_BACKGROUND}; "
     f"border: 1px solid {style.WARNING_BORDER}; border-radius: 3px; padding: 6px 10px;"
 )
-
-
-def short_date(value: date | None) -> str:
-    """'9 Jun 2026' (spelt out here, so it reads the same whatever the PC's locale)."""
-    if value is None:
-        return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def size_text(size: int) -> str:

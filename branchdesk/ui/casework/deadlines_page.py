@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 from branchdesk.casework.deadlines import days_remaining, describe_remaining
 from branchdesk.casework.listing import reps
 from branchdesk.casework.queries import DeadlineLine, deadlines_due
+from branchdesk.exports.text import short_date
 from branchdesk.ui import style
-from branchdesk.ui.casework.common import CASEWORK, short_date
+from branchdesk.ui.casework.common import CASEWORK
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.tab_base import TabBase
 from branchdesk.ui.table_model import READ_ERRORS, read_error_text

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk.casework.reports import Caseload, OldCase, caseload
 from branchdesk.casework.service import case_id_by_reference
+from branchdesk.exports.text import MONTH_ABBR
 from branchdesk.settings import OPTIONS, Preferences, config_dir
 from branchdesk.store.database import Database
 from branchdesk.ui import style
@@ -58,7 +59,6 @@ OLDEST_SHOWN = 5
 RETRY_MS = 3000  # a failed read (a locked database, say) is tried again after this
 OPENED_COLOUR = "#3B6EA5"  # the same colours as the caseload report's chart
 CLOSED_COLOUR = "#E0913A"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # -- what the overview shows -------------------------------------------------------------------
@@ -246,7 +246,7 @@ class MonthlyChart(QWidget):
                 painter.fillRect(
                     QRect(left, area.bottom() - height + 1, bar - 1, height), QColor(colour)
                 )
-            name = _MONTHS[start.month - 1]
+            name = MONTH_ABBR[start.month - 1]
             if show_letters_only:
                 name = name[0]
             if start.month == 1 and not show_letters_only and slot > fm.horizontalAdvance("Jan 26"):
@@ -277,7 +277,7 @@ class MonthlyChart(QWidget):
                 start, opened, closed = self.months[index]
                 QToolTip.showText(
                     event.globalPos(),
-                    f"{_MONTHS[start.month - 1]} {start.year}: {opened} opened, {closed} closed",
+                    f"{MONTH_ABBR[start.month - 1]} {start.year}: {opened} opened, {closed} closed",
                     self,
                 )
             return True

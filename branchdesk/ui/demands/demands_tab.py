@@ -45,7 +45,8 @@ from branchdesk.demands.codes import (
 from branchdesk.demands.queries import ClaimDetail, DemandDetail, claim_lines, get_claim
 from branchdesk.demands.service import load_survey, move_demand, store_survey
 from branchdesk.demands.survey import SurveyFile, check_survey
-from branchdesk.ui.casework.common import save_with_care, short_date
+from branchdesk.exports.text import short_date
+from branchdesk.ui.casework.common import save_with_care
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import (
     DEMANDS,

@@ -42,6 +42,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from branchdesk.casework import labels
 from branchdesk.casework.queries import member_cases
+from branchdesk.exports.text import short_date
 from branchdesk.members.service import (
     LIMITS,
     STATUSES,
@@ -70,14 +71,6 @@ def is_busy(exc: DBAPIError) -> bool:
     """Did the write fail only because someone else held the database's write lock?"""
     text = str(exc.orig).lower()
     return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _short_date(value: date | None) -> str:
-    """'9 Jun 2026', as the casework screens show dates (whatever the PC's locale)."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
 def _plain_text(height_lines: int) -> QPlainTextEdit:
@@ -425,7 +418,7 @@ class MemberDialog(QDialog):
                 labels.label(labels.CASE_TYPES, case_type),
                 labels.label(labels.STAGES, stage),
             )
-            for column, text in enumerate((*texts, _short_date(opened))):
+            for column, text in enumerate((*texts, short_date(opened))):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 item.setData(Qt.ItemDataRole.UserRole, case_id)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import select
 
 from branchdesk.casework.deadlines import add_months
+from branchdesk.exports.text import short_date
 from branchdesk.members.models import Employer
 from branchdesk.money import Money
 from branchdesk.outsourcing.codes import EVENT_KINDS, STATUSES, WATCHED
@@ -19,7 +20,6 @@ from branchdesk.outsourcing.models import Contract, ContractEvent, ContractSuppl
 from branchdesk.outsourcing.queries import ContractLine, contract_lines
 from branchdesk.outsourcing.service import contract_members
 from branchdesk.store.database import Database
-from branchdesk.ui.casework.common import short_date
 
 OUTSOURCING = "outsourcing"  # the register name saves and imports report
 

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.exports.text import short_date
 from branchdesk.outsourcing.codes import STATUSES
 from branchdesk.outsourcing.ocds import OcdsFile, OcdsRefused, read_ocds
 from branchdesk.outsourcing.queries import ContractLine, totals
 from branchdesk.outsourcing.service import DEFAULT_NOTICE_MONTHS, ImportResult, import_records
 from branchdesk.progress import Progress
 from branchdesk.ui import style
-from branchdesk.ui.casework.common import short_date
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.outsourcing.data import (
     OUTSOURCING,

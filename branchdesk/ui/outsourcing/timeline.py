@@ -327,6 +327,6 @@ class TimelineChart(QAbstractScrollArea):
 
 
 def _short(day: date | None) -> str:
-    from branchdesk.ui.casework.common import short_date
+    from branchdesk.exports.text import short_date
 
     return short_date(day) or "?"

@@ -1,0 +1,488 @@
+"""Bank reconciliation: importing statements, matching their lines to ledger entries, and the
+difference between the bank's balance and the ledger's, with what explains it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import BigInteger, Select, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from branchdesk.hardship.bankfiles import (
+    BankFileError,
+    CsvProfile,
+    Statement,
+    mask_account,
+    read_statement,
+    same_account,
+)
+from branchdesk.hardship.codes import MANUAL_KINDS
+from branchdesk.hardship.ledger import balance_on, current_balance, lock_fund, post
+from branchdesk.hardship.matching import BankItem, BookEntry, ProposedMatch, propose_matches
+from branchdesk.hardship.models import (
+    BankCsvProfile,
+    BankLine,
+    BankStatement,
+    Donation,
+    Fund,
+    LedgerEntry,
+)
+from branchdesk.members.service import ValidationError
+from branchdesk.money import ZERO, Money
+from branchdesk.store.database import Database
+from branchdesk.store.errors import StaleEdit
+from branchdesk.store.types import utcnow
+
+MATCH_WINDOW_DAYS = 3
+
+
+class StatementRefused(ValueError):
+    """A statement that cannot go into this fund: the problems, in plain words."""
+
+
+@dataclass
+class StatementImport:
+    statement_id: int | None = None
+    imported: int = 0
+    already_imported: int = 0
+    matched: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_statement(fund: Fund, statement: Statement) -> list[str]:
+    """Why a statement does not belong to this fund's account, if it does not."""
+    problems: list[str] = []
+    if statement.currency and statement.currency.upper() != fund.currency.upper():
+        problems.append(
+            f"The statement is in {statement.currency.upper()} but the fund '{fund.name}' is "
+            f"kept in {fund.currency}: nothing was imported."
+        )
+    if fund.account_number and not same_account(fund.account_number, fund.sort_code, statement):
+        theirs = mask_account(statement.account) if statement.account else "an unknown account"
+        problems.append(
+            f"The statement is for account {theirs}"
+            + (f" (sort code {statement.sort_code})" if statement.sort_code else "")
+            + f" but the fund '{fund.name}' banks with account {mask_account(fund.account_number)}"
+            + (f" (sort code {fund.sort_code})" if fund.sort_code else "")
+            + ": nothing was imported."
+        )
+    return problems
+
+
+def read_for_fund(
+    db: Database, fund_id: int, path: Path, profile: CsvProfile | None = None
+) -> Statement:
+    """Read a statement file and check it belongs to the fund; StatementRefused or
+    BankFileError (with every problem) otherwise."""
+    statement = read_statement(path, profile)
+    with db.read() as session:
+        fund = session.get(Fund, fund_id)
+        if fund is None:
+            raise StaleEdit("This fund has been deleted by someone else.")
+        problems = check_statement(fund, statement)
+    if problems:
+        raise StatementRefused(" ".join(problems))
+    return statement
+
+
+def import_statement(
+    db: Database,
+    fund_id: int,
+    path: Path,
+    profile: CsvProfile | None = None,
+    auto_match: bool = True,
+) -> StatementImport:
+    """Import a statement's new lines (lines already imported, known by their transaction id,
+    are skipped) in one transaction, then match what matches without doubt: same amount,
+    date within a few days, reference agreeing, one candidate only."""
+    statement = read_for_fund(db, fund_id, path, profile)
+    result = StatementImport(warnings=list(statement.warnings))
+    with db.write() as session:
+        lock_fund(session, fund_id)
+        known = set(
+            session.scalars(
+                select(BankLine.fitid).where(
+                    BankLine.fund_id == fund_id,
+                    BankLine.fitid.in_({line.fitid[:255] for line in statement.lines}),
+                )
+            )
+        )
+        row = BankStatement(
+            fund_id=fund_id,
+            file_name=path.name[:300],
+            source=statement.source,
+            starts_on=statement.starts_on,
+            ends_on=statement.ends_on,
+            closing_balance=statement.closing_balance,
+            closing_balance_on=statement.closing_balance_on,
+        )
+        session.add(row)
+        session.flush()
+        for line in statement.lines:
+            if line.fitid[:255] in known:
+                result.already_imported += 1
+                continue
+            known.add(line.fitid[:255])
+            session.add(
+                BankLine(
+                    fund_id=fund_id,
+                    statement_id=row.id,
+                    fitid=line.fitid[:255],
+                    posted_on=line.posted_on,
+                    amount=line.amount,
+                    description=line.description[:500],
+                    reference=line.reference[:200],
+                    balance=line.balance,
+                )
+            )
+            result.imported += 1
+        row.lines_imported = result.imported
+        row.lines_skipped = result.already_imported
+        result.statement_id = row.id
+        session.flush()
+        if auto_match:
+            result.matched = _auto_match(session, fund_id, db.officer)
+    if result.already_imported:
+        result.warnings.append(
+            f"{result.already_imported} line(s) had been imported before and were skipped."
+        )
+    return result
+
+
+def _unmatched(
+    session: Session, fund_id: int, start: date | None = None, end: date | None = None
+) -> tuple[Select[tuple[BankLine]], Select[tuple[LedgerEntry]]]:
+    lines = select(BankLine).where(BankLine.fund_id == fund_id, BankLine.entry_id.is_(None))
+    matched = select(BankLine.entry_id).where(
+        BankLine.fund_id == fund_id, BankLine.entry_id.is_not(None)
+    )
+    entries = select(LedgerEntry).where(
+        LedgerEntry.fund_id == fund_id, LedgerEntry.id.not_in(matched)
+    )
+    if start is not None:
+        entries = entries.where(LedgerEntry.posted_on >= start)
+    if end is not None:
+        entries = entries.where(LedgerEntry.posted_on <= end)
+    return lines, entries
+
+
+def _proposals(session: Session, fund_id: int) -> tuple[list[ProposedMatch], dict[int, BankLine]]:
+    lines_q, _ = _unmatched(session, fund_id)
+    lines = {line.id: line for line in session.scalars(lines_q.order_by(BankLine.posted_on))}
+    if not lines:
+        return [], lines
+    window = timedelta(days=MATCH_WINDOW_DAYS)
+    start = min(line.posted_on for line in lines.values()) - window
+    end = max(line.posted_on for line in lines.values()) + window
+    _, entries_q = _unmatched(session, fund_id, start, end)
+    entries = [
+        BookEntry(e.id, e.posted_on, e.amount, e.reference, e.description)
+        for e in session.scalars(entries_q)
+    ]
+    items = [
+        BankItem(line.id, line.posted_on, line.amount, line.reference, line.description)
+        for line in lines.values()
+    ]
+    return propose_matches(items, entries, MATCH_WINDOW_DAYS), lines
+
+
+def _auto_match(session: Session, fund_id: int, officer: str) -> int:
+    proposals, lines = _proposals(session, fund_id)
+    # Only matches with no rival: an entry or a line proposed once, with the reference agreeing.
+    matched = 0
+    for proposal in proposals:
+        if not proposal.reference_agrees:
+            continue
+        line = lines[proposal.line_id]
+        line.entry_id = proposal.entry_id
+        line.matched_by = f"{officer} (automatic)"[:200]
+        line.matched_at = utcnow()
+        matched += 1
+    return matched
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    line_id: int
+    line_date: date
+    line_amount: Money
+    line_text: str
+    entry_id: int
+    entry_date: date
+    entry_text: str
+    reason: str
+
+
+def _text(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def suggest_matches(db: Database, fund_id: int) -> list[Suggestion]:
+    """Proposed matches for the treasurer to confirm."""
+    with db.read() as session:
+        proposals, lines = _proposals(session, fund_id)
+        entries = {
+            e.id: e
+            for e in session.scalars(
+                select(LedgerEntry).where(LedgerEntry.id.in_([p.entry_id for p in proposals]))
+            )
+        }
+        return [
+            Suggestion(
+                p.line_id,
+                lines[p.line_id].posted_on,
+                lines[p.line_id].amount,
+                _text(lines[p.line_id].description, lines[p.line_id].reference),
+                p.entry_id,
+                entries[p.entry_id].posted_on,
+                _text(entries[p.entry_id].description, entries[p.entry_id].reference),
+                p.reason,
+            )
+            for p in proposals
+        ]
+
+
+def match(db: Database, line_id: int, entry_id: int) -> None:
+    """Reconcile a statement line with a ledger entry (confirmed, or chosen by hand)."""
+    with db.write() as session:
+        line = session.get(BankLine, line_id)
+        entry = session.get(LedgerEntry, entry_id)
+        if line is None or entry is None:
+            raise StaleEdit("The statement line or the ledger entry no longer exists.")
+        if line.fund_id != entry.fund_id:
+            raise ValidationError({"entry": "The entry is in another fund."})
+        if line.entry_id is not None:
+            raise ValidationError({"line": "This statement line is already matched."})
+        if session.scalar(select(BankLine.id).where(BankLine.entry_id == entry_id)):
+            raise ValidationError({"entry": "This ledger entry is already matched to a line."})
+        if line.amount != entry.amount:
+            raise ValidationError(
+                {
+                    "entry": f"The line is {line.amount} and the entry {entry.amount}: only equal "
+                    "amounts can be matched. Record the difference as its own entry."
+                }
+            )
+        line.entry_id = entry_id
+        line.matched_by = db.officer[:200]
+        line.matched_at = utcnow()
+
+
+def unmatch(db: Database, line_id: int) -> None:
+    with db.write() as session:
+        line = session.get(BankLine, line_id)
+        if line is None:
+            raise StaleEdit("The statement line no longer exists.")
+        line.entry_id = None
+        line.matched_by = ""
+        line.matched_at = None
+
+
+def record_line(
+    db: Database,
+    line_id: int,
+    kind: str,
+    description: str = "",
+    donor_kind: str = "anonymous",
+    donor_name: str = "",
+) -> int:
+    """Record a statement line the ledger lacks as a new entry (a bank charge, interest, a
+    transfer or a donation) and match it; returns the entry's id."""
+    from branchdesk.hardship.codes import DONOR_KINDS
+    from branchdesk.hardship.donations import donor_label
+
+    if kind != "donation" and kind not in MANUAL_KINDS:
+        raise ValidationError({"kind": "Choose a bank charge, interest, a transfer or a donation."})
+    if kind == "donation" and donor_kind not in DONOR_KINDS:
+        raise ValidationError({"donor_kind": "Choose who the donor is."})
+    with db.write() as session:
+        line = session.get(BankLine, line_id)
+        if line is None:
+            raise StaleEdit("The statement line no longer exists.")
+        if line.entry_id is not None:
+            raise ValidationError({"line": "This statement line is already matched."})
+        money_in = kind == "donation" or MANUAL_KINDS[kind] > 0
+        if (line.amount > ZERO) != money_in:
+            direction = "paid in" if line.amount > ZERO else "paid out"
+            raise ValidationError(
+                {"kind": f"The line is money {direction}; choose a kind that matches."}
+            )
+        lock_fund(session, line.fund_id)
+        donor = donor_label(donor_kind, donor_name) if kind == "donation" else ""
+        entry = post(
+            session,
+            line.fund_id,
+            kind,
+            line.amount,
+            line.posted_on,
+            db.officer,
+            reference=line.reference or line.description[:200],
+            description=description.strip() or line.description,
+            donor=donor,
+        )
+        if kind == "donation":
+            session.add(
+                Donation(
+                    fund_id=line.fund_id,
+                    received_on=line.posted_on,
+                    donor_kind=donor_kind,
+                    donor_name="" if donor_kind == "anonymous" else donor_name.strip()[:200],
+                    amount=line.amount,
+                    method="bank_transfer",
+                    bank_reference=(line.reference or line.description)[:200],
+                    entry_id=entry.id,
+                )
+            )
+        line.entry_id = entry.id
+        line.matched_by = db.officer[:200]
+        line.matched_at = utcnow()
+        return entry.id
+
+
+# The reconciliation view ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    id: int
+    posted_on: date
+    amount: Money
+    text: str
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    as_of: date | None
+    statement_balance: Money | None
+    ledger_balance: Money
+    # The bank's balance before the first statement line imported: money the account held
+    # before the fund's ledger began (zero for an account opened for the fund).
+    brought_forward: Money
+    # Entries in the ledger the bank has not shown yet (an uncleared cheque, a payment in
+    # transit), and statement lines the ledger has not recorded yet (a bank charge).
+    not_on_statement: tuple[OpenItem, ...]
+    not_in_ledger: tuple[OpenItem, ...]
+
+    @property
+    def difference(self) -> Money | None:
+        """Statement balance less ledger balance."""
+        if self.statement_balance is None:
+            return None
+        return self.statement_balance - self.ledger_balance
+
+    @property
+    def explained(self) -> Money:
+        """What the open items account for: the balance brought forward and lines the ledger
+        lacks, less entries the bank has not shown yet."""
+        in_bank = sum((i.amount for i in self.not_in_ledger), ZERO)
+        in_ledger = sum((i.amount for i in self.not_on_statement), ZERO)
+        return self.brought_forward + in_bank - in_ledger
+
+    @property
+    def unexplained(self) -> Money | None:
+        """Nonzero when the statements do not add up from one to the next (a statement
+        missing between those imported) or a line was matched to an entry after the date."""
+        difference = self.difference
+        return None if difference is None else difference - self.explained
+
+    @property
+    def reconciled(self) -> bool:
+        return self.unexplained == ZERO
+
+
+def _brought_forward(session: Session, fund_id: int) -> Money:
+    """The first statement's closing balance less the lines it brought in, up to that date."""
+    first = session.execute(
+        select(BankStatement.id, BankStatement.closing_balance, BankStatement.closing_balance_on)
+        .where(BankStatement.fund_id == fund_id, BankStatement.lines_imported > 0)
+        .order_by(BankStatement.starts_on, BankStatement.id)
+        .limit(1)
+    ).first()
+    if first is None or first[1] is None or first[2] is None:
+        return ZERO
+    lines = session.scalar(
+        select(func.coalesce(func.sum(type_coerce(BankLine.amount, BigInteger)), 0)).where(
+            BankLine.statement_id == first[0], BankLine.posted_on <= first[2]
+        )
+    )
+    return first[1] - Money(int(lines or 0))
+
+
+def reconciliation(db: Database, fund_id: int) -> Reconciliation:
+    """The latest statement balance against the ledger on the same day, and what explains the
+    difference. Items are counted up to the statement's date."""
+    with db.read() as session:
+        latest = session.execute(
+            select(BankStatement.closing_balance, BankStatement.closing_balance_on)
+            .where(
+                BankStatement.fund_id == fund_id,
+                BankStatement.closing_balance.is_not(None),
+                BankStatement.closing_balance_on.is_not(None),
+            )
+            .order_by(BankStatement.closing_balance_on.desc(), BankStatement.id.desc())
+            .limit(1)
+        ).first()
+        as_of = latest[1] if latest else None
+        statement_balance = latest[0] if latest else None
+        if as_of is None:
+            as_of = session.scalar(
+                select(func.max(BankLine.posted_on)).where(BankLine.fund_id == fund_id)
+            )
+        if as_of is None:
+            return Reconciliation(None, None, current_balance(session, fund_id), ZERO, (), ())
+        lines_q, entries_q = _unmatched(session, fund_id, end=as_of)
+        lines_q = lines_q.where(BankLine.posted_on <= as_of)
+        not_in_ledger = tuple(
+            OpenItem(line.id, line.posted_on, line.amount, _text(line.description, line.reference))
+            for line in session.scalars(lines_q.order_by(BankLine.posted_on, BankLine.id))
+        )
+        not_on_statement = tuple(
+            OpenItem(e.id, e.posted_on, e.amount, _text(e.description, e.reference))
+            for e in session.scalars(entries_q.order_by(LedgerEntry.posted_on, LedgerEntry.id))
+        )
+        return Reconciliation(
+            as_of,
+            statement_balance,
+            balance_on(session, fund_id, as_of),
+            _brought_forward(session, fund_id),
+            not_on_statement,
+            not_in_ledger,
+        )
+
+
+# Saved CSV layouts ----------------------------------------------------------------------------
+
+
+def save_profile(db: Database, profile: CsvProfile) -> None:
+    problems = profile.problems()
+    if problems:
+        raise ValidationError({"profile": " ".join(problems)})
+    with db.write() as session:
+        row = session.scalar(select(BankCsvProfile).where(BankCsvProfile.name == profile.name))
+        if row is None:
+            session.add(BankCsvProfile(name=profile.name[:100], mapping=profile.to_json()))
+        elif row.mapping != profile.to_json():
+            row.mapping = profile.to_json()
+
+
+def saved_profiles(db: Database) -> list[CsvProfile]:
+    with db.read() as session:
+        return [
+            CsvProfile.from_json(text)
+            for text in session.scalars(
+                select(BankCsvProfile.mapping).order_by(BankCsvProfile.name)
+            )
+        ]
+
+
+__all__ = [
+    "BankFileError",
+    "StatementRefused",
+    "import_statement",
+    "match",
+    "reconciliation",
+    "record_line",
+    "suggest_matches",
+    "unmatch",
+]

@@ -210,17 +210,18 @@ def test_part_time_pro_rata_and_editing_an_open_claim(db: Database) -> None:
     form.days = [DAY1]
     update_claim(db, claim_id, form)
     assert get_claim(db, claim_id).entitlement == Money(3000)
-    with pytest.raises(ValueError, match="fraction of full time"):
-        parse_fte("lots")
+    assert parse_fte("0.6") == Decimal("0.6") and parse_fte("100%") == Decimal(1)
+    for typed in ("lots", "1.5", "2", "0", "-0.5"):
+        with pytest.raises(ValueError, match="fraction of full time"):
+            parse_fte(typed)
 
 
 def test_two_approvals_needed_then_decided_at_the_lower_amount(any_db: Database) -> None:
     fund_id = _fund(any_db, approvals=2)
     claim_id = _claim(any_db, fund_id)
     any_db.officer = "Panel One (demo)"
-    assert decide(any_db, claim_id, True, Money(10000), "Payslip seen") == [
-        "1 of the 2 approvals needed have been given."
-    ]
+    warnings = decide(any_db, claim_id, True, Money(10000), "Payslip seen")
+    assert warnings[-1] == "1 of the 2 approvals needed have been given."
     assert get_claim(any_db, claim_id).status == "under_review"
     with pytest.raises(ValidationError, match="already decided"):
         decide(any_db, claim_id, True, Money(10000), "again")
@@ -234,6 +235,43 @@ def test_two_approvals_needed_then_decided_at_the_lower_amount(any_db: Database)
         decide(any_db, claim_id, False, None, "too late")
     with pytest.raises(ValidationError, match="decided claim"):
         update_claim(any_db, claim_id, claim.form())
+
+
+def test_a_claim_cannot_change_once_the_panel_has_started(db: Database) -> None:
+    fund_id = _fund(db, approvals=2)
+    claim_id = _claim(db, fund_id, days=(DAY2,), requested=5000)
+    decide(db, claim_id, True, Money(5000), "One day, payslip seen")
+    form = get_claim(db, claim_id).form()
+    form.days, form.requested = [DAY1, DAY2, DAY3], Money(15000)
+    with pytest.raises(ValidationError, match="started deciding"):
+        update_claim(db, claim_id, form)
+
+
+def test_the_most_approvals_any_claimed_day_needs(db: Database) -> None:
+    fund_id = _fund(db, approvals=1)
+    set_rules(
+        db, fund_id, PaymentRules(effective_from=DAY2, per_day=Money(5000), approvals_needed=2)
+    )
+    claim_id = _claim(db, fund_id, days=(DAY1, DAY2))
+    assert get_claim(db, claim_id).approvals_needed == 2
+    decide(db, claim_id, True, Money(10000), "ok")
+    assert get_claim(db, claim_id).status == "under_review"
+
+
+def test_decisions_see_todays_facts(db: Database) -> None:
+    """Two claims entered before either is decided: the second decision sees the first."""
+    fund_id = _fund(db, cap_per_member=Money(6000))
+    first = _claim(db, fund_id, days=(DAY1,), requested=5000)
+    second = _claim(db, fund_id, days=(DAY1,), requested=5000)
+    assert get_claim(db, first).warnings == (
+        "No pay deduction given, so the loss-of-pay limit could not be applied.",
+    )
+    decide(db, first, True, Money(5000), "ok")
+    with pytest.raises(ValidationError, match=r"at most £10\.00 can be approved"):
+        decide(db, second, True, Money(5000), "ok")
+    warnings = decide(db, second, True, Money(1000), "the rest of the cap")
+    assert any("also claimed in " + get_claim(db, first).reference in w for w in warnings)
+    assert get_claim(db, second).entitlement == Money(1000)
 
 
 def test_a_decline_needs_reasons_and_decides_the_claim(db: Database) -> None:

@@ -88,9 +88,7 @@ def test_a_real_statement_imports_once_and_reconciles(any_db: Database) -> None:
 def test_lines_the_ledger_lacks_are_recorded_and_matched(db: Database) -> None:
     fund_id = _lloyds_fund(db)
     import_statement(db, fund_id, LLOYDS)
-    lines = {
-        line.text.split()[0]: line for line in reconciliation(db, fund_id).not_in_ledger
-    }
+    lines = {line.text.split()[0]: line for line in reconciliation(db, fund_id).not_in_ledger}
     client = lines["CLIENT"]
     with pytest.raises(ValidationError, match="money paid in"):
         record_line(db, client.id, "bank_charge")
@@ -214,3 +212,28 @@ def test_csv_layouts_are_saved_and_used(db: Database, tmp_path: Path) -> None:
     save_profile(db, profile)
     assert saved_profiles(db) == [profile]
     assert import_statement(db, fund_id, odd, profile).imported == 1
+
+
+def test_a_match_across_the_statement_date_is_an_open_item(db: Database, tmp_path: Path) -> None:
+    fund_id = _lloyds_fund(db)
+    statement = tmp_path / "march.csv"
+    statement.write_text(
+        HEADER + "30/03/2024,BGC,'99-88-74,1515152252,EASTSIDE BRANCH DON7,,100.00,100.00,\n",
+        encoding="utf-8",
+    )
+    record_donation(
+        db,
+        fund_id,
+        DonationForm(
+            received_on=date(2024, 4, 2),
+            donor_kind="branch",
+            donor_name="Eastside branch (demo)",
+            amount=Money(10000),
+            bank_reference="DON7",
+        ),
+    )
+    assert import_statement(db, fund_id, statement).matched == 1
+    view = reconciliation(db, fund_id)
+    assert view.ledger_balance == Money(0)  # the entry is dated after the statement
+    assert view.not_in_ledger_total == Money(10000) and view.not_in_ledger_count == 1
+    assert view.reconciled

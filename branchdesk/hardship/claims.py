@@ -16,11 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from branchdesk.exports.text import short_date
 from branchdesk.hardship.codes import APPROVED_STATUSES, OPEN_STATUSES
 from branchdesk.hardship.funds import member_strike_days, rules_in_session
-from branchdesk.hardship.ledger import current_balance, paid_on_claim
+from branchdesk.hardship.ledger import PENCE, current_balance, lock_fund, paid_on_claim
 from branchdesk.hardship.models import (
     Claim,
     ClaimDay,
-    Fund,
+    LedgerEntry,
     PanelDecision,
     Payment,
     StrikeDay,
@@ -32,6 +32,7 @@ from branchdesk.members.service import ValidationError
 from branchdesk.money import ZERO, Money
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StaleEdit
+from branchdesk.store.types import utcnow
 
 MAX_PANEL = 3
 
@@ -59,7 +60,7 @@ def parse_fte(text: str) -> Decimal:
         raise ValueError(
             f"'{text}' is not a fraction of full time (for example 0.6 or 60%)"
         ) from None
-    if text.strip().endswith("%") or value > 1:
+    if text.strip().endswith("%"):
         value = value / 100
     if not value.is_finite() or value <= 0 or value > 1:
         raise ValueError(f"'{text}' is not a fraction of full time (for example 0.6 or 60%)")
@@ -228,9 +229,8 @@ def create_claim(db: Database, fund_id: int, form: ClaimForm) -> int:
         raise ValidationError(errors)
     assert form.received_on is not None
     with db.write() as session:
-        fund = session.get(Fund, fund_id)
-        if fund is None:
-            raise StaleEdit("This fund has been deleted by someone else.")
+        # Locked so two PCs entering claims at once never take the same reference.
+        fund = lock_fund(session, fund_id)
         if fund.closed:
             raise ValidationError({"fund": "This fund is closed to new claims."})
         member_id = _member_id(session, form.member_number)
@@ -265,11 +265,18 @@ def update_claim(db: Database, claim_id: int, form: ClaimForm) -> None:
             )
         if claim.status not in OPEN_STATUSES:
             raise ValidationError({"status": "A decided claim cannot be changed."})
+        if session.scalar(select(PanelDecision.id).where(PanelDecision.claim_id == claim_id)):
+            raise ValidationError(
+                {
+                    "status": "The panel has started deciding this claim, so it cannot be "
+                    "changed: decline it with the reason and enter a new claim."
+                }
+            )
         member_id = _member_id(session, form.member_number)
         day_ids = _strike_day_ids(session, claim.fund_id, form.days)
         _apply(session, claim, claim.fund_id, member_id, form)
         _set_days(session, claim.id, day_ids)
-        claim.updated_at = claim.updated_at  # keeps the version check on a days-only change
+        claim.updated_at = utcnow()  # a new version even when only the days changed
         try:
             session.flush()
         except StaleDataError as exc:
@@ -305,9 +312,10 @@ def decide(
         errors["reasons"] = "Too long: at most 10,000 characters."
     if errors:
         raise ValidationError(errors)
-    warnings: list[str] = []
     with db.write() as session:
-        claim = session.get(Claim, claim_id)
+        # Locked, so two officers deciding at the same moment take turns (PostgreSQL); on
+        # SQLite the write transaction already does.
+        claim = session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
         if claim is None:
             raise StaleEdit("This claim has been deleted by someone else.")
         if claim.status not in OPEN_STATUSES:
@@ -319,6 +327,17 @@ def decide(
             raise ValidationError({"officer": f"{officer} has already decided on this claim."})
         if len(earlier) >= MAX_PANEL:
             raise ValidationError({"officer": "Three officers have already decided on it."})
+        # The facts may have changed since the claim was entered (another claim for the same
+        # day approved, the member's other awards against the cap): assess it again now.
+        warnings = _reassess(session, claim)
+        room = _cap_room(session, claim)
+        if approve and amount is not None and room is not None and amount > room:
+            raise ValidationError(
+                {
+                    "amount": f"The rules cap what a member can be awarded; with the member's "
+                    f"other awards, at most {room} can be approved on this claim."
+                }
+            )
         session.add(
             PanelDecision(
                 claim_id=claim_id,
@@ -354,20 +373,64 @@ def decide(
         else:
             claim.status = "under_review"
             warnings.append(f"{len(approvals)} of the {needed} approvals needed have been given.")
+        claim.updated_at = utcnow()  # a new version on every decision, so a stale copy fails
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise StaleEdit("Another officer decided on this claim at the same moment.") from exc
     return warnings
 
 
-def _approvals_needed(session: Session, claim: Claim) -> int:
-    rules = rules_in_session(session, claim.fund_id)
-    first_day = session.scalar(
-        select(func.min(StrikeDay.day))
-        .join(ClaimDay, ClaimDay.strike_day_id == StrikeDay.id)
-        .where(ClaimDay.claim_id == claim.id)
+def _claim_days(session: Session, claim_id: int) -> list[date]:
+    return list(
+        session.scalars(
+            select(StrikeDay.day)
+            .join(ClaimDay, ClaimDay.strike_day_id == StrikeDay.id)
+            .where(ClaimDay.claim_id == claim_id)
+            .order_by(StrikeDay.day)
+        )
     )
-    in_force = rules_on(rules, first_day) if first_day else None
-    if in_force is None and rules:
-        in_force = rules[-1]
-    return in_force.approvals_needed if in_force is not None else 1
+
+
+def _reassess(session: Session, claim: Claim) -> list[str]:
+    """Work the entitlement and warnings out again from today's facts and store them."""
+    form = ClaimForm(
+        days=_claim_days(session, claim.id),
+        fte=claim.fte,
+        pay_deducted=claim.pay_deducted,
+        requested=claim.requested,
+    )
+    amount, working, warnings = _assess(session, claim.fund_id, claim.member_id, form, claim.id)
+    for name, value in (
+        ("entitlement", amount),
+        ("working", "\n".join(working)),
+        ("warnings", "\n".join(warnings)),
+    ):
+        if getattr(claim, name) != value:
+            setattr(claim, name, value)
+    return warnings
+
+
+def _cap_room(session: Session, claim: Claim) -> Money | None:
+    """What the per-member cap leaves for this claim, or None when the rules set no cap."""
+    rules = rules_in_session(session, claim.fund_id)
+    days = _claim_days(session, claim.id)
+    in_force = rules_on(rules, days[-1]) if days and rules else None
+    if in_force is None or in_force.cap_per_member is None:
+        return None
+    elsewhere = _awarded_elsewhere(session, claim.fund_id, claim.member_id, claim.id)
+    return max(ZERO, in_force.cap_per_member - elsewhere)
+
+
+def _approvals_needed(session: Session, claim: Claim) -> int:
+    """The most approvals the rules in force on any of the claimed days ask for."""
+    rules = rules_in_session(session, claim.fund_id)
+    needed = [
+        r.approvals_needed for d in _claim_days(session, claim.id) if (r := rules_on(rules, d))
+    ]
+    if not needed and rules:
+        needed = [rules[-1].approvals_needed]
+    return max(needed, default=1)
 
 
 # Reading a claim ------------------------------------------------------------------------------
@@ -427,12 +490,7 @@ def get_claim(db: Database, claim_id: int) -> ClaimDetail:
             raise StaleEdit("This claim has been deleted by someone else.")
         member = session.get(Member, claim.member_id)
         assert member is not None
-        days = session.scalars(
-            select(StrikeDay.day)
-            .join(ClaimDay, ClaimDay.strike_day_id == StrikeDay.id)
-            .where(ClaimDay.claim_id == claim_id)
-            .order_by(StrikeDay.day)
-        ).all()
+        days = _claim_days(session, claim_id)
         decisions = session.scalars(
             select(PanelDecision)
             .where(PanelDecision.claim_id == claim_id)
@@ -473,15 +531,24 @@ def get_claim(db: Database, claim_id: int) -> ClaimDetail:
 
 
 def owed_claims(session: Session, fund_id: int) -> dict[int, Money]:
-    """Approved claims with money still owed, and how much."""
-    owed: dict[int, Money] = {}
+    """Approved claims with money still owed, and how much: one query, paid amounts summed
+    from the ledger by claim."""
+    paid = (
+        select(LedgerEntry.claim_id, func.sum(PENCE).label("net"))
+        .where(LedgerEntry.fund_id == fund_id, LedgerEntry.claim_id.is_not(None))
+        .group_by(LedgerEntry.claim_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(Claim.id, Claim.approved)
+        select(Claim.id, Claim.approved, paid.c.net)
+        .outerjoin(paid, paid.c.claim_id == Claim.id)
         .where(Claim.fund_id == fund_id, Claim.status.in_(("approved", "part_approved")))
         .order_by(Claim.id)
     )
-    for claim_id, approved in rows:
-        left = (approved or ZERO) - paid_on_claim(session, claim_id)
+    owed: dict[int, Money] = {}
+    for claim_id, approved, net in rows:
+        # Payments are negative entries, so the net sum is minus what was paid.
+        left = (approved or ZERO) + Money(int(net or 0))
         if left > ZERO:
             owed[claim_id] = left
     return owed

@@ -48,8 +48,14 @@ def validate_donation(form: DonationForm) -> dict[str, str]:
 
 
 def donor_label(kind: str, name: str) -> str:
-    """How a donor is named in the ledger and the per-donor totals."""
-    return "Anonymous" if kind == "anonymous" else name.strip()
+    """How a donor is named in the ledger: an organisation by its name; a person only as
+    "Individual", since the ledger can never be changed and a person's name must be erasable
+    (it is kept in the donation itself)."""
+    if kind == "anonymous":
+        return "Anonymous"
+    if kind == "individual":
+        return "Individual"
+    return name.strip()
 
 
 def record_donation(db: Database, fund_id: int, form: DonationForm) -> int:

@@ -336,6 +336,22 @@ def set_taking_part(db: Database, strike_day_id: int, member_numbers: Iterable[s
         return []
 
 
+def remove_taking_part(db: Database, strike_day_id: int, member_numbers: Iterable[str]) -> int:
+    """Take members off a strike day (recorded there by mistake); returns how many were."""
+    numbers = {n.strip() for n in member_numbers if n.strip()}
+    with db.write() as session:
+        ids = select(Member.id).where(Member.membership_number.in_(numbers))
+        rows = session.scalars(
+            select(StrikeParticipant).where(
+                StrikeParticipant.strike_day_id == strike_day_id,
+                StrikeParticipant.member_id.in_(ids),
+            )
+        ).all()
+        for row in rows:
+            session.delete(row)
+        return len(rows)
+
+
 def member_strike_days(session: Session, fund_id: int, member_id: int) -> list[date]:
     """The strike days of the fund the member is recorded as taking part in."""
     return list(

@@ -141,6 +141,9 @@ def reverse(db: Database, entry_id: int, posted_on: date, reason: str) -> int:
     """
     if not reason.strip():
         raise ValidationError({"reason": "Say why the entry is being reversed."})
+    if len(reason.strip()) > 400:
+        # The ledger can never be edited, so nothing is cut short silently.
+        raise ValidationError({"reason": "Too long: at most 400 characters."})
     with db.write() as session:
         entry = session.get(LedgerEntry, entry_id)
         if entry is None:
@@ -171,7 +174,8 @@ def reverse(db: Database, entry_id: int, posted_on: date, reason: str) -> int:
         if entry.kind == "payment" and entry.claim_id is not None:
             claim = session.get(Claim, entry.claim_id)
             if claim is not None and claim.status == "paid":
-                claim.status = "approved" if claim.approved == claim.requested else "part_approved"
+                approved = claim.approved or ZERO
+                claim.status = "approved" if approved >= claim.requested else "part_approved"
         return reversal.id
 
 

@@ -193,6 +193,8 @@ class LedgerEntry(Base):
     claim_id: Mapped[int | None] = mapped_column(
         ForeignKey("hardship_claims.id", ondelete="RESTRICT"), index=True
     )
+    # An organisation's name; "Individual" or "Anonymous" otherwise, because the ledger can
+    # never be changed and a person's name must be erasable (it stays in hardship_donations).
     donor: Mapped[str] = mapped_column(String(200), default="")
     # A reversal points at the entry it puts right; an entry can be reversed only once.
     reverses_id: Mapped[int | None] = mapped_column(
@@ -216,8 +218,9 @@ class Donation(Timestamped, Base):
     donor_name: Mapped[str] = mapped_column(String(200), default="")
     amount: Mapped[Money] = mapped_column(MoneyType(), info=audit_values())
     method: Mapped[str] = mapped_column(String(20), info=audit_values())
-    bank_reference: Mapped[str] = mapped_column(String(200), default="", info=audit_values())
-    restriction: Mapped[str] = mapped_column(String(300), default="", info=audit_values())
+    # A bank reference often carries the payer's name: personal, so not kept in the audit.
+    bank_reference: Mapped[str] = mapped_column(String(200), default="")
+    restriction: Mapped[str] = mapped_column(String(300), default="")
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("ledger_entries.id", ondelete="RESTRICT"), unique=True, info=audit_values()
     )
@@ -234,9 +237,10 @@ class Payment(Timestamped, Base):
         ForeignKey("hardship_claims.id", ondelete="RESTRICT"), index=True, info=audit_values()
     )
     paid_on: Mapped[date] = mapped_column(Date, info=audit_values())
-    amount: Mapped[Money] = mapped_column(MoneyType(), info=audit_values())
+    # What a member was paid is as personal as what they were approved.
+    amount: Mapped[Money] = mapped_column(MoneyType())
     method: Mapped[str] = mapped_column(String(20), info=audit_values())
-    reference: Mapped[str] = mapped_column(String(200), default="", info=audit_values())
+    reference: Mapped[str] = mapped_column(String(200), default="")
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("ledger_entries.id", ondelete="RESTRICT"), unique=True, info=audit_values()
     )

@@ -3,12 +3,13 @@ difference between the bank's balance and the ledger's, with what explains it.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import BigInteger, Select, func, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, Select, func, or_, select, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from branchdesk.hardship.bankfiles import (
     BankFileError,
@@ -82,8 +83,21 @@ def read_for_fund(
         if fund is None:
             raise StaleEdit("This fund has been deleted by someone else.")
         problems = check_statement(fund, statement)
+        unchecked = []
+        if not statement.currency:
+            unchecked.append(
+                f"the file does not say its currency, so it was taken as {fund.currency}"
+            )
+        if fund.account_number and not statement.account:
+            unchecked.append(
+                "the file does not say which account it is for: make sure it is the fund's "
+                f"account {mask_account(fund.account_number)}"
+            )
     if problems:
         raise StatementRefused(" ".join(problems))
+    if unchecked:
+        warnings = (*statement.warnings, *(u[0].upper() + u[1:] + "." for u in unchecked))
+        statement = replace(statement, warnings=warnings)
     return statement
 
 
@@ -143,7 +157,7 @@ def import_statement(
         result.statement_id = row.id
         session.flush()
         if auto_match:
-            result.matched = _auto_match(session, fund_id, db.officer)
+            result.matched = _auto_match(session, fund_id, row.id, db.officer)
     if result.already_imported:
         result.warnings.append(
             f"{result.already_imported} line(s) had been imported before and were skipped."
@@ -152,15 +166,12 @@ def import_statement(
 
 
 def _unmatched(
-    session: Session, fund_id: int, start: date | None = None, end: date | None = None
+    fund_id: int, start: date | None = None, end: date | None = None
 ) -> tuple[Select[tuple[BankLine]], Select[tuple[LedgerEntry]]]:
+    """Statement lines with no entry, and entries with no line (between the dates given)."""
     lines = select(BankLine).where(BankLine.fund_id == fund_id, BankLine.entry_id.is_(None))
-    matched = select(BankLine.entry_id).where(
-        BankLine.fund_id == fund_id, BankLine.entry_id.is_not(None)
-    )
-    entries = select(LedgerEntry).where(
-        LedgerEntry.fund_id == fund_id, LedgerEntry.id.not_in(matched)
-    )
+    has_line = select(BankLine.id).where(BankLine.entry_id == LedgerEntry.id).exists()
+    entries = select(LedgerEntry).where(LedgerEntry.fund_id == fund_id, ~has_line)
     if start is not None:
         entries = entries.where(LedgerEntry.posted_on >= start)
     if end is not None:
@@ -168,19 +179,36 @@ def _unmatched(
     return lines, entries
 
 
-def _proposals(session: Session, fund_id: int) -> tuple[list[ProposedMatch], dict[int, BankLine]]:
-    lines_q, _ = _unmatched(session, fund_id)
+def _clusters(days: list[date], gap: int) -> list[tuple[date, date]]:
+    """Sorted days grouped into runs with no gap longer than `gap` days, so entries are read
+    only around the lines (an old unmatched line does not pull in months of the ledger)."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and (day - runs[-1][1]).days <= gap:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _proposals(
+    session: Session, fund_id: int, statement_id: int | None = None
+) -> tuple[list[ProposedMatch], dict[int, BankLine]]:
+    lines_q, _ = _unmatched(fund_id)
+    if statement_id is not None:
+        lines_q = lines_q.where(BankLine.statement_id == statement_id)
     lines = {line.id: line for line in session.scalars(lines_q.order_by(BankLine.posted_on))}
     if not lines:
         return [], lines
     window = timedelta(days=MATCH_WINDOW_DAYS)
-    start = min(line.posted_on for line in lines.values()) - window
-    end = max(line.posted_on for line in lines.values()) + window
-    _, entries_q = _unmatched(session, fund_id, start, end)
-    entries = [
-        BookEntry(e.id, e.posted_on, e.amount, e.reference, e.description)
-        for e in session.scalars(entries_q)
-    ]
+    entries: list[BookEntry] = []
+    days = sorted({line.posted_on for line in lines.values()})
+    for first, last in _clusters(days, 2 * MATCH_WINDOW_DAYS):
+        _, entries_q = _unmatched(fund_id, first - window, last + window)
+        entries.extend(
+            BookEntry(e.id, e.posted_on, e.amount, e.reference, e.description)
+            for e in session.scalars(entries_q)
+        )
     items = [
         BankItem(line.id, line.posted_on, line.amount, line.reference, line.description)
         for line in lines.values()
@@ -188,9 +216,9 @@ def _proposals(session: Session, fund_id: int) -> tuple[list[ProposedMatch], dic
     return propose_matches(items, entries, MATCH_WINDOW_DAYS), lines
 
 
-def _auto_match(session: Session, fund_id: int, officer: str) -> int:
-    proposals, lines = _proposals(session, fund_id)
-    # Only matches with no rival: an entry or a line proposed once, with the reference agreeing.
+def _auto_match(session: Session, fund_id: int, statement_id: int, officer: str) -> int:
+    """Match a new statement's lines where the amount and the reference agree."""
+    proposals, lines = _proposals(session, fund_id, statement_id)
     matched = 0
     for proposal in proposals:
         if not proposal.reference_agrees:
@@ -351,6 +379,10 @@ class OpenItem:
     text: str
 
 
+# The open items listed on screen; totals always count them all.
+OPEN_ITEMS_SHOWN = 500
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     as_of: date | None
@@ -359,10 +391,15 @@ class Reconciliation:
     # The bank's balance before the first statement line imported: money the account held
     # before the fund's ledger began (zero for an account opened for the fund).
     brought_forward: Money
-    # Entries in the ledger the bank has not shown yet (an uncleared cheque, a payment in
-    # transit), and statement lines the ledger has not recorded yet (a bank charge).
+    # Entries in the ledger the bank had not shown by the statement's date (an uncleared
+    # cheque, a payment in transit), and statement lines the ledger had not recorded by then
+    # (a bank charge): the first OPEN_ITEMS_SHOWN of each, with the count and total of all.
     not_on_statement: tuple[OpenItem, ...]
     not_in_ledger: tuple[OpenItem, ...]
+    not_on_statement_count: int = 0
+    not_on_statement_total: Money = ZERO
+    not_in_ledger_count: int = 0
+    not_in_ledger_total: Money = ZERO
 
     @property
     def difference(self) -> Money | None:
@@ -375,20 +412,22 @@ class Reconciliation:
     def explained(self) -> Money:
         """What the open items account for: the balance brought forward and lines the ledger
         lacks, less entries the bank has not shown yet."""
-        in_bank = sum((i.amount for i in self.not_in_ledger), ZERO)
-        in_ledger = sum((i.amount for i in self.not_on_statement), ZERO)
-        return self.brought_forward + in_bank - in_ledger
+        return self.brought_forward + self.not_in_ledger_total - self.not_on_statement_total
 
     @property
     def unexplained(self) -> Money | None:
-        """Nonzero when the statements do not add up from one to the next (a statement
-        missing between those imported) or a line was matched to an entry after the date."""
+        """Nonzero when the statements do not add up from one to the next: a statement
+        missing between those imported, or a line changed by the bank."""
         difference = self.difference
         return None if difference is None else difference - self.explained
 
     @property
     def reconciled(self) -> bool:
         return self.unexplained == ZERO
+
+
+def _pence_sum(column: object) -> object:
+    return func.coalesce(func.sum(type_coerce(column, BigInteger)), 0)
 
 
 def _brought_forward(session: Session, fund_id: int) -> Money:
@@ -402,16 +441,71 @@ def _brought_forward(session: Session, fund_id: int) -> Money:
     if first is None or first[1] is None or first[2] is None:
         return ZERO
     lines = session.scalar(
-        select(func.coalesce(func.sum(type_coerce(BankLine.amount, BigInteger)), 0)).where(
+        select(_pence_sum(BankLine.amount)).where(  # type: ignore[call-overload]
             BankLine.statement_id == first[0], BankLine.posted_on <= first[2]
         )
     )
     return first[1] - Money(int(lines or 0))
 
 
+def _open_items(fund_id: int, as_of: date) -> tuple[Select[Any], Select[Any]]:
+    """Lines on the statement by `as_of` whose entry is missing or dated later, and entries
+    in the ledger by `as_of` whose line is missing or dated later."""
+    entry = aliased(LedgerEntry)
+    lines = (
+        select(
+            BankLine.id,
+            BankLine.posted_on,
+            BankLine.amount,
+            BankLine.description,
+            BankLine.reference,
+        )
+        .outerjoin(entry, entry.id == BankLine.entry_id)
+        .where(
+            BankLine.fund_id == fund_id,
+            BankLine.posted_on <= as_of,
+            or_(BankLine.entry_id.is_(None), entry.posted_on > as_of),
+        )
+    )
+    line = aliased(BankLine)
+    entries = (
+        select(
+            LedgerEntry.id,
+            LedgerEntry.posted_on,
+            LedgerEntry.amount,
+            LedgerEntry.description,
+            LedgerEntry.reference,
+        )
+        .outerjoin(line, line.entry_id == LedgerEntry.id)
+        .where(
+            LedgerEntry.fund_id == fund_id,
+            LedgerEntry.posted_on <= as_of,
+            or_(line.id.is_(None), line.posted_on > as_of),
+        )
+    )
+    return lines, entries
+
+
+def _summed(session: Session, query: Select[Any]) -> tuple[tuple[OpenItem, ...], int, Money]:
+    sub = query.subquery()
+    count, total = session.execute(
+        select(func.count(), _pence_sum(sub.c.amount))  # type: ignore[call-overload]
+    ).one()
+    items = tuple(
+        OpenItem(row_id, posted_on, amount, _text(description, reference))
+        for row_id, posted_on, amount, description, reference in session.execute(
+            # By date, then id: selected_columns are (id, posted_on, ...).
+            query.order_by(query.selected_columns[1], query.selected_columns[0]).limit(
+                OPEN_ITEMS_SHOWN
+            )
+        )
+    )
+    return items, int(count), Money(int(total or 0))
+
+
 def reconciliation(db: Database, fund_id: int) -> Reconciliation:
     """The latest statement balance against the ledger on the same day, and what explains the
-    difference. Items are counted up to the statement's date."""
+    difference, counted up to the statement's date."""
     with db.read() as session:
         latest = session.execute(
             select(BankStatement.closing_balance, BankStatement.closing_balance_on)
@@ -431,23 +525,20 @@ def reconciliation(db: Database, fund_id: int) -> Reconciliation:
             )
         if as_of is None:
             return Reconciliation(None, None, current_balance(session, fund_id), ZERO, (), ())
-        lines_q, entries_q = _unmatched(session, fund_id, end=as_of)
-        lines_q = lines_q.where(BankLine.posted_on <= as_of)
-        not_in_ledger = tuple(
-            OpenItem(line.id, line.posted_on, line.amount, _text(line.description, line.reference))
-            for line in session.scalars(lines_q.order_by(BankLine.posted_on, BankLine.id))
-        )
-        not_on_statement = tuple(
-            OpenItem(e.id, e.posted_on, e.amount, _text(e.description, e.reference))
-            for e in session.scalars(entries_q.order_by(LedgerEntry.posted_on, LedgerEntry.id))
-        )
+        lines_q, entries_q = _open_items(fund_id, as_of)
+        lines, lines_count, lines_total = _summed(session, lines_q)
+        entries, entries_count, entries_total = _summed(session, entries_q)
         return Reconciliation(
             as_of,
             statement_balance,
             balance_on(session, fund_id, as_of),
             _brought_forward(session, fund_id),
-            not_on_statement,
-            not_in_ledger,
+            entries,
+            lines,
+            entries_count,
+            entries_total,
+            lines_count,
+            lines_total,
         )
 
 
@@ -456,6 +547,8 @@ def reconciliation(db: Database, fund_id: int) -> Reconciliation:
 
 def save_profile(db: Database, profile: CsvProfile) -> None:
     problems = profile.problems()
+    if len(profile.name) > 100:
+        problems.append("The layout's name is too long: at most 100 characters.")
     if problems:
         raise ValidationError({"profile": " ".join(problems)})
     with db.write() as session:

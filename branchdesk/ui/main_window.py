@@ -24,18 +24,12 @@ from branchdesk.settings import config_dir, is_demo_database
 from branchdesk.store.database import Database
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.database_actions import DatabaseActions
-from branchdesk.ui.placeholder_tab import (
-    DEMANDS,
-    HARDSHIP,
-    OUTSOURCING,
-    PlaceholderTab,
-    PlannedRegister,
-)
 from branchdesk.ui.tab_base import TabBase
 
 if TYPE_CHECKING:
     from branchdesk.ui.casework.casework_tab import CaseworkTab
     from branchdesk.ui.demands.demands_tab import DemandsTab
+    from branchdesk.ui.hardship.hardship_tab import HardshipTab
     from branchdesk.ui.members.members_tab import MembersTab
     from branchdesk.ui.outsourcing.outsourcing_tab import OutsourcingTab
 
@@ -43,6 +37,8 @@ log = logging.getLogger(__name__)
 
 # The Casework tab's title, for its place before the tab is built (CaseworkTab.title).
 CASEWORK_TITLE = "Casework"
+# The other tabs, in order: each shows "Loading…" until it is built just after the first paint.
+LATER_TITLES = ("Negotiating demands", "Outsourcing watch", "Hardship fund")
 
 
 def location_warning(path: object) -> str | None:
@@ -91,6 +87,7 @@ class MainWindow(QMainWindow):
     members_tab: MembersTab
     demands_tab: DemandsTab
     outsourcing_tab: OutsourcingTab
+    hardship_tab: HardshipTab
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, *, build_after_paint: bool = False
@@ -105,13 +102,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("registerTabs")
         self.tabs.setDocumentMode(True)
-        self._loading_page: QLabel | None = QLabel("Loading…")
-        self._loading_page.setObjectName("tabSubheading")
-        self._loading_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._loading_page: QLabel | None = _loading()
         self.tabs.addTab(self._loading_page, CASEWORK_TITLE)
-        self.placeholder_tabs = [PlaceholderTab(p) for p in (DEMANDS, OUTSOURCING, HARDSHIP)]
-        for page in self.placeholder_tabs:
-            self.tabs.addTab(page, page.planned.title)
+        self.loading_pages = {title: _loading() for title in LATER_TITLES}
+        for title, page in self.loading_pages.items():
+            self.tabs.addTab(page, title)
         self.setCentralWidget(self.tabs)
 
         self.database_actions = DatabaseActions(ctx, self, self.swap_database)
@@ -160,15 +155,19 @@ class MainWindow(QMainWindow):
         from branchdesk.ui.demands.demands_tab import DemandsTab
 
         self.demands_tab = DemandsTab(self.ctx)
-        self._replace_placeholder(DEMANDS, self.demands_tab)
+        self._replace_loading_page(self.demands_tab)
         from branchdesk.ui.outsourcing.outsourcing_tab import OutsourcingTab
 
         self.outsourcing_tab = OutsourcingTab(self.ctx)
-        self._replace_placeholder(OUTSOURCING, self.outsourcing_tab)
+        self._replace_loading_page(self.outsourcing_tab)
+        from branchdesk.ui.hardship.hardship_tab import HardshipTab
 
-    def _replace_placeholder(self, planned: PlannedRegister, tab: TabBase) -> None:
-        """Put a register's tab where its "coming soon" page was, in the same place."""
-        page = next((p for p in self.placeholder_tabs if p.planned is planned), None)
+        self.hardship_tab = HardshipTab(self.ctx)
+        self._replace_loading_page(self.hardship_tab)
+
+    def _replace_loading_page(self, tab: TabBase) -> None:
+        """Put a register's tab where its "Loading…" page was, in the same place."""
+        page = self.loading_pages.pop(tab.title, None)
         if page is None:
             return
         index = self.tabs.indexOf(page)
@@ -177,7 +176,6 @@ class MainWindow(QMainWindow):
         if showing:
             self.tabs.setCurrentIndex(index)
         self.tabs.removeTab(index + 1)
-        self.placeholder_tabs.remove(page)
         page.deleteLater()
 
     def _show_members(self) -> None:
@@ -376,3 +374,10 @@ class MainWindow(QMainWindow):
             if isinstance(page, TabBase):
                 page.cleanup()
         super().closeEvent(event)
+
+
+def _loading() -> QLabel:
+    page = QLabel("Loading…")
+    page.setObjectName("tabSubheading")
+    page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return page

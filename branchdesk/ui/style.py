@@ -41,25 +41,6 @@ QLabel#loadBanner {{
     border-radius: 3px;
     padding: 6px 10px;
 }}
-QLabel#placeholderTitle {{
-    font-size: 17pt;
-    font-weight: 600;
-    color: {ACCENT};
-}}
-QLabel#placeholderBadge {{
-    color: {ACCENT};
-    background: #e3edf5;
-    border-radius: 9px;
-    padding: 3px 12px;
-    font-weight: 600;
-}}
-QLabel#placeholderText {{
-    color: {TEXT};
-}}
-QLabel#placeholderHeading {{
-    color: {TEXT};
-    font-weight: 600;
-}}
 QTabBar::tab {{
     padding: 8px 18px;
     margin-right: 2px;

@@ -201,4 +201,6 @@ def window(qtbot: Any, ctx: AppContext) -> Any:
     qtbot.addWidget(main, before_close_func=ctx.dialogs.closing)  # type: ignore[attr-defined]
     main.show()
     qtbot.waitExposed(main)
+    # The registers are built just after the first paint; tests start once they are there.
+    qtbot.waitUntil(lambda: main.registers_built and not main.loading_pages)
     return main

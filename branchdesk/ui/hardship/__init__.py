@@ -1,0 +1,1 @@
+"""The Hardship fund tab: funds, claims, payment runs, donations, the ledger and reconciliation."""

@@ -1,0 +1,425 @@
+"""The fund's ledger: every entry in the order it was recorded, with the running balance; bank
+charges, interest and transfers recorded by hand; a mistaken entry put right by a reversal; and
+the treasurer's exports (the ledger workbook, the income and expenditure statement, the payment
+list)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QMenu,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.exports.text import short_date
+from branchdesk.hardship.codes import ENTRY_KINDS, MANUAL_KINDS
+from branchdesk.hardship.ledger import record_entry, reverse
+from branchdesk.hardship.listing import LedgerListing
+from branchdesk.members.service import ValidationError
+from branchdesk.progress import Progress
+from branchdesk.ui.casework.common import date_of, warning_label
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.demands.dialogs import combo, line, text_box
+from branchdesk.ui.filter_bar import FilterBar
+from branchdesk.ui.hardship.data import (
+    EntryLine,
+    FundSummary,
+    HardshipTableModel,
+    plural,
+    read_entry,
+)
+from branchdesk.ui.hardship.widgets import (
+    Exporter,
+    FormDialog,
+    button,
+    day_edit,
+    list_view,
+    money_line,
+    row,
+    run_dialog,
+    set_widths,
+    slug,
+    typed_money,
+)
+
+WIDTHS = {
+    "id": 5,
+    "posted_on": 10,
+    "kind": 17,
+    "reference": 16,
+    "description": 34,
+    "money_in": 10,
+    "money_out": 10,
+    "balance_after": 11,
+}
+XLSX = "Excel workbook (*.xlsx)"
+PDF = "PDF document (*.pdf)"
+
+
+class EntryDialog(FormDialog):
+    """A bank charge, interest or a transfer, typed as a positive amount: its kind gives the
+    direction."""
+
+    what = "ledger"
+
+    def __init__(self, ctx: AppContext, fund_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Record bank charge, interest or transfer", parent)
+        self.fund_id = fund_id
+        self.entry_id: int | None = None
+        self.kind_box = combo({k: ENTRY_KINDS[k] for k in MANUAL_KINDS}, "bank_charge")
+        self.posted = day_edit(date.today())
+        self.amount_edit = money_line("", "e.g. 5.00")
+        self.direction = QLabel()
+        self.direction.setObjectName("tabSubheading")
+        self.reference_edit = line("", "as on the bank statement")
+        self.description_edit = line("", "e.g. Monthly account fee")
+        self.add_field("kind", "Kind", self.kind_box)
+        self.add_field("posted_on", "Date", self.posted)
+        amount_box = QWidget()
+        amount_row = row(self.amount_edit, self.direction, None)
+        amount_box.setLayout(amount_row)
+        self.add_field("amount", "Amount (£)", self.amount_edit, amount_box)
+        self.add_field("reference", "Reference", self.reference_edit)
+        self.add_field("description", "Details", self.description_edit)
+        self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        self.finish_layout()
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        money_in = MANUAL_KINDS[str(self.kind_box.currentData())] > 0
+        self.direction.setText("paid into the fund" if money_in else "paid out of the fund")
+
+    def write(self) -> None:
+        errors: dict[str, str] = {}
+        amount = typed_money(self.amount_edit, "amount", errors, "Give the amount.")
+        if errors:
+            raise ValidationError(errors)
+        assert amount is not None
+        self.entry_id = record_entry(
+            self.ctx.db,
+            self.fund_id,
+            str(self.kind_box.currentData()),
+            amount,
+            date_of(self.posted),
+            self.reference_edit.text(),
+            self.description_edit.text(),
+        )
+
+
+class ReverseDialog(FormDialog):
+    """Put a mistaken entry right with an equal and opposite one; both stay in the ledger."""
+
+    what = "ledger"
+
+    def __init__(self, ctx: AppContext, entry: EntryLine, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, f"Reverse entry {entry.id}", parent)
+        self.entry = entry
+        self.reversal_id: int | None = None
+        kind = ENTRY_KINDS.get(entry.kind, entry.kind)
+        direction = "in" if entry.amount.pence > 0 else "out"
+        amount = entry.amount if entry.amount.pence > 0 else -entry.amount
+        what = QLabel(
+            f"Entry {entry.id}, {short_date(entry.posted_on)}: {kind}, {amount} {direction}"
+            + (f"\n{entry.description}" if entry.description else "")
+        )
+        what.setWordWrap(True)
+        note = QLabel(
+            f"A reversal of {amount} {'out' if direction == 'in' else 'in'} is added to the "
+            "ledger; the entry itself stays, marked as reversed by it."
+            + (" The claim it paid is owed again." if entry.kind == "payment" else "")
+        )
+        note.setObjectName("tabSubheading")
+        note.setWordWrap(True)
+        self.layout_.insertWidget(0, what)
+        self.layout_.insertWidget(1, note)
+        self.posted = day_edit(date.today())
+        self.reason_box = text_box("", 70)
+        self.reason_box.setPlaceholderText("Why it is being reversed, e.g. entered twice")
+        self.add_field("posted_on", "Date of reversal", self.posted)
+        self.add_field("reason", "Reason", self.reason_box)
+        self.save_button.setText("Reverse")
+        self.finish_layout()
+
+    def write(self) -> None:
+        try:
+            self.reversal_id = reverse(
+                self.ctx.db, self.entry.id, date_of(self.posted), self.reason_box.toPlainText()
+            )
+        except ValidationError as exc:
+            # "This entry is itself a reversal", "already reversed": beside the reason.
+            raise ValidationError(
+                {("reason" if k == "entry" else k): v for k, v in exc.errors.items()}
+            ) from exc
+
+
+class LedgerPage(QWidget):
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.fund_id: int | None = None
+        self.summary: FundSummary | None = None
+        self.model = HardshipTableModel(LedgerListing(ctx.db, 0), self, runner=self._run_quietly)
+        self.exporter = Exporter(ctx, self, lambda busy: self.export_button.setEnabled(not busy))
+
+        self.filter_bar = FilterBar(placeholder="Search reference, details or donor")
+        self.filter_bar.edit.setMinimumWidth(260)
+        self.filter_bar.search_changed.connect(self.model.set_search)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.record_button = button(
+            "Record charge, interest or transfer…",
+            "recordEntry",
+            "A bank charge, interest paid, or a transfer in or out of the fund's account",
+        )
+        self.record_button.clicked.connect(lambda _c=False: self.record_entry())
+        self.reverse_button = button(
+            "Reverse entry…",
+            "reverseEntry",
+            "Put the chosen entry right with an equal and opposite entry; both stay in the ledger",
+        )
+        self.reverse_button.clicked.connect(lambda _c=False: self.reverse_entry())
+
+        self.export_menu = QMenu(self)
+        self.export_menu.setToolTipsVisible(True)
+        self.ledger_action = self.export_menu.addAction("Ledger, with names (.xlsx)…")
+        self.ledger_action.setToolTip("Every entry with the running balance, for the treasurer")
+        self.ledger_action.triggered.connect(lambda _c=False: self.export_ledger())
+        self.anonymised_action = self.export_menu.addAction("Ledger, anonymised (.xlsx)…")
+        self.anonymised_action.setToolTip(
+            "The same with members and individual donors not named, for the auditor or a report"
+        )
+        self.anonymised_action.triggered.connect(
+            lambda _c=False: self.export_ledger(anonymised=True)
+        )
+        self.statement_action = self.export_menu.addAction(
+            "Income and expenditure statement (.pdf)…"
+        )
+        self.statement_action.triggered.connect(lambda _c=False: self.export_statement())
+        self.payments_action = self.export_menu.addAction("Payment list (.xlsx or .pdf)…")
+        self.payments_action.setToolTip("Every payment to members from the fund")
+        self.payments_action.triggered.connect(lambda _c=False: self.export_payments())
+        self.export_button = QToolButton()
+        self.export_button.setObjectName("ledgerExport")
+        self.export_button.setText("Export ▾")
+        self.export_button.setStyleSheet(
+            "QToolButton { padding: 3px 10px; }"
+            " QToolButton::menu-indicator { image: none; width: 0px; }"
+        )
+        self.export_button.setToolTip("The ledger, the statement or the payment list")
+        self.export_button.setMenu(self.export_menu)
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+
+        self.banner = warning_label()
+        self.model.load_failed.connect(
+            lambda why: self._banner(f"The ledger could not be read ({why}); trying again…")
+        )
+        self.model.load_recovered.connect(lambda: self._banner(""))
+        self.table = QTableView()
+        self.table.setObjectName("ledgerTable")
+        self.table.setModel(self.model)
+        list_view(self.table)
+        set_widths(self.table, WIDTHS, self.model.columns, stretch="description")
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.model.ids_loaded.connect(self._loaded)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setSpacing(8)
+        layout.addLayout(
+            row(
+                self.filter_bar,
+                None,
+                self.count_label,
+                8,
+                self.record_button,
+                self.reverse_button,
+                self.export_button,
+            )
+        )
+        layout.addWidget(self.banner)
+        layout.addWidget(self.table, 1)
+        self._update_buttons()
+
+    def _run_quietly(
+        self,
+        fn: Callable[[], object],
+        on_done: Callable[[object], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self.ctx.worker.run(fn, on_done=on_done, on_error=on_error, quiet=True)
+
+    def _banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def set_fund(self, summary: FundSummary | None) -> None:
+        self.summary = summary
+        self.fund_id = summary.id if summary else None
+
+    def refresh(self) -> None:
+        self.model.set_listing(LedgerListing(self.ctx.db, self.fund_id or 0))
+
+    def _loaded(self) -> None:
+        count = self.model.rowCount()
+        text = plural(count, "entry", "entries")
+        if self.model.search:
+            text += " found"
+        elif self.summary is not None:
+            text += f" · balance {self.summary.balance}"
+        self.count_label.setText(text if count or self.model.search else "No entries yet")
+        if not self.model.search and self.model.sort_column < 0:
+            # In the order recorded, like a cash book: the latest entries are the ones wanted.
+            self.table.scrollToBottom()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_fund = self.fund_id is not None
+        self.record_button.setEnabled(has_fund)
+        self.reverse_button.setEnabled(has_fund and self.selected_id() is not None)
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.id_at(rows[0].row()) if rows else None
+
+    def select_entry(self, entry_id: int) -> None:
+        row_number = self.model.row_of(entry_id)
+        if row_number is not None:
+            self.table.selectRow(row_number)
+
+    # -- changes ---------------------------------------------------------------------------------
+
+    def record_entry(self) -> None:
+        if self.fund_id is None:
+            return
+        dialog = EntryDialog(self.ctx, self.fund_id, parent=self)
+        if run_dialog(self.ctx, dialog):
+            self.changed.emit()
+
+    def reverse_entry(self, entry_id: int | None = None) -> None:
+        entry_id = entry_id or self.selected_id()
+        if entry_id is None:
+            return
+        entry = read_entry(self.ctx.db, entry_id)
+        if entry is None:
+            return
+        if entry.kind == "reversal":
+            self.ctx.dialogs.info(
+                self,
+                "Reverse entry",
+                f"Entry {entry.id} is itself a reversal (of entry {entry.reverses_id}). "
+                "To undo it, record the original entry again.",
+            )
+            return
+        if entry.reversed_by is not None:
+            self.ctx.dialogs.info(
+                self,
+                "Reverse entry",
+                f"Entry {entry.id} has already been reversed, by entry {entry.reversed_by}.",
+            )
+            return
+        dialog = ReverseDialog(self.ctx, entry, parent=self)
+        if run_dialog(self.ctx, dialog):
+            self.changed.emit()
+
+    # -- exports ---------------------------------------------------------------------------------
+
+    def _name(self) -> str:
+        return slug(self.summary.name) if self.summary else "fund"
+
+    def export_ledger(self, anonymised: bool = False, path: Path | None = None) -> None:
+        if self.fund_id is None:
+            return
+        which = "anonymised " if anonymised else ""
+        chosen = path or self.exporter.choose(
+            f"Export the {which}ledger",
+            f"{self._name()}-ledger{'-anonymised' if anonymised else ''}-{date.today():%Y-%m-%d}"
+            ".xlsx",
+            XLSX,
+            (".xlsx",),
+        )
+        if chosen is None:
+            return
+        from branchdesk.hardship.reports import write_ledger_xlsx  # openpyxl, when asked
+
+        db, fund_id, branch = self.ctx.db, self.fund_id, self.ctx.preferences.branch_name
+
+        def run(progress: Progress) -> object:
+            return write_ledger_xlsx(
+                db, fund_id, chosen, anonymised=anonymised, progress=progress, branch_name=branch
+            )
+
+        self.exporter.start(
+            run, "Export the ledger", chosen, f"The {which}ledger was written to\n{chosen}"
+        )
+
+    def export_statement(self, path: Path | None = None) -> None:
+        if self.fund_id is None:
+            return
+        chosen = path or self.exporter.choose(
+            "Export the income and expenditure statement",
+            f"{self._name()}-statement-{date.today():%Y-%m-%d}.pdf",
+            PDF,
+            (".pdf",),
+        )
+        if chosen is None:
+            return
+        from branchdesk.hardship.reports import write_statement_pdf  # reportlab, when asked
+
+        db, fund_id, branch = self.ctx.db, self.fund_id, self.ctx.preferences.branch_name
+        self.exporter.start(
+            lambda _progress: write_statement_pdf(db, fund_id, chosen, branch_name=branch),
+            "Export the statement",
+            chosen,
+            f"The income and expenditure statement was written to\n{chosen}",
+        )
+
+    def export_payments(self, path: Path | None = None, anonymised: bool = False) -> None:
+        export_payments(self.ctx, self.exporter, self.fund_id, self._name(), path, anonymised)
+
+
+def export_payments(
+    ctx: AppContext,
+    exporter: Exporter,
+    fund_id: int | None,
+    name: str,
+    path: Path | None = None,
+    anonymised: bool = False,
+) -> None:
+    """The fund's payment list, as a workbook or a PDF (the Ledger and Payments pages)."""
+    if fund_id is None:
+        return
+    chosen = path or exporter.choose(
+        "Export the payment list",
+        f"{name}-payments-{date.today():%Y-%m-%d}.xlsx",
+        f"{XLSX};;{PDF}",
+        (".xlsx", ".pdf"),
+    )
+    if chosen is None:
+        return
+    from branchdesk.hardship.reports import write_payments  # openpyxl or reportlab, when asked
+
+    db, branch = ctx.db, ctx.preferences.branch_name
+
+    def run(progress: Progress) -> object:
+        return write_payments(
+            db, fund_id, chosen, anonymised=anonymised, branch_name=branch, progress=progress
+        )
+
+    exporter.start(
+        run,
+        "Export the payment list",
+        chosen,
+        f"The payment list was written to\n{chosen}",
+    )

@@ -42,6 +42,7 @@ from branchdesk.store.database import Database, open_database  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from casework import casework_figures, casework_window_figures  # noqa: E402
 from demands import demands_figures  # noqa: E402
+from hardship import hardship_figures  # noqa: E402
 from outsourcing import outsourcing_figures, window_figures  # noqa: E402
 
 
@@ -326,6 +327,8 @@ def main() -> None:
         results["casework"] = casework_figures(large, args.out)
         results["demands"] = demands_figures(large, args.out)
         results["outsourcing"] = outsourcing_figures(large, args.out)
+        # The large demo's hardship fund has 200,000 ledger entries.
+        results["hardship"] = hardship_figures(large, args.out)
         results["list_20000"] = list_figures(large)
         results["casework"]["window"] = casework_window_figures(large)
         results["outsourcing"]["window"] = window_figures(large)

@@ -12,16 +12,20 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from branchdesk import __version__
 from branchdesk.casework.labels import CASE_TYPES, OPEN_STAGES
 from branchdesk.demands.codes import CLAIM_STATUSES
+from branchdesk.hardship.codes import CLAIM_STATUSES as HARDSHIP_CLAIM_STATUSES
 
 CASE_STATUS_CHOICES = ["open", "closed", *(str(s) for s in OPEN_STAGES)]
 CASE_TYPE_CHOICES = [str(t) for t in CASE_TYPES]
 CLAIM_STATUS_CHOICES = list(CLAIM_STATUSES)
+# A hardship claim's status, "open" (awaiting a decision) or "owed" (approved, not fully paid).
+HARDSHIP_STATUS_CHOICES = [*HARDSHIP_CLAIM_STATUSES, "open", "owed"]
 
 if TYPE_CHECKING:
     from branchdesk.settings import Preferences
@@ -35,6 +39,16 @@ log = logging.getLogger("branchdesk")
 
 class UsageError(Exception):
     """Bad input: reported on stderr, exit status 2, nothing written."""
+
+
+def _cli_date(text: str) -> date:
+    """A date on the command line: 2026-04-01 or 01/04/2026 (day first), as imports read."""
+    from branchdesk.members.csvformat import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,6 +91,19 @@ def _parser() -> argparse.ArgumentParser:
     imp_survey.add_argument("file", type=Path, metavar="FILE.csv")
     imp_survey.add_argument("--claim", required=True, metavar="REF", help="e.g. CL-2027-001")
     imp_survey.add_argument("--name", default="", help="what to call it (default: the file name)")
+    imp_bank = imp_sub.add_parser(
+        "bank",
+        help="a hardship fund's bank statement (.ofx, or .csv from online banking); lines "
+        "already imported are skipped and sure matches are reconciled",
+    )
+    imp_bank.add_argument("file", type=Path, metavar="FILE.ofx|FILE.csv")
+    imp_bank.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    imp_bank.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="the CSV layout, e.g. 'Unity Trust Bank' or a saved one (default: recognised "
+        "from the column headings)",
+    )
 
     exp = sub.add_parser("export", help="export a report; the format follows the file name")
     exp_sub = exp.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -140,6 +167,45 @@ def _parser() -> argparse.ArgumentParser:
     exp_briefing.add_argument(
         "--authority", default="", metavar="NAME", help="only this authority's contracts"
     )
+    exp_ledger = exp_sub.add_parser(
+        "ledger",
+        help="a hardship fund's ledger to .xlsx: every entry with its running balance, "
+        "per-member and per-donor totals (members named unless --anonymised)",
+    )
+    exp_ledger.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    exp_ledger.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    exp_ledger.add_argument(
+        "--anonymised",
+        action="store_true",
+        help="members as Member 001, Member 002… (the same in every export of the fund)",
+    )
+    exp_statement = exp_sub.add_parser(
+        "statement",
+        help="a hardship fund's income and expenditure statement to .pdf, reconciled to the "
+        "bank, with signature lines (names no member)",
+    )
+    exp_statement.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    exp_statement.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    exp_statement.add_argument(
+        "--from",
+        dest="start",
+        type=_cli_date,
+        metavar="DATE",
+        help="first day of the period, e.g. 2026-04-01 or 01/04/2026 (default: the fund's start)",
+    )
+    exp_statement.add_argument(
+        "--to", dest="end", type=_cli_date, metavar="DATE", help="last day (default: today)"
+    )
+    exp_payments = exp_sub.add_parser(
+        "payments", help="a hardship fund's payments to members to .xlsx or .pdf, with the total"
+    )
+    exp_payments.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    exp_payments.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.pdf")
+    exp_payments.add_argument(
+        "--anonymised",
+        action="store_true",
+        help="members as Member 001, Member 002… and no membership numbers",
+    )
 
     backup = sub.add_parser("backup", help="write a checked backup of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
@@ -180,14 +246,29 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MONTHS",
         help="only those whose decision point falls within this many months",
     )
-    lst_claims = lst_sub.add_parser("claims", help="negotiating claims, newest first")
+    lst_claims = lst_sub.add_parser(
+        "claims",
+        help="negotiating claims, newest first; with --fund, a hardship fund's claims instead",
+    )
     lst_claims.add_argument(
         "--status",
         default="",
-        choices=CLAIM_STATUS_CHOICES,
+        choices=CLAIM_STATUS_CHOICES + HARDSHIP_STATUS_CHOICES,
         metavar="S",
-        help=", ".join(CLAIM_STATUS_CHOICES),
+        help=", ".join(CLAIM_STATUS_CHOICES)
+        + "; with --fund: "
+        + ", ".join(HARDSHIP_STATUS_CHOICES),
     )
+    lst_claims.add_argument(
+        "--fund",
+        metavar="NAME",
+        help="list this hardship fund's claims (oldest first) instead of negotiating claims",
+    )
+    lst_sub.add_parser("funds", help="hardship funds with their claims, entries and balance")
+    lst_ledger = lst_sub.add_parser(
+        "ledger", help="a hardship fund's ledger in the order entries were recorded"
+    )
+    lst_ledger.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
     return parser
 
 
@@ -253,6 +334,9 @@ _EXPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
     "claims": (".xlsx",),
     "contracts": (".xlsx",),
     "outsourcing-briefing": (".pdf",),
+    "ledger": (".xlsx",),
+    "statement": (".pdf",),
+    "payments": (".xlsx", ".pdf"),
 }
 
 
@@ -289,6 +373,18 @@ def _check_arguments(args: argparse.Namespace) -> None:
             raise UsageError(str(exc)) from exc
         for warning in args.survey.warnings:
             print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
+    elif args.command == "import" and args.what == "bank":
+        from branchdesk.hardship.bankfiles import KNOWN_PROFILES, read_statement
+
+        known = {p.name.casefold(): p for p in KNOWN_PROFILES}
+        if args.profile is None or args.profile.strip().casefold() in known:
+            # Read and checked whole before the database is opened (a saved layout needs the
+            # database, so a file read with one is checked when it is imported).
+            profile = known.get(args.profile.strip().casefold()) if args.profile else None
+            try:
+                read_statement(args.file, profile)
+            except ValueError as exc:
+                raise UsageError(_not_imported(args.file, exc)) from exc
     elif args.command == "import":
         from branchdesk.members.importer import ImportRefused, check_members_csv
 
@@ -329,6 +425,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _cmd_check(spec, args, prefs)
     mode = _OPENING[args.command]
+    if args.command == "import" and args.what == "bank":
+        mode = "existing"  # a statement goes into a fund that must already be there
     if mode != "create":
         _existing_sqlite(spec, args.demo)
     if mode == "as-is":
@@ -381,6 +479,8 @@ def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
             f"{result.unchanged:,} unchanged"
         )
         return 0
+    if args.what == "bank":
+        return _import_bank(db, args)
     if args.what == "survey":
         from branchdesk.demands.service import claim_id_by_reference, store_survey
 
@@ -464,6 +564,8 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
         export_briefing(db, args.out, prefs.branch_name, date.today(), notice, args.authority)
         print(f"outsourcing briefing written to {args.out}")
         return 0
+    if args.what in ("ledger", "statement", "payments"):
+        return _export_hardship(db, args, prefs)
     if args.what == "deadlines":
         from datetime import date
 
@@ -515,6 +617,7 @@ def _cmd_check(spec: str | None, args: argparse.Namespace, prefs: Preferences) -
         return EXIT_PROBLEM
     try:
         problems = run_checks(db)
+        problems += _ledger_problems(db)
     finally:
         db.dispose()
     for problem in problems:
@@ -535,10 +638,32 @@ def _cmd_list(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
         if args.ending_within is not None and not 0 <= args.ending_within <= 600:
             raise UsageError("--ending-within takes a number of months from 0 to 600")
         write_contracts_csv(sys.stdout, db, prefs.get("notice_months"), args.ending_within)
+    elif args.what == "claims" and args.fund is not None:
+        from branchdesk.hardship.reports import write_fund_claims_csv
+
+        if args.status and args.status not in HARDSHIP_STATUS_CHOICES:
+            raise UsageError(
+                f"'{args.status}' is not a hardship claim status: choose from "
+                + ", ".join(HARDSHIP_STATUS_CHOICES)
+            )
+        write_fund_claims_csv(sys.stdout, db, _fund_id(db, args.fund), args.status)
     elif args.what == "claims":
         from branchdesk.demands.export_csv import write_claims_csv
 
+        if args.status and args.status not in CLAIM_STATUS_CHOICES:
+            raise UsageError(
+                f"'{args.status}' is not a negotiating claim's status (for a hardship fund's "
+                "claims give --fund): choose from " + ", ".join(CLAIM_STATUS_CHOICES)
+            )
         write_claims_csv(sys.stdout, db, args.status)
+    elif args.what == "funds":
+        from branchdesk.hardship.reports import write_funds_csv
+
+        write_funds_csv(sys.stdout, db)
+    elif args.what == "ledger":
+        from branchdesk.hardship.reports import write_ledger_csv
+
+        write_ledger_csv(sys.stdout, db, _fund_id(db, args.fund))
     elif args.what == "cases":
         from branchdesk.casework.export_csv import write_cases_csv
         from branchdesk.casework.listing import CaseFilter, CaseListing
@@ -552,6 +677,110 @@ def _cmd_list(db: Database, args: argparse.Namespace, prefs: Preferences) -> int
         write_csv(sys.stdout, member_csv_rows(db, args.search))
     sys.stdout.flush()
     return 0
+
+
+# --------------------------------------------------------------------------------------------
+# The hardship fund
+
+
+def _fund_id(db: Database, name: str) -> int:
+    """The fund called `name`; a UsageError naming it and the funds there are otherwise."""
+    from branchdesk.hardship.funds import fund_id_by_name, fund_names
+
+    fund_id = fund_id_by_name(db, name)
+    if fund_id is not None:
+        return fund_id
+    names = [n for _, n in fund_names(db)]
+    there = (
+        "the funds are: " + ", ".join(repr(n) for n in names)
+        if names
+        else "there are no hardship funds yet"
+    )
+    raise UsageError(f"no hardship fund called {name.strip()!r}; {there}")
+
+
+def _not_imported(path: Path, exc: Exception) -> str:
+    message = str(exc)
+    if "nothing was imported" not in message.lower():
+        message += "\nNothing was imported."
+    return f"{path}: {message}"
+
+
+def _bank_profile(db: Database, name: str | None):  # type: ignore[no-untyped-def]
+    from branchdesk.hardship.bankfiles import KNOWN_PROFILES
+    from branchdesk.hardship.reconcile import saved_profiles
+
+    if name is None:
+        return None
+    profiles = {p.name.casefold(): p for p in (*KNOWN_PROFILES, *saved_profiles(db))}
+    found = profiles.get(name.strip().casefold())
+    if found is None:
+        raise UsageError(
+            f"no CSV layout called {name.strip()!r}; the layouts are: "
+            + ", ".join(repr(p.name) for p in profiles.values())
+        )
+    return found
+
+
+def _import_bank(db: Database, args: argparse.Namespace) -> int:
+    from branchdesk.hardship.reconcile import import_statement
+
+    fund_id = _fund_id(db, args.fund)
+    profile = _bank_profile(db, args.profile)
+    try:
+        result = import_statement(db, fund_id, args.file, profile)
+    except ValueError as exc:  # BankFileError, StatementRefused
+        raise UsageError(_not_imported(args.file, exc)) from exc
+    for warning in result.warnings[:50]:
+        print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
+    print(
+        f"{args.file}: {result.imported:,} lines imported, {result.already_imported:,} "
+        f"skipped (imported before), {result.matched:,} matched automatically"
+    )
+    return 0
+
+
+def _export_hardship(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+    from branchdesk.hardship import reports
+
+    fund_id = _fund_id(db, args.fund)
+    if args.what == "ledger":
+        count = reports.write_ledger_xlsx(
+            db, fund_id, args.out, args.anonymised, branch_name=prefs.branch_name
+        )
+        which = "anonymised ledger" if args.anonymised else "ledger"
+        print(f"{which} of {count:,} entries written to {args.out}")
+    elif args.what == "statement":
+        figures = reports.write_statement_pdf(
+            db, fund_id, args.out, args.start, args.end, branch_name=prefs.branch_name
+        )
+        print(
+            f"income and expenditure statement for {figures.start:%d/%m/%Y} to "
+            f"{figures.end:%d/%m/%Y} (closing balance {figures.closing}) written to {args.out}"
+        )
+    else:
+        count = reports.write_payments(
+            db, fund_id, args.out, args.anonymised, branch_name=prefs.branch_name
+        )
+        print(f"{count:,} payments written to {args.out}")
+    return 0
+
+
+def _ledger_problems(db: Database) -> list[str]:
+    """Every hardship fund's ledger re-added and cross-checked (`store` cannot import a
+    register, so the check is run from here)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DBAPIError
+
+    from branchdesk.hardship.ledger import check_all_funds
+    from branchdesk.store.errors import StoreError
+
+    try:
+        if not inspect(db.engine).has_table("ledger_entries"):
+            return []  # an older schema: upgraded (and then checked) when next opened
+        return check_all_funds(db)
+    except (DBAPIError, StoreError) as exc:
+        return [f"the hardship fund ledgers cannot be read: {getattr(exc, 'orig', exc)}"]
 
 
 _COMMANDS = {

@@ -266,11 +266,16 @@ def fill_demo(
                 for table, number in (("members", done), *cases.items())
             ],
         )
+    # The hardship fund is made through the service functions, each its own transaction.
+    from branchdesk.hardship.demo import fill_hardship
+
+    hardship = fill_hardship(db, rng, size, today or date.today(), progress)
     return {
         "employers": len(_EMPLOYERS),
         "workplaces": len(workplaces),
         "members": done,
         **cases,
+        **hardship,
     }
 
 

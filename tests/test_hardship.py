@@ -449,6 +449,15 @@ def test_listings_page_the_queue_and_the_ledger(db: Database) -> None:
     assert [rows[i][6] for i in ids] == [None, Money(10000)]
     assert [rows[i][7] for i in ids] == [Money(10000), Money(0)]
     assert ledger.ids(sort_key="money_out", descending=True)[0] == ids[1]
+    # Numbered without a gap, the ledger's order is a range; interleaved with another fund's
+    # entries, the ids are read one by one: the same answer either way.
+    assert isinstance(ids, range) and list(ledger.ids(descending=True)) == list(ids)[::-1]
+    other = create_fund(db, FundForm(name="Second dispute", starts_on=START))
+    _donate(db, other, 500)
+    _donate(db, fund_id, 700)
+    ids = ledger.ids()
+    assert not isinstance(ids, range) and len(ids) == 3 and ids == sorted(ids)
+    assert LedgerListing(db, other).ids() == range(ids[-1] - 1, ids[-1])
 
 
 # Properties -------------------------------------------------------------------------------

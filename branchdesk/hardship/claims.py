@@ -190,6 +190,15 @@ def _assess(
     return result.amount, list(result.working), warnings
 
 
+def assess_claim(
+    db: Database, fund_id: int, form: ClaimForm, claim_id: int | None = None
+) -> tuple[Money, list[str], list[str]]:
+    """The entitlement, working and warnings a claim would be saved with, for a form to show
+    as it is filled in."""
+    with db.read() as session:
+        return _assess(session, fund_id, _member_id(session, form.member_number), form, claim_id)
+
+
 def _apply(session: Session, claim: Claim, fund_id: int, member_id: int, form: ClaimForm) -> None:
     amount, working, warnings = _assess(session, fund_id, member_id, form, claim.id)
     values: dict[str, object] = {
@@ -531,17 +540,17 @@ def get_claim(db: Database, claim_id: int) -> ClaimDetail:
 
 
 def owed_claims(session: Session, fund_id: int) -> dict[int, Money]:
-    """Approved claims with money still owed, and how much: one query, paid amounts summed
-    from the ledger by claim."""
-    paid = (
-        select(LedgerEntry.claim_id, func.sum(PENCE).label("net"))
-        .where(LedgerEntry.fund_id == fund_id, LedgerEntry.claim_id.is_not(None))
-        .group_by(LedgerEntry.claim_id)
-        .subquery()
+    """Approved claims with money still owed, and how much, in one query."""
+    # Summed per claim through the claim index: only the few claims still owed are read,
+    # not the whole fund's ledger.
+    net = (
+        select(func.coalesce(func.sum(PENCE), 0))
+        .where(LedgerEntry.claim_id == Claim.id)
+        .correlate(Claim)
+        .scalar_subquery()
     )
     rows = session.execute(
-        select(Claim.id, Claim.approved, paid.c.net)
-        .outerjoin(paid, paid.c.claim_id == Claim.id)
+        select(Claim.id, Claim.approved, net)
         .where(Claim.fund_id == fund_id, Claim.status.in_(("approved", "part_approved")))
         .order_by(Claim.id)
     )

@@ -17,7 +17,7 @@ from branchdesk.hardship.models import Claim, LedgerEntry
 from branchdesk.members.models import Member
 from branchdesk.money import Money
 from branchdesk.store.database import Database
-from branchdesk.store.listing import Column
+from branchdesk.store.listing import Column, fetch_ids
 
 CLAIM_COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", "text", 12),
@@ -97,7 +97,7 @@ class ClaimListing:
             key.desc() if descending else key.asc(), Claim.id.desc() if descending else Claim.id
         )
         with self.db.read() as session:
-            return list(session.scalars(query))
+            return fetch_ids(session, query)
 
     def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         if not ids:
@@ -150,9 +150,13 @@ class LedgerListing:
 
     def ids(
         self, search: str = "", sort_key: str | None = None, descending: bool = False
-    ) -> list[int]:
+    ) -> Sequence[int]:
         query = select(LedgerEntry.id).where(LedgerEntry.fund_id == self.fund_id)
         words = search.lower().split()
+        if not words and sort_key in (None, "id"):
+            numbered = self._numbered_without_gaps(descending)
+            if numbered is not None:
+                return numbered
         if words:
             query = query.where(
                 and_(
@@ -172,7 +176,20 @@ class LedgerListing:
         else:
             query = query.order_by(LedgerEntry.id.desc() if descending else LedgerEntry.id)
         with self.db.read() as session:
-            return list(session.scalars(query))
+            return fetch_ids(session, query)
+
+    def _numbered_without_gaps(self, descending: bool) -> range | None:
+        """The fund's entries in the order recorded, when their numbers run without a gap (a
+        branch with one fund at a time): a range, with no need to read 200,000 ids."""
+        with self.db.read() as session:
+            first, last, count = session.execute(
+                select(func.min(LedgerEntry.id), func.max(LedgerEntry.id), func.count()).where(
+                    LedgerEntry.fund_id == self.fund_id
+                )
+            ).one()
+        if not count or last - first + 1 != count:
+            return None
+        return range(last, first - 1, -1) if descending else range(first, last + 1)
 
     def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         if not ids:

@@ -193,13 +193,13 @@ def _clusters(days: list[date], gap: int) -> list[tuple[date, date]]:
 
 def _proposals(
     session: Session, fund_id: int, statement_id: int | None = None
-) -> tuple[list[ProposedMatch], dict[int, BankLine]]:
+) -> tuple[list[ProposedMatch], dict[int, BankLine], list[BookEntry]]:
     lines_q, _ = _unmatched(fund_id)
     if statement_id is not None:
         lines_q = lines_q.where(BankLine.statement_id == statement_id)
     lines = {line.id: line for line in session.scalars(lines_q.order_by(BankLine.posted_on))}
     if not lines:
-        return [], lines
+        return [], lines, []
     window = timedelta(days=MATCH_WINDOW_DAYS)
     entries: list[BookEntry] = []
     days = sorted({line.posted_on for line in lines.values()})
@@ -213,15 +213,39 @@ def _proposals(
         BankItem(line.id, line.posted_on, line.amount, line.reference, line.description)
         for line in lines.values()
     ]
-    return propose_matches(items, entries, MATCH_WINDOW_DAYS), lines
+    return propose_matches(items, entries, MATCH_WINDOW_DAYS), lines, entries
 
 
 def _auto_match(session: Session, fund_id: int, statement_id: int, officer: str) -> int:
-    """Match a new statement's lines where the amount and the reference agree."""
-    proposals, lines = _proposals(session, fund_id, statement_id)
+    """Match a new statement's lines where the amount and the reference agree, and no other
+    line or entry would agree as well (a BACS run of equal payments under one batch reference
+    is left for the treasurer to confirm, so no claim's payment is tied to another's line)."""
+    proposals, lines, entries = _proposals(session, fund_id, statement_id)
+    items = {
+        line.id: BankItem(line.id, line.posted_on, line.amount, line.reference, line.description)
+        for line in lines.values()
+    }
+    entries_by_amount: dict[Money, list[BookEntry]] = {}
+    for entry in entries:
+        entries_by_amount.setdefault(entry.amount, []).append(entry)
+    items_by_amount: dict[Money, list[BankItem]] = {}
+    for item in items.values():
+        items_by_amount.setdefault(item.amount, []).append(item)
     matched = 0
     for proposal in proposals:
         if not proposal.reference_agrees:
+            continue
+        item = items[proposal.line_id]
+        other_entries = [
+            e for e in entries_by_amount.get(item.amount, []) if e.entry_id != proposal.entry_id
+        ]
+        other_items = [i for i in items_by_amount.get(item.amount, []) if i.line_id != item.line_id]
+        entry = next(e for e in entries_by_amount[item.amount] if e.entry_id == proposal.entry_id)
+        rivals = [
+            *propose_matches([item], other_entries, MATCH_WINDOW_DAYS),
+            *propose_matches(other_items, [entry], MATCH_WINDOW_DAYS),
+        ]
+        if any(rival.reference_agrees for rival in rivals):
             continue
         line = lines[proposal.line_id]
         line.entry_id = proposal.entry_id
@@ -250,7 +274,7 @@ def _text(*parts: str) -> str:
 def suggest_matches(db: Database, fund_id: int) -> list[Suggestion]:
     """Proposed matches for the treasurer to confirm."""
     with db.read() as session:
-        proposals, lines = _proposals(session, fund_id)
+        proposals, lines, _entries = _proposals(session, fund_id)
         entries = {
             e.id: e
             for e in session.scalars(
@@ -423,7 +447,9 @@ class Reconciliation:
 
     @property
     def reconciled(self) -> bool:
-        return self.unexplained == ZERO
+        """The difference is all explained and the ledger has every statement line (entries
+        the bank has not shown yet, such as an uncashed cheque, are normal)."""
+        return self.unexplained == ZERO and self.not_in_ledger_count == 0
 
 
 def _pence_sum(column: object) -> object:

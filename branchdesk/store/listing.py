@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+    from sqlalchemy.orm import Session
 
 ColumnKind = Literal["text", "int", "date", "datetime", "money", "bool"]
 
@@ -34,7 +38,7 @@ class Listing(Protocol):
 
     def ids(
         self, search: str = "", sort_key: str | None = None, descending: bool = False
-    ) -> list[int]: ...
+    ) -> Sequence[int]: ...
 
     def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]: ...
 
@@ -49,3 +53,27 @@ def rows_in_order(
         for row_id in chunk:
             if row_id in rows:  # deleted since the ids were read
                 yield rows[row_id]
+
+
+def fetch_ids(session: Session, query: Select[Any]) -> list[int]:
+    """The ids a one-column query selects, straight from the driver's cursor.
+
+    SQLAlchemy's result machinery costs about as much again as SQLite takes to find 200,000
+    ids; a list's ids need no type processing, so they are read from the cursor itself.
+    """
+    connection = session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.construct_params()
+    args: Any = (
+        tuple(params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else params
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, args)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()

@@ -167,10 +167,10 @@ def test_members_affected_are_linked_and_unlinked(any_db: Database) -> None:
     from branchdesk.outsourcing.service import contract_members, set_contract_members
 
     ada = create_member(
-        any_db, MemberForm(membership_number="M001", first_name="Ada", last_name="Lovelace")
+        any_db, MemberForm(membership_number="M001", first_name="Ada", last_name="Lowmoor")
     )
     bob = create_member(
-        any_db, MemberForm(membership_number="M002", first_name="Bob", last_name="Barker")
+        any_db, MemberForm(membership_number="M002", first_name="Bob", last_name="Bramble")
     )
     contract_id = create_contract(any_db, ContractForm(service="School meals"))
     assert contract_members(any_db, contract_id) == []
@@ -178,8 +178,8 @@ def test_members_affected_are_linked_and_unlinked(any_db: Database) -> None:
     # Duplicates (and spaces) collapse; listed by name.
     set_contract_members(any_db, contract_id, ["M001", " M002", "M001"], version)
     assert contract_members(any_db, contract_id) == [
-        (bob, "M002", "Barker, Bob"),
-        (ada, "M001", "Lovelace, Ada"),
+        (bob, "M002", "Bramble, Bob"),
+        (ada, "M001", "Lowmoor, Ada"),
     ]
     changed = _version(any_db, contract_id)
     assert changed != version
@@ -188,7 +188,7 @@ def test_members_affected_are_linked_and_unlinked(any_db: Database) -> None:
     assert _version(any_db, contract_id) == changed
     # Unlinked.
     set_contract_members(any_db, contract_id, ["M001"], changed)
-    assert contract_members(any_db, contract_id) == [(ada, "M001", "Lovelace, Ada")]
+    assert contract_members(any_db, contract_id) == [(ada, "M001", "Lowmoor, Ada")]
     set_contract_members(any_db, contract_id, [], _version(any_db, contract_id))
     assert contract_members(any_db, contract_id) == []
 
@@ -198,7 +198,7 @@ def test_unknown_members_and_stale_versions_are_refused(any_db: Database) -> Non
     from branchdesk.outsourcing.service import contract_members, set_contract_members
 
     ada = create_member(
-        any_db, MemberForm(membership_number="M001", first_name="Ada", last_name="Lovelace")
+        any_db, MemberForm(membership_number="M001", first_name="Ada", last_name="Lowmoor")
     )
     contract_id = create_contract(any_db, ContractForm(service="Street cleaning"))
     version = _version(any_db, contract_id)
@@ -215,7 +215,7 @@ def test_unknown_members_and_stale_versions_are_refused(any_db: Database) -> Non
     # A copy read before that change is refused, and nothing is changed.
     with pytest.raises(StaleEdit):
         set_contract_members(any_db, contract_id, [], version)
-    assert contract_members(any_db, contract_id) == [(ada, "M001", "Lovelace, Ada")]
+    assert contract_members(any_db, contract_id) == [(ada, "M001", "Lowmoor, Ada")]
     # So is a copy read before an edit of the contract's details.
     current = _version(any_db, contract_id)
     update_contract(

@@ -31,7 +31,7 @@ KNOWN_MEMBERS = (
     MemberForm(
         membership_number="M001",
         first_name="Ada",
-        last_name="Lovelace",
+        last_name="Lowmoor",
         employer="Northmoor Borough Council",
         workplace="Town Hall",
         department="Finance",
@@ -41,7 +41,7 @@ KNOWN_MEMBERS = (
     MemberForm(
         membership_number="M002",
         first_name="Bob",
-        last_name="Barker",
+        last_name="Bramble",
         employer="Northmoor Borough Council",
         workplace="Riverside Depot",
         department="Waste",

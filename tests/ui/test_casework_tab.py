@@ -86,7 +86,7 @@ def test_open_a_case_and_work_it(
     reference = open_through_dialog(qtbot, page, dialogs, "M001", "Overtime rota grievance")
     _wait_listed(qtbot, page, reference)
     assert page.selected_id() == case_id_by_reference(db, reference)
-    assert page.detail.heading.text() == f"{reference} · Ada Lovelace"
+    assert page.detail.heading.text() == f"{reference} · Ada Lowmoor"
     summary = page.detail.summary.text()
     assert "Grievance" in summary and "Opened" in summary and "Test Officer" in summary
     assert not dialogs.messages("info")  # Ada is eligible: no warning
@@ -254,7 +254,7 @@ def test_my_cases_and_rep_filter(qtbot: Any, tab: CaseworkTab, dialogs: Any, db:
     _choose(page.rep, "Sam Steward")
     qtbot.waitUntil(lambda: column_texts(page.table, 0) == [theirs], timeout=5000)
     _choose(page.rep, "All reps")
-    type_into(qtbot, page.filter_bar.edit, "lovelace")
+    type_into(qtbot, page.filter_bar.edit, "lowmoor")
     qtbot.waitUntil(lambda: column_texts(page.table, 0) == [mine], timeout=5000)
 
 
@@ -286,7 +286,7 @@ def test_overdue_deadlines_are_red_and_lead_to_their_case(
     tab.pages.setCurrentWidget(deadlines)
     assert deadlines.texts()[0][1:3] == ["overdue by 3 days", reference]
     assert deadlines.texts()[0][4] == "Reply to the employer"
-    assert deadlines.texts()[0][3].startswith("Lovelace, ")  # the member, as the case list
+    assert deadlines.texts()[0][3].startswith("Lowmoor, ")  # the member, as the case list
     assert deadlines.table.item(0, 0).foreground().color() == QColor(style.ERROR)
     assert "1 overdue" in deadlines.count_label.text()
     _choose(deadlines.rep, "Test Officer")

@@ -283,7 +283,7 @@ def test_a_claim_is_entered_with_its_entitlement_and_decided_by_two_officers(
         d.update_preview()  # as the typing pauses
         # Two days at £50 × 0.5 FTE, worked out as it is typed.
         assert d.amount_label.text() == "£50.00"
-        assert "Ada Lovelace" in d.who_label.text()
+        assert "Ada Lowmoor" in d.who_label.text()
         assert "£50.00 x 0.5 FTE = £25.00" in d.working_label.text()
         click(qtbot, d.save_button)
         assert "negative" in d.error_text("requested")
@@ -404,7 +404,7 @@ def test_a_claim_changed_elsewhere_is_not_overwritten(
     page.select_claim(claim_id)
 
     def correct(d: ClaimDialog) -> None:
-        assert d.member_edit.text() == "M001 — Ada Lovelace"
+        assert d.member_edit.text() == "M001 — Ada Lowmoor"
         assert d.day_checks[DAY_ONE].isChecked() and not d.day_checks[DAY_TWO].isChecked()
         d.day_checks[DAY_TWO].setChecked(True)
         type_into(qtbot, d.requested_edit, "100")

@@ -37,7 +37,7 @@ def test_new_member_is_saved_with_every_field(
     assert d.windowTitle() == "Add member"
     type_into(qtbot, d.membership_number, "M200")
     type_into(qtbot, d.first_name, "Grace")
-    type_into(qtbot, d.last_name, "Hopper")
+    type_into(qtbot, d.last_name, "Hollybank")
     # Employers already known are offered; a workplace list follows the employer chosen.
     assert d.employer.findText("Northmoor Borough Council") >= 0
     type_into(qtbot, d.employer, "Northmoor Borough Council")
@@ -58,7 +58,7 @@ def test_new_member_is_saved_with_every_field(
     member_id = member_id_by_number(db, "M200")
     assert member_id == d.member_id
     saved = get_member(db, member_id)
-    assert (saved.first_name, saved.last_name) == ("Grace", "Hopper")
+    assert (saved.first_name, saved.last_name) == ("Grace", "Hollybank")
     assert (saved.employer, saved.workplace) == ("Northmoor Borough Council", "Riverside Depot")
     assert saved.home_address == "1 Example Street\nDemo Town"
     assert saved.status == "lapsed"
@@ -71,7 +71,7 @@ def test_empty_name_shows_a_message_beside_the_field(
 ) -> None:
     d = new_dialog
     type_into(qtbot, d.membership_number, "M201")
-    type_into(qtbot, d.last_name, "Hopper")
+    type_into(qtbot, d.last_name, "Hollybank")
     assert d.error_text("first_name") == ""  # nobody is scolded before trying to save
     click(qtbot, d.save_button)
     assert d.isVisible() and d.result() != d.DialogCode.Accepted
@@ -120,7 +120,7 @@ def test_edit_loads_the_member_and_stale_save_keeps_the_dialog_open(
     d = MemberDialog(ctx, member_id, get_member(db, member_id))
     qtbot.addWidget(d, before_close_func=dialogs.closing)
     d.show()
-    assert d.windowTitle() == "Edit member — Ada Lovelace"
+    assert d.windowTitle() == "Edit member — Ada Lowmoor"
     assert d.employer.currentText() == "Northmoor Borough Council"
     assert d.workplace.currentText() == "Town Hall"
     assert d.date_joined.date().toPython() == date(2015, 3, 1)
@@ -189,7 +189,7 @@ def test_save_while_another_program_writes_says_busy_and_keeps_what_was_typed(
     d.show()
     type_into(qtbot, d.membership_number, "M321")
     type_into(qtbot, d.first_name, "Grace")
-    type_into(qtbot, d.last_name, "Hopper")
+    type_into(qtbot, d.last_name, "Hollybank")
     type_into(qtbot, d.notes, "Private: off sick")
 
     assert quick_db.path is not None
@@ -213,7 +213,7 @@ def test_save_while_another_program_writes_says_busy_and_keeps_what_was_typed(
     assert (d.first_name.text(), d.notes.toPlainText()) == ("Grace", "Private: off sick")
     assert member_id_by_number(quick_db, "M321") is None
     # The log says which member and why, never what was typed.
-    for value in ("M321", "Grace", "Hopper", "off sick", "Lovelace"):
+    for value in ("M321", "Grace", "Hollybank", "off sick", "Lowmoor"):
         assert value not in caplog.text
     assert "OperationalError" in caplog.text
 

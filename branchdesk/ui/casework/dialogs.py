@@ -65,7 +65,7 @@ SEPARATOR = " — "
 
 
 def find_members(db: Database, text: str, limit: int = 20) -> list[str]:
-    """'M001 — Ada Lovelace' for members whose number or name has every word typed."""
+    """'M001 — Ada Lowmoor' for members whose number or name has every word typed."""
     words = text.lower().split()
     if not words:
         return []

@@ -19,6 +19,7 @@ from branchdesk.hardship.reconcile import (
     StatementRefused,
     import_statement,
     match,
+    match_many,
     reconciliation,
     record_line,
     save_profile,
@@ -273,3 +274,10 @@ def test_equal_payments_under_one_batch_reference_wait_for_the_treasurer(
     # The donation is certain; which RUN1 line is which RUN1 entry is not.
     assert import_statement(db, fund_id, statement).matched == 1
     assert len(suggest_matches(db, fund_id)) == 2
+    # Both confirmed at once, in one transaction; a pair matched meanwhile is left out.
+    first, second = suggest_matches(db, fund_id)
+    match(db, first.line_id, first.entry_id)
+    problems = match_many(db, [(first.line_id, first.entry_id), (second.line_id, second.entry_id)])
+    assert problems == ["This statement line is already matched."]
+    assert suggest_matches(db, fund_id) == []
+    assert reconciliation(db, fund_id).reconciled

@@ -3,6 +3,7 @@ difference between the bank's balance and the ledger's, with what explains it.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -299,26 +300,47 @@ def suggest_matches(db: Database, fund_id: int) -> list[Suggestion]:
 def match(db: Database, line_id: int, entry_id: int) -> None:
     """Reconcile a statement line with a ledger entry (confirmed, or chosen by hand)."""
     with db.write() as session:
-        line = session.get(BankLine, line_id)
-        entry = session.get(LedgerEntry, entry_id)
-        if line is None or entry is None:
-            raise StaleEdit("The statement line or the ledger entry no longer exists.")
-        if line.fund_id != entry.fund_id:
-            raise ValidationError({"entry": "The entry is in another fund."})
-        if line.entry_id is not None:
-            raise ValidationError({"line": "This statement line is already matched."})
-        if session.scalar(select(BankLine.id).where(BankLine.entry_id == entry_id)):
-            raise ValidationError({"entry": "This ledger entry is already matched to a line."})
-        if line.amount != entry.amount:
-            raise ValidationError(
-                {
-                    "entry": f"The line is {line.amount} and the entry {entry.amount}: only equal "
-                    "amounts can be matched. Record the difference as its own entry."
-                }
-            )
-        line.entry_id = entry_id
-        line.matched_by = db.officer[:200]
-        line.matched_at = utcnow()
+        _match_in(session, line_id, entry_id, db.officer)
+
+
+def match_many(db: Database, pairs: Sequence[tuple[int, int]]) -> list[str]:
+    """Confirm many suggested matches in one transaction; a pair that can no longer be matched
+    (matched meanwhile, say) is left out and its problem returned."""
+    problems: list[str] = []
+    with db.write() as session:
+        for line_id, entry_id in pairs:
+            try:
+                with session.begin_nested():
+                    _match_in(session, line_id, entry_id, db.officer)
+            except ValidationError as exc:
+                problems.append(" ".join(exc.errors.values()))
+            except StaleEdit as exc:
+                problems.append(str(exc))
+    return problems
+
+
+def _match_in(session: Session, line_id: int, entry_id: int, officer: str) -> None:
+    line = session.get(BankLine, line_id)
+    entry = session.get(LedgerEntry, entry_id)
+    if line is None or entry is None:
+        raise StaleEdit("The statement line or the ledger entry no longer exists.")
+    if line.fund_id != entry.fund_id:
+        raise ValidationError({"entry": "The entry is in another fund."})
+    if line.entry_id is not None:
+        raise ValidationError({"line": "This statement line is already matched."})
+    if session.scalar(select(BankLine.id).where(BankLine.entry_id == entry_id)):
+        raise ValidationError({"entry": "This ledger entry is already matched to a line."})
+    if line.amount != entry.amount:
+        raise ValidationError(
+            {
+                "entry": f"The line is {line.amount} and the entry {entry.amount}: only equal "
+                "amounts can be matched. Record the difference as its own entry."
+            }
+        )
+    line.entry_id = entry_id
+    line.matched_by = officer[:200]
+    line.matched_at = utcnow()
+    session.flush()
 
 
 def unmatch(db: Database, line_id: int) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from ui_helpers import click, column_texts, type_into
 
@@ -319,6 +320,8 @@ def test_a_claim_is_entered_with_its_entitlement_and_decided_by_two_officers(
     ((_title, told),) = dialogs.messages("info")
     assert "1 of the 2 approvals" in told
     assert "1 given so far" in page.details.toPlainText()
+    # Once an officer has decided, the claim cannot be edited, only decided.
+    assert not page.edit_button.isEnabled() and page.decide_button.isEnabled()
 
     # The same officer cannot give the second approval.
     def again(d: DecideDialog) -> None:
@@ -335,12 +338,19 @@ def test_a_claim_is_entered_with_its_entitlement_and_decided_by_two_officers(
 
     def second(d: DecideDialog) -> None:
         assert "Test Officer" in d.findChild(type(d.officer_label), "panelDecisions").text()
-        type_into(qtbot, d.amount_edit, "45")
+        # A slip of the keyboard: more than the rules allow is confirmed first, and refused.
+        type_into(qtbot, d.amount_edit, "4500")
         type_into(qtbot, d.reasons_box, "Agreed")
         click(qtbot, d.save_button)
+        assert d.isVisible() and "check the amount" in d.error_text("amount")
+        type_into(qtbot, d.amount_edit, "45")
+        click(qtbot, d.save_button)
 
+    dialogs.confirms.append(False)
     dialogs.dialogs.append(second)
     click(qtbot, page.decide_button)
+    ((_title, asked),) = dialogs.messages("confirm")
+    assert "£4,500.00 is more than the £50.00 the rules entitle" in asked
     detail = get_claim(db, claim_id)
     assert detail.status == "part_approved" and detail.approved == Money(45_00)
     # Decided, so no longer awaiting a decision; its page stays up, read again.
@@ -758,9 +768,20 @@ def test_exports_are_written_in_the_background(
     book = openpyxl.load_workbook(ledger)
     assert any("Eastvale" in str(c.value) for row in book.worksheets[0].iter_rows() for c in row)
     statement = tmp_path / "statement.pdf"
+
+    def backwards_then_fine(d: Any) -> None:
+        d.start_edit.setDate(date(2026, 9, 1))
+        d.end_edit.setDate(date(2026, 8, 1))
+        click(qtbot, d.save_button)
+        assert d.isVisible() and "ends before it starts" in d.error_labels["end"].text()
+        d.end_edit.setDate(date(2026, 9, 30))
+        click(qtbot, d.save_button)
+
+    dialogs.dialogs.append(backwards_then_fine)
     dialogs.save_files.append(statement)
     page.statement_action.trigger()
     assert statement.read_bytes().startswith(b"%PDF")
+    assert "1 Sep 2026 to 30 Sep 2026" in PdfReader(statement).pages[0].extract_text()
     payments = tmp_path / "payments.pdf"
     dialogs.save_files.append(payments)
     page.payments_action.trigger()

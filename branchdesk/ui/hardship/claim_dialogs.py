@@ -380,6 +380,25 @@ class DecideDialog(FormDialog):
             errors["reasons"] = "Give the panel's reasons; the member may ask for them."
         if errors:
             raise ValidationError(errors)
+        if amount is not None:
+            # A decision cannot be taken back: an award beyond the rules or the request is
+            # confirmed first, so a slip of the keyboard is caught before it is recorded.
+            beyond = [
+                f"the {limit} {what}"
+                for limit, what in (
+                    (self.claim.entitlement, "the rules entitle the member to"),
+                    (self.claim.requested, "the member asked for"),
+                )
+                if amount > limit
+            ]
+            if beyond and not self.ctx.dialogs.confirm(
+                self,
+                "Approve more than the rules allow?",
+                f"{amount} is more than " + " and more than ".join(beyond) + ". A decision "
+                "cannot be changed once recorded. Approve this amount?",
+                yes="Approve",
+            ):
+                raise ValidationError({"amount": "Not recorded: check the amount."})
         self.warnings = decide(
             self.ctx.db, self.claim.id, approve, amount, self.reasons_box.toPlainText()
         )

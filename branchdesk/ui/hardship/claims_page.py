@@ -285,7 +285,8 @@ class ClaimsPage(QWidget):
                 self.detail = None
         detail = self.detail
         deciding = detail is not None and detail.status in OPEN_STATUSES
-        self.edit_button.setEnabled(deciding)
+        # Once any panel officer has decided, the claim stays as they saw it.
+        self.edit_button.setEnabled(deciding and detail is not None and not detail.decisions)
         self.decide_button.setEnabled(deciding)
         if detail is None:
             text = (

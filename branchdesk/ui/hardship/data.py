@@ -104,18 +104,8 @@ def read_fund_summary(db: Database, fund_id: int) -> FundSummary | None:
 
 
 def _owed_total(session: Any, fund_id: int) -> Money:
-    """What approved claims are still owed, in all (through the (fund, status) index)."""
-    total = ZERO
-    rows = session.execute(
-        select(Claim.id, Claim.approved).where(
-            Claim.fund_id == fund_id, Claim.status.in_(("approved", "part_approved"))
-        )
-    )
-    for claim_id, approved in rows.all():
-        left = (approved or ZERO) - paid_on_claim(session, claim_id)
-        if left > ZERO:
-            total += left
-    return total
+    """What approved claims are still owed, in all (one query)."""
+    return sum(owed_claims(session, fund_id).values(), ZERO)
 
 
 def fund_facts(summary: FundSummary) -> str:

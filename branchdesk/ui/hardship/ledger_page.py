@@ -51,7 +51,7 @@ from branchdesk.ui.hardship.widgets import (
 )
 
 WIDTHS = {
-    "id": 5,
+    "id": 8,
     "posted_on": 10,
     "kind": 17,
     "reference": 16,
@@ -112,6 +112,29 @@ class EntryDialog(FormDialog):
             self.reference_edit.text(),
             self.description_edit.text(),
         )
+
+
+class StatementPeriodDialog(FormDialog):
+    """The period an income and expenditure statement covers: the fund's life by default, or
+    a quarter or a year for the committee and the auditor."""
+
+    what = "fund"
+
+    def __init__(self, ctx: AppContext, starts_on: date, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Statement period", parent)
+        self.period: tuple[date, date] | None = None
+        self.start_edit = day_edit(starts_on)
+        self.end_edit = day_edit(date.today())
+        self.add_field("start", "From", self.start_edit)
+        self.add_field("end", "To", self.end_edit)
+        self.save_button.setText("Choose file…")
+        self.finish_layout()
+
+    def write(self) -> None:
+        start, end = date_of(self.start_edit), date_of(self.end_edit)
+        if end < start:
+            raise ValidationError({"end": "The period ends before it starts."})
+        self.period = (start, end)
 
 
 class ReverseDialog(FormDialog):
@@ -208,6 +231,15 @@ class LedgerPage(QWidget):
         self.payments_action = self.export_menu.addAction("Payment list (.xlsx or .pdf)…")
         self.payments_action.setToolTip("Every payment to members from the fund")
         self.payments_action.triggered.connect(lambda _c=False: self.export_payments())
+        self.payments_anonymised_action = self.export_menu.addAction(
+            "Payment list, anonymised (.xlsx or .pdf)…"
+        )
+        self.payments_anonymised_action.setToolTip(
+            "The payments with members shown as Member 001, Member 002…, for a committee or AGM"
+        )
+        self.payments_anonymised_action.triggered.connect(
+            lambda _c=False: self.export_payments(anonymised=True)
+        )
         self.export_button = QToolButton()
         self.export_button.setObjectName("ledgerExport")
         self.export_button.setText("Export ▾")
@@ -367,6 +399,14 @@ class LedgerPage(QWidget):
     def export_statement(self, path: Path | None = None) -> None:
         if self.fund_id is None:
             return
+        start: date | None = None
+        end: date | None = None
+        if path is None:
+            starts_on = self.summary.starts_on if self.summary is not None else date.today()
+            dialog = StatementPeriodDialog(self.ctx, starts_on, self)
+            if not run_dialog(self.ctx, dialog) or dialog.period is None:
+                return
+            start, end = dialog.period
         chosen = path or self.exporter.choose(
             "Export the income and expenditure statement",
             f"{self._name()}-statement-{date.today():%Y-%m-%d}.pdf",
@@ -379,7 +419,9 @@ class LedgerPage(QWidget):
 
         db, fund_id, branch = self.ctx.db, self.fund_id, self.ctx.preferences.branch_name
         self.exporter.start(
-            lambda _progress: write_statement_pdf(db, fund_id, chosen, branch_name=branch),
+            lambda _progress: write_statement_pdf(
+                db, fund_id, chosen, start=start, end=end, branch_name=branch
+            ),
             "Export the statement",
             chosen,
             f"The income and expenditure statement was written to\n{chosen}",

@@ -163,6 +163,10 @@ class PaymentsPage(QWidget):
         if (summary.id if summary else None) != self.fund_id:
             self.paid = []
             self.paid_box.hide()
+            # Nothing of the last fund's run may be paid while the new one is read.
+            self.run = None
+            self.owed_table.setRowCount(0)
+            self.pay_button.setEnabled(False)
         self.summary = summary
         self.fund_id = summary.id if summary else None
 
@@ -187,6 +191,7 @@ class PaymentsPage(QWidget):
     def _show(self, run: PaymentRun) -> None:
         unticked = self._unticked()
         self.run = run
+
         self._filling = True
         try:
             self.owed_table.setRowCount(len(run.lines))

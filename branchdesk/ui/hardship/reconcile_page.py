@@ -42,6 +42,7 @@ from branchdesk.hardship.reconcile import (
     Suggestion,
     import_statement,
     match,
+    match_many,
     read_for_fund,
     reconciliation,
     record_line,
@@ -52,8 +53,7 @@ from branchdesk.hardship.reconcile import (
 from branchdesk.members.service import ValidationError
 from branchdesk.money import ZERO, Money
 from branchdesk.store.database import Database
-from branchdesk.store.errors import StaleEdit
-from branchdesk.ui.casework.common import WARNING_STYLE, save_with_care
+from branchdesk.ui.casework.common import WARNING_STYLE
 from branchdesk.ui.casework.exports import error_text
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line
@@ -468,7 +468,7 @@ class ReconcilePage(QWidget):
             ("ledger", "Ledger balance on the same day"),
             ("difference", "Difference"),
             ("explained", "Explained by"),
-            ("brought_forward", "   the account's balance before the first statement line"),
+            ("brought_forward", "   balance brought forward"),
             ("not_on_statement", "   entries the bank has not shown yet"),
             ("not_in_ledger", "   statement lines not in the ledger yet"),
             ("unexplained", "Unexplained"),
@@ -699,24 +699,27 @@ class ReconcilePage(QWidget):
     # -- matching --------------------------------------------------------------------------------
 
     def _match(self, pairs: list[tuple[int, int]]) -> None:
-        problems: list[str] = []
+        """Match the pairs in one transaction, off the GUI thread (a BACS run can be hundreds)."""
+        db = self.ctx.db
+        self._importing = True  # no second import or match while this one runs
+        self._update_buttons()
 
-        def write() -> None:
-            for line_id, entry_id in pairs:
-                try:
-                    match(self.ctx.db, line_id, entry_id)
-                except (ValidationError, StaleEdit) as exc:
-                    text = (
-                        " ".join(exc.errors.values())
-                        if isinstance(exc, ValidationError)
-                        else str(exc)
-                    )
-                    problems.append(text)
+        def done(problems: list[str]) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._importing = False
+            if problems:
+                self.ctx.dialogs.error(self, "Not all matched", "\n".join(problems[:20]))
+            self.changed.emit()
 
-        save_with_care(self.ctx, self, write)
-        if problems:
-            self.ctx.dialogs.error(self, "Not all matched", "\n".join(problems))
-        self.changed.emit()
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._importing = False
+            self._update_buttons()
+            self.ctx.dialogs.error(self, "Not matched", read_error_text(exc))
+
+        self.ctx.worker.run(lambda: match_many(db, pairs), on_done=done, on_error=failed)
 
     def confirm_match(self) -> None:
         pair = selected_data(self.suggestions_table)

@@ -210,6 +210,10 @@ def test_part_time_pro_rata_and_editing_an_open_claim(db: Database) -> None:
     form.days = [DAY1]
     update_claim(db, claim_id, form)
     assert get_claim(db, claim_id).entitlement == Money(3000)
+    form = get_claim(db, claim_id).form()
+    form.member_number = "H2"
+    with pytest.raises(ValidationError, match="cannot move to another member"):
+        update_claim(db, claim_id, form)
     assert parse_fte("0.6") == Decimal("0.6") and parse_fte("100%") == Decimal(1)
     for typed in ("lots", "1.5", "2", "0", "-0.5"):
         with pytest.raises(ValueError, match="fraction of full time"):

@@ -218,6 +218,9 @@ class Evaluator:
 
     def formula(self, text: str) -> Decimal:
         body = text[1:]
+        rounded = re.fullmatch(r"ROUND\((.*),2\)", body)
+        if rounded:
+            return self.formula("=" + rounded.group(1)).quantize(Decimal("0.01"))
         found = re.fullmatch(r"SUM\(([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)\)", body)
         if found:
             column, first, _, last = found.groups()
@@ -292,7 +295,7 @@ def test_ledger_workbook_adds_up_to_the_penny(db: Database, setup: Setup, tmp_pa
         balance_cell = sheet[f"K{r}"]
         # The running balance is a formula, and works out to the ledger's own balance.
         assert balance_cell.data_type == "f"
-        expected = f"=I{r}-J{r}" if offset == 0 else f"=K{r - 1}+I{r}-J{r}"
+        expected = f"=ROUND(I{r}-J{r},2)" if offset == 0 else f"=ROUND(K{r - 1}+I{r}-J{r},2)"
         assert balance_cell.value == expected
         assert "£" in balance_cell.number_format
         assert evaluator.value(f"K{r}") == _pounds(entry.balance_after)
@@ -300,9 +303,9 @@ def test_ledger_workbook_adds_up_to_the_penny(db: Database, setup: Setup, tmp_pa
         assert (money_in is None) != (money_out is None)
     total = 5 + len(entries)
     assert sheet[f"E{total}"].value == "Total"
-    assert sheet[f"I{total}"].value == f"=SUM(I5:I{total - 1})"
-    assert sheet[f"J{total}"].value == f"=SUM(J5:J{total - 1})"
-    assert sheet[f"K{total}"].value == f"=I{total}-J{total}"
+    assert sheet[f"I{total}"].value == f"=ROUND(SUM(I5:I{total - 1}),2)"
+    assert sheet[f"J{total}"].value == f"=ROUND(SUM(J5:J{total - 1}),2)"
+    assert sheet[f"K{total}"].value == f"=ROUND(I{total}-J{total},2)"
     now = balance(db, setup.fund_id)
     assert now == Money(124_650)
     assert evaluator.value(f"K{total}") == _pounds(now)
@@ -319,7 +322,7 @@ def test_ledger_workbook_adds_up_to_the_penny(db: Database, setup: Setup, tmp_pa
         "Cleo Marchbanks": ["HM-003", 1, 100, 100, 0],
         "Bram Zephyrine": ["HM-002", 1, 100, 100, 0],
     }
-    assert members["A9"].value == "Total" and members["E9"].value == "=SUM(E5:E8)"
+    assert members["A9"].value == "Total" and members["E9"].value == "=ROUND(SUM(E5:E8),2)"
     assert Evaluator(members).value("E9") == Decimal(280)
 
     donors = book["Donors"]
@@ -331,7 +334,7 @@ def test_ledger_workbook_adds_up_to_the_penny(db: Database, setup: Setup, tmp_pa
         PERSON_DONOR: ["Individual", 1, 25],
         "Anonymous": ["Anonymous", 1, 10],
     }
-    assert donors["D10"].value == "=SUM(D5:D9)"
+    assert donors["D10"].value == "=ROUND(SUM(D5:D9),2)"
     assert Evaluator(donors).value("D10") == Decimal("1535")
 
 
@@ -360,7 +363,10 @@ def test_user_text_that_looks_like_a_formula_stays_text(
             for cell in row:
                 if cell.data_type == "f":
                     assert re.fullmatch(
-                        r"=(SUM\([A-Z]+\d+:[A-Z]+\d+\)|[A-Z]+\d+([+-][A-Z]+\d+)+)", cell.value
+                        # Money rounded to the penny; counts (claims, gifts) plain sums.
+                        r"=ROUND\((SUM\([A-Z]+\d+:[A-Z]+\d+\)|[A-Z]+\d+([+-][A-Z]+\d+)+),2\)"
+                        r"|=SUM\([A-Z]+\d+:[A-Z]+\d+\)",
+                        cell.value,
                     ), cell.value
     # Fund name with markup is kept as written in the title.
     assert FUND in sheet["A1"].value
@@ -602,7 +608,7 @@ def test_payments_workbook_and_pdf(db: Database, setup: Setup, tmp_path: Path) -
     ]
     assert [r[7] for r in rows] == [100, 80, 100, -100, 100]
     assert rows[4][5] == "Cheque" and rows[4][6] == "CHQ-100200 H-2024-0003"
-    assert sheet["G10"].value == "Total" and sheet["H10"].value == "=SUM(H5:H9)"
+    assert sheet["G10"].value == "Total" and sheet["H10"].value == "=ROUND(SUM(H5:H9),2)"
     assert Evaluator(sheet).value("H10") == Decimal(280)
 
     anonymous = tmp_path / "payments-anon.xlsx"
@@ -648,7 +654,9 @@ def test_figures_and_exports_on_both_databases(any_db: Database, tmp_path: Path)
     assert figures.payments == Money(28_000) and figures.payments_count == 3
     assert figures.total_donations == Money(153_500)
     assert figures.bank is not None and figures.bank.unexplained == Money(0)
-    totals = {m.member_number: (m.claims, m.approved, m.paid) for m in member_totals(any_db, 1)}
+    totals = {
+        m.member_number: (m.claims, m.approved, m.paid) for m in member_totals(any_db, made.fund_id)
+    }
     assert totals["HM-003"] == (1, Money(10_000), Money(10_000))
     out = tmp_path / "ledger.xlsx"
     assert write_ledger_xlsx(any_db, made.fund_id, out, anonymised=True) == 13
@@ -688,3 +696,67 @@ def test_the_bulk_demo_history_on_both_databases(any_db: Database) -> None:
     # New rows take the next ids (the sequences moved on past the explicit ids on PostgreSQL).
     _donate(any_db, fund_id, 20, "branch", "After the history", 1_000, "AFTER-1")
     assert balance(any_db, fund_id) == bank.ledger_balance + Money(1_000)
+
+
+def test_names_in_bank_text_and_reasons_stay_out_of_anonymised_exports(
+    db: Database, setup: Setup, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from branchdesk.hardship.reconcile import reconciliation, record_line
+
+    statement = tmp_path / "april.csv"
+    statement.write_text(
+        "Date,Description,Debit,Credit,Balance\n"
+        "02/04/2024,FP MORWENNA GIFTWELL SUPPORT,,15.00,15.00\n",
+        encoding="utf-8",
+    )
+    import_statement(db, setup.fund_id, statement)
+    (line,) = [i for i in reconciliation(db, setup.fund_id).not_in_ledger if "GIFTWELL" in i.text]
+    gift = record_line(db, line.id, "donation", donor_kind="individual", donor_name="M Giftwell")
+    reverse(db, gift, date(2024, 4, 3), "Morwenna Giftwell asked for it back")
+    out = tmp_path / "anonymised.xlsx"
+    write_ledger_xlsx(db, setup.fund_id, out, anonymised=True)
+    text = _all_text(load_workbook(out))
+    assert "GIFTWELL" not in text.upper()
+    assert f"Reverses entry {gift}" in text
+    # The treasurer's own (named) ledger keeps the reason, but never the person's bank text.
+    named = tmp_path / "named.xlsx"
+    write_ledger_xlsx(db, setup.fund_id, named)
+    named_text = _all_text(load_workbook(named))
+    assert "asked for it back" in named_text and "FP MORWENNA" not in named_text
+
+
+def test_a_ledger_that_does_not_add_up_is_not_exported(
+    db: Database, setup: Setup, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from branchdesk.store.errors import StoreError
+
+    with db.write() as session:
+        session.execute(text("DROP TRIGGER ledger_entries_no_update"))
+        session.execute(text("UPDATE ledger_entries SET amount = amount + 100 WHERE id = 2"))
+    for write, name in (
+        (lambda p: write_ledger_xlsx(db, setup.fund_id, p), "ledger.xlsx"),
+        (lambda p: write_statement_pdf(db, setup.fund_id, p), "statement.pdf"),
+        (lambda p: write_payments(db, setup.fund_id, p), "payments.pdf"),
+    ):
+        with pytest.raises(StoreError, match="does not add up, so nothing was exported"):
+            write(tmp_path / name)
+        assert not (tmp_path / name).exists()
+
+
+def test_the_bank_line_of_a_period_uses_the_statement_of_that_period(
+    db: Database, setup: Setup, tmp_path: Path
+) -> None:
+    later = tmp_path / "may.csv"
+    later.write_text(
+        "Date,Description,Debit,Credit,Balance\n05/05/2024,LATE FEE,2.00,,999.99\n",
+        encoding="utf-8",
+    )
+    import_statement(db, setup.fund_id, later)
+    march = income_expenditure(db, setup.fund_id, end=date(2024, 3, 31))
+    assert march.bank is not None and march.bank.as_of == date(2024, 3, 30)
+    whole = income_expenditure(db, setup.fund_id)
+    assert whole.bank is not None and whole.bank.as_of == date(2024, 5, 5)

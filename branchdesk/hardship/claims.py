@@ -282,6 +282,11 @@ def update_claim(db: Database, claim_id: int, form: ClaimForm) -> None:
                 }
             )
         member_id = _member_id(session, form.member_number)
+        if member_id != claim.member_id:
+            # A claim stays the member's (and so does their pseudonym in reports).
+            raise ValidationError(
+                {"member": "A claim cannot move to another member: enter a new claim instead."}
+            )
         day_ids = _strike_day_ids(session, claim.fund_id, form.days)
         _apply(session, claim, claim.fund_id, member_id, form)
         _set_days(session, claim.id, day_ids)

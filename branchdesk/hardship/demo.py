@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from branchdesk.hardship.claims import ClaimForm, create_claim, decide, get_claim
 from branchdesk.hardship.codes import DONOR_KINDS
-from branchdesk.hardship.donations import DonationForm, record_donation
+from branchdesk.hardship.donations import DonationForm, donor_label, record_donation
 from branchdesk.hardship.funds import (
     FundForm,
     add_strike_day,
@@ -550,7 +550,7 @@ def _bulk_history(
                         pence = rng.choice((500, 1_000, 2_000, 2_500, 5_000))
                     else:
                         pence = rng.randrange(20, 160) * 100
-                    donor = "Anonymous" if donor_kind == "anonymous" else name
+                    donor = donor_label(donor_kind, name)
                     reference = f"DEMO-DON-{made:06d}"
                     description = f"Donation: {DONOR_KINDS[donor_kind]}"
                     writer.donation(

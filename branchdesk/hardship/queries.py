@@ -229,6 +229,21 @@ def pseudonyms(db: Database, fund_id: int) -> dict[int, str]:
         return pseudonyms_in(session, fund_id)
 
 
+def _anonymised_text(
+    kind: str, reference: str, description: str, donor_kind: str | None
+) -> tuple[str, str]:
+    """A reference and details with no one's name in them. A person's gift keeps no bank
+    text (it usually carries the payer's name), and a reversal only says what it reverses,
+    since its reason is free text."""
+    if kind == "reversal":
+        reverses = description.split(":", 1)[0] if description.startswith("Reverses") else ""
+        keep = reference if donor_kind not in ("individual", "anonymous") else ""
+        return keep, reverses or "Reversal"
+    if kind == "donation" and donor_kind in ("individual", "anonymous"):
+        return "", f"Donation: {anonymised_donor(donor_kind, '')}"
+    return reference, description
+
+
 def anonymised_donor(kind: str | None, label: str) -> str:
     """Organisations are named; a person who gave is not, in an anonymised export."""
     if kind == "individual":
@@ -326,6 +341,10 @@ def ledger_rows(
                 member, shown_number = names.get(member_id, "Member"), ""
             else:
                 member, shown_number = member_name(first, last), number or ""
+            if anonymised:
+                reference, description = _anonymised_text(
+                    kind, reference or "", description or "", donor_kind
+                )
             yield LedgerRow(
                 entry_id,
                 posted_on,
@@ -694,7 +713,7 @@ def income_expenditure(
         }
 
     # The bank's side, as the reconciliation view shows it.
-    bank = reconciliation(db, fund_id)
+    bank = reconciliation(db, fund_id, as_of=end)
     by_kind: dict[str, int] = {}
     by_source: dict[str, int] = {}
     for kind, donor_kind, total in sums:

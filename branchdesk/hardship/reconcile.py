@@ -343,6 +343,41 @@ def _match_in(session: Session, line_id: int, entry_id: int, officer: str) -> No
     session.flush()
 
 
+@dataclass(frozen=True)
+class MatchedLine:
+    line_id: int
+    posted_on: date
+    amount: Money
+    line_text: str
+    entry_id: int
+    entry_text: str
+    matched_by: str
+
+
+def matched_lines(db: Database, fund_id: int, limit: int = 500) -> list[MatchedLine]:
+    """The lines reconciled most recently, with their entries, so a wrong match can be undone."""
+    with db.read() as session:
+        rows = session.execute(
+            select(BankLine, LedgerEntry)
+            .join(LedgerEntry, LedgerEntry.id == BankLine.entry_id)
+            .where(BankLine.fund_id == fund_id)
+            .order_by(BankLine.matched_at.desc(), BankLine.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            MatchedLine(
+                line.id,
+                line.posted_on,
+                line.amount,
+                _text(line.description, line.reference),
+                entry.id,
+                _text(entry.description, entry.reference),
+                line.matched_by,
+            )
+            for line, entry in rows
+        ]
+
+
 def unmatch(db: Database, line_id: int) -> None:
     with db.write() as session:
         line = session.get(BankLine, line_id)
@@ -384,6 +419,12 @@ def record_line(
             )
         lock_fund(session, line.fund_id)
         donor = donor_label(donor_kind, donor_name) if kind == "donation" else ""
+        reference = line.reference or line.description[:200]
+        details = description.strip() or line.description
+        if kind == "donation" and donor_kind in ("individual", "anonymous"):
+            # The bank's text usually names the payer, and the ledger can never be changed:
+            # it stays on the statement line and the donation, which can be erased.
+            reference, details = "", f"Donation: {DONOR_KINDS[donor_kind]}"
         entry = post(
             session,
             line.fund_id,
@@ -391,8 +432,8 @@ def record_line(
             line.amount,
             line.posted_on,
             db.officer,
-            reference=line.reference or line.description[:200],
-            description=description.strip() or line.description,
+            reference=reference,
+            description=details,
             donor=donor,
         )
         if kind == "donation":
@@ -551,26 +592,28 @@ def _summed(session: Session, query: Select[Any]) -> tuple[tuple[OpenItem, ...],
     return items, int(count), Money(int(total or 0))
 
 
-def reconciliation(db: Database, fund_id: int) -> Reconciliation:
-    """The latest statement balance against the ledger on the same day, and what explains the
-    difference, counted up to the statement's date."""
+def reconciliation(db: Database, fund_id: int, as_of: date | None = None) -> Reconciliation:
+    """The latest statement balance (on or before `as_of`, when given) against the ledger on
+    the same day, and what explains the difference, counted up to the statement's date."""
     with db.read() as session:
+        statements = select(BankStatement.closing_balance, BankStatement.closing_balance_on).where(
+            BankStatement.fund_id == fund_id,
+            BankStatement.closing_balance.is_not(None),
+            BankStatement.closing_balance_on.is_not(None),
+        )
+        lines = select(func.max(BankLine.posted_on)).where(BankLine.fund_id == fund_id)
+        if as_of is not None:
+            statements = statements.where(BankStatement.closing_balance_on <= as_of)
+            lines = lines.where(BankLine.posted_on <= as_of)
         latest = session.execute(
-            select(BankStatement.closing_balance, BankStatement.closing_balance_on)
-            .where(
-                BankStatement.fund_id == fund_id,
-                BankStatement.closing_balance.is_not(None),
-                BankStatement.closing_balance_on.is_not(None),
-            )
-            .order_by(BankStatement.closing_balance_on.desc(), BankStatement.id.desc())
-            .limit(1)
+            statements.order_by(
+                BankStatement.closing_balance_on.desc(), BankStatement.id.desc()
+            ).limit(1)
         ).first()
         as_of = latest[1] if latest else None
         statement_balance = latest[0] if latest else None
         if as_of is None:
-            as_of = session.scalar(
-                select(func.max(BankLine.posted_on)).where(BankLine.fund_id == fund_id)
-            )
+            as_of = session.scalar(lines)
         if as_of is None:
             return Reconciliation(None, None, current_balance(session, fund_id), ZERO, (), ())
         lines_q, entries_q = _open_items(fund_id, as_of)

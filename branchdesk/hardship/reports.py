@@ -46,6 +46,7 @@ from branchdesk.members.csvformat import cell_out
 from branchdesk.money import ZERO, Money
 from branchdesk.progress import Progress
 from branchdesk.store.database import Database
+from branchdesk.store.errors import StoreError
 from branchdesk.store.listing import Column, rows_in_order
 
 LEDGER_SUFFIXES = (".xlsx",)
@@ -263,7 +264,11 @@ def _sum_foot(
         for index in summed:
             letter = _col(index)
             style = "money_bold" if columns[index].kind == "money" else "int_bold"
-            row[index] = _Formula(f"=SUM({letter}{first}:{letter}{last})", style)
+            # Rounded to the penny: spreadsheets add in floating point, and an auditor's
+            # check of a total against the ledger's must come out exactly equal.
+            sum_ = f"SUM({letter}{first}:{letter}{last})"
+            money = columns[index].kind == "money"
+            row[index] = _Formula(f"=ROUND({sum_},2)" if money else f"={sum_}", style)
         for index, formula in (extra or {}).items():
             row[index] = _Formula(formula.format(row=last + 1))
         return [row]
@@ -328,7 +333,7 @@ def _ledger_sheet(
                 entry.donor,
                 entry.money_in,
                 entry.money_out,
-                _Formula(f"={previous}{col_in}{r}-{col_out}{r}", "money"),
+                _Formula(f"=ROUND({previous}{col_in}{r}-{col_out}{r},2)", "money"),
             ]
             written[0] += 1
             yield values
@@ -344,7 +349,7 @@ def _ledger_sheet(
             columns,
             keys.index("description"),
             (at_in, at_out),
-            {at_balance: f"={col_in}{{row}}-{col_out}{{row}}"},
+            {at_balance: f"=ROUND({col_in}{{row}}-{col_out}{{row}},2)"},
         ),
         fund.entries,
     )
@@ -373,6 +378,24 @@ DONOR_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def _refuse_a_ledger_that_does_not_add_up(db: Database, fund_id: int) -> None:
+    """An export is evidence for an auditor: a ledger whose running balances or reversals do
+    not agree with its entries (changed outside BranchDesk) is reported, not exported."""
+    from branchdesk.hardship.ledger import check_fund
+    from branchdesk.hardship.models import Fund
+
+    with db.read() as session:
+        fund = session.get(Fund, fund_id)
+        if fund is None:
+            return
+        problems = check_fund(session, fund).problems
+    if problems:
+        raise StoreError(
+            f"The ledger of '{fund.name}' does not add up, so nothing was exported: "
+            f"{problems[0]}. Run 'branchdesk check', and restore from a backup."
+        )
+
+
 def write_ledger_xlsx(
     db: Database,
     fund_id: int,
@@ -386,6 +409,7 @@ def write_ledger_xlsx(
     as formulas), Members (claims, approved, paid) and Donors. Returns the entries written."""
     out = Path(path)
     _check_suffix(out, LEDGER_SUFFIXES)
+    _refuse_a_ledger_that_does_not_add_up(db, fund_id)
     fund = fund_info(db, fund_id)
     heading = _title("Hardship fund ledger", fund, anonymised)
     if branch_name:
@@ -749,6 +773,7 @@ def write_statement_pdf(
 
     out = Path(path)
     _check_suffix(out, STATEMENT_SUFFIXES)
+    _refuse_a_ledger_that_does_not_add_up(db, fund_id)
     figures = income_expenditure(db, fund_id, start, end)
     pages = PdfPages(
         branch_name=branch_name or "Hardship fund",
@@ -805,6 +830,7 @@ def write_payments(
     suffix, with their total. Returns the rows written."""
     out = Path(path)
     suffix = _check_suffix(out, PAYMENTS_SUFFIXES)
+    _refuse_a_ledger_that_does_not_add_up(db, fund_id)
     fund = fund_info(db, fund_id)
     columns = payment_columns(anonymised)
     total_rows = payment_count(db, fund_id)

@@ -658,6 +658,20 @@ def test_a_statement_is_imported_matched_and_reconciled(
     assert page.suggestions_table.rowCount() == 0
     assert page.entries_table.rowCount() == 0
 
+    # A wrong match is undone from the list of matched lines, and can be confirmed again.
+    def undo(d: Any) -> None:
+        assert d.matched_table.rowCount() == 1
+        assert d.matched_table.item(0, 1).text() == "EASTVALE BRANCH"
+        d.matched_table.selectRow(0)
+        click(qtbot, d.save_button)
+
+    dialogs.dialogs.append(undo)
+    click(qtbot, page.matched_button)
+    assert page.suggestions_table.rowCount() == 1
+    page.suggestions_table.selectRow(0)
+    click(qtbot, page.confirm_button)
+    assert page.suggestions_table.rowCount() == 0
+
     # The fee the ledger lacks is recorded as a bank charge from its line.
     assert column_texts(page.lines_table, 1) == ["ACCOUNT FEE"]
     page.lines_table.selectRow(0)

@@ -43,12 +43,14 @@ from branchdesk.hardship.reconcile import (
     import_statement,
     match,
     match_many,
+    matched_lines,
     read_for_fund,
     reconciliation,
     record_line,
     save_profile,
     saved_profiles,
     suggest_matches,
+    unmatch,
 )
 from branchdesk.members.service import ValidationError
 from branchdesk.money import ZERO, Money
@@ -375,6 +377,50 @@ class RecordLineDialog(FormDialog):
         )
 
 
+class UnmatchDialog(FormDialog):
+    """The lines matched most recently; a wrong match is undone here (nothing is deleted: the
+    line and the entry are simply open again)."""
+
+    what = "statement line"
+
+    def __init__(self, ctx: AppContext, fund_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Matched statement lines", parent)
+        self.matched = matched_lines(ctx.db, fund_id)
+        self.matched_table = table(
+            "matchedLines", ["Date", "Statement line", "Amount", "Ledger entry", "Matched by"], 3
+        )
+        self.matched_table.setRowCount(len(self.matched))
+        for n, m in enumerate(self.matched):
+            self.matched_table.setItem(n, 0, date_cell(m.posted_on, m.line_id))
+            self.matched_table.setItem(n, 1, cell(m.line_text))
+            self.matched_table.setItem(n, 2, money_cell(m.amount))
+            self.matched_table.setItem(n, 3, cell(f"{m.entry_id}: {m.entry_text}"))
+            self.matched_table.setItem(n, 4, cell(m.matched_by))
+        self.matched_table.setMinimumHeight(self.fontMetrics().height() * 14)
+        note = muted(
+            "The lines matched most recently first. Unmatching puts the line and the entry back "
+            "in the lists to match again."
+            if self.matched
+            else "No statement line has been matched yet."
+        )
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.matched_table)
+        column.addWidget(note)
+        self.add_field("line", "Matched", self.matched_table, box)
+        self.save_button.setText("Unmatch")
+        self.save_button.setEnabled(bool(self.matched))
+        self.finish_layout()
+        self.setMinimumWidth(820)
+
+    def write(self) -> None:
+        line_id = selected_data(self.matched_table)
+        if line_id is None:
+            raise ValidationError({"line": "Choose the line to unmatch."})
+        unmatch(self.ctx.db, int(line_id))
+
+
 class MatchDialog(FormDialog):
     """Match a statement line with a ledger entry of the same amount, chosen by hand."""
 
@@ -455,6 +501,10 @@ class ReconcilePage(QWidget):
             primary=True,
         )
         self.import_button.clicked.connect(lambda _c=False: self.import_statement())
+        self.matched_button = button(
+            "Matched…", "matchedLines", "See the lines already matched, and undo a wrong match"
+        )
+        self.matched_button.clicked.connect(lambda _c=False: self.show_matched())
         self.state_label = QLabel()
         self.state_label.setObjectName("reconcileState")
         self.state_label.setWordWrap(True)
@@ -551,7 +601,7 @@ class ReconcilePage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(row(self.import_button, None))
+        left_layout.addLayout(row(self.import_button, self.matched_button, None))
         left_layout.addWidget(summary_box)
         left_layout.addStretch(1)
         left.setMinimumWidth(380)
@@ -689,6 +739,7 @@ class ReconcilePage(QWidget):
     def _update_buttons(self) -> None:
         idle = not self._importing and self.fund_id is not None
         self.import_button.setEnabled(idle)
+        self.matched_button.setEnabled(idle)
         has_suggestions = self.suggestions_table.rowCount() > 0
         self.confirm_button.setEnabled(idle and selected_data(self.suggestions_table) is not None)
         self.confirm_all_button.setEnabled(idle and has_suggestions)
@@ -759,6 +810,13 @@ class ReconcilePage(QWidget):
         dialog = RecordLineDialog(self.ctx, *chosen, parent=self)
         saved = run_dialog(self.ctx, dialog)
         if saved or dialog.stale:
+            self.changed.emit()
+
+    def show_matched(self) -> None:
+        if self.fund_id is None:
+            return
+        dialog = UnmatchDialog(self.ctx, self.fund_id, parent=self)
+        if run_dialog(self.ctx, dialog) or dialog.stale:
             self.changed.emit()
 
     def match_by_hand(self) -> None:

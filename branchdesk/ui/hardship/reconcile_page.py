@@ -396,7 +396,10 @@ class UnmatchDialog(FormDialog):
             self.matched_table.setItem(n, 2, money_cell(m.amount))
             self.matched_table.setItem(n, 3, cell(f"{m.entry_id}: {m.entry_text}"))
             self.matched_table.setItem(n, 4, cell(m.matched_by))
-        self.matched_table.setMinimumHeight(self.fontMetrics().height() * 14)
+        self.matched_table.setMinimumHeight(self.fontMetrics().height() * 18)
+        self.matched_table.resizeColumnsToContents()
+        self.matched_table.setColumnWidth(1, min(self.matched_table.columnWidth(1), 300))
+        self.matched_table.setColumnWidth(3, max(self.matched_table.columnWidth(3), 280))
         note = muted(
             "The lines matched most recently first. Unmatching puts the line and the entry back "
             "in the lists to match again."
@@ -412,7 +415,7 @@ class UnmatchDialog(FormDialog):
         self.save_button.setText("Unmatch")
         self.save_button.setEnabled(bool(self.matched))
         self.finish_layout()
-        self.setMinimumWidth(820)
+        self.setMinimumWidth(1040)
 
     def write(self) -> None:
         line_id = selected_data(self.matched_table)

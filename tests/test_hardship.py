@@ -353,6 +353,10 @@ def test_reversals_put_mistakes_right_and_both_stay(any_db: Database) -> None:
         record_entry(any_db, fund_id, "bank_charge", Money(-5), DAY1)
     with pytest.raises(FundShort):
         record_entry(any_db, fund_id, "transfer_out", Money(20001), DAY1)
+    later = record_entry(any_db, fund_id, "bank_charge", Money(100), DAY2, "FEE2")
+    with pytest.raises(ValidationError, match="before the entry it reverses"):
+        reverse(any_db, later, DAY1, "dated too early")
+    reverse(any_db, later, DAY2, "refunded")
     assert check_all_funds(any_db) == []
 
 

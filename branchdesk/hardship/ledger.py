@@ -155,6 +155,11 @@ def reverse(db: Database, entry_id: int, posted_on: date, reason: str) -> int:
             )
         if session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id)):
             raise ValidationError({"entry": "This entry has already been reversed."})
+        if posted_on < entry.posted_on:
+            # Otherwise a statement for a period could show the refund without the gift.
+            raise ValidationError(
+                {"posted_on": "A reversal cannot be dated before the entry it reverses."}
+            )
         if entry.amount > ZERO:
             _refuse_overdraft(session, entry.fund_id, entry.amount)
         reversal = post(

@@ -596,10 +596,9 @@ def test_a_bank_charge_is_recorded_and_an_entry_reversed_with_its_reason(
     page.table.selectRow(1)
     click(qtbot, page.reverse_button)
     page.table.selectRow(3)
-    click(qtbot, page.reverse_button)
+    assert not page.reverse_button.isEnabled()
     assert [text for _title, text in dialogs.messages("info")] == [
         "Entry 2 has already been reversed, by entry 4.",
-        "Entry 4 is itself a reversal (of entry 2). To undo it, record the original entry again.",
     ]
 
 

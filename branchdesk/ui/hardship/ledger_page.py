@@ -319,7 +319,12 @@ class LedgerPage(QWidget):
     def _update_buttons(self) -> None:
         has_fund = self.fund_id is not None
         self.record_button.setEnabled(has_fund)
-        self.reverse_button.setEnabled(has_fund and self.selected_id() is not None)
+        rows = self.table.selectionModel().selectedRows()
+        # A reversal is not itself reversed: the entry is recorded again instead.
+        kind = self.model.index(rows[0].row(), 2).data() if rows else None
+        self.reverse_button.setEnabled(
+            has_fund and self.selected_id() is not None and kind != ENTRY_KINDS["reversal"]
+        )
 
     def selected_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

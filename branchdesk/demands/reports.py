@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,6 +43,7 @@ from branchdesk.demands.queries import (
 from branchdesk.demands.service import costing_of, load_survey
 from branchdesk.demands.survey import QuestionSummary, summarise
 from branchdesk.exports.text import _MONTHS, pdf_text
+from branchdesk.exports.workbook import Formula
 from branchdesk.money import ZERO, Money
 from branchdesk.progress import Progress
 from branchdesk.store.database import Database
@@ -705,14 +706,6 @@ def _write_pack_pdf(
 
 
 @dataclass(frozen=True)
-class _Formula:
-    """A spreadsheet formula written here (never user text); `style` names its cell format."""
-
-    text: str
-    style: str = "money"
-
-
-@dataclass(frozen=True)
 class _Sheet:
     name: str
     heading: str
@@ -780,17 +773,17 @@ def _costing_sheet(claim: ClaimDetail) -> _Sheet:
                 costing.weeks_per_year,
                 costing.pension_percent,
                 costing.ni_percent,
-                _Formula(direct_formula(costing, r)),
-                _Formula(f"=ROUND(M{r}*K{r}/100,2)"),
-                _Formula(f"=ROUND(M{r}*L{r}/100,2)"),
-                _Formula(f"=M{r}+N{r}+O{r}"),
+                Formula(direct_formula(costing, r)),
+                Formula(f"=ROUND(M{r}*K{r}/100,2)"),
+                Formula(f"=ROUND(M{r}*L{r}/100,2)"),
+                Formula(f"=M{r}+N{r}+O{r}"),
             ]
         )
     count = len(rows)
     if count:
         first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + count - 1
-        total: list[Any] = ["", _Formula("Total", "bold"), *([None] * 10)]
-        total += [_Formula(f"=SUM({col}{first}:{col}{last})", "bold_money") for col in "MNOP"]
+        total: list[Any] = ["", Formula("Total", "bold"), *([None] * 10)]
+        total += [Formula(f"=SUM({col}{first}:{col}{last})", "money_bold") for col in "MNOP"]
         rows.append(total)
     return _Sheet(
         "Costing",
@@ -836,11 +829,11 @@ def _demands_sheet(claim: ClaimDetail) -> _Sheet:
         rows.append(
             [
                 "",
-                _Formula("Total", "bold"),
+                Formula("Total", "bold"),
                 None,
                 None,
                 None,
-                _Formula(f"=SUM(F{FIRST_DATA_ROW}:F{last})", "bold_money"),
+                Formula(f"=SUM(F{FIRST_DATA_ROW}:F{last})", "money_bold"),
             ]
         )
     return _Sheet("Demands", "The demands in priority order", columns, rows, count)
@@ -887,100 +880,25 @@ def _write_pack_xlsx(
         sheets.append(_survey_sheet(claim, summaries))
     c = claim.claim
     title = f"Negotiation pack — {c.reference} — {c.title} — {claim.employer} — {branch_name}"
-    _write_book(path, title, sheets)
+    from branchdesk.exports.workbook import Sheet, write_workbook
 
-
-def _write_book(path: Path, title: str, sheets: Iterable[_Sheet]) -> None:
-    """Like casework.reports.write_sheets, and also writes our `_Formula` cells as formulas.
-
-    User text still goes through `_RowWriter.data_cell`, so "=1+1" typed by a user stays text.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import Cell
-    from openpyxl.styles import Font
-
-    from branchdesk.exports.text import produced_line, xlsx_text
-    from branchdesk.exports.xlsx import (
-        FIRST_DATA_ROW,
-        HEADER_ROW,
-        MONEY_FORMAT,
-        _discard_stream,
-        _letter,
-        _RowWriter,
-        column_width,
-        sheet_title,
+    write_workbook(
+        path,
+        title,
+        [
+            Sheet(
+                s.name,
+                title,
+                s.heading,
+                s.columns,
+                s.rows,
+                filter_rows=s.data_rows,
+                formats=s.formats,
+                landscape=True,
+            )
+            for s in sheets
+        ],
     )
-    from branchdesk.store.atomic import atomic_path
-
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = "BranchDesk"
-    workbook.properties.title = xlsx_text(title)[:255]
-    line = produced_line(datetime.now())
-    made: list[Any] = []
-    try:
-        with atomic_path(path) as tmp:
-            for spec in sheets:
-                sheet = workbook.create_sheet(sheet_title(spec.name))
-                made.append(sheet)
-                writer = _RowWriter(sheet, spec.columns)
-
-                def style(**attributes: Any) -> Any:
-                    template = WriteOnlyCell(sheet)  # noqa: B023 - used at once, in this loop
-                    for name, value in attributes.items():
-                        setattr(template, name, value)
-                    return template._style
-
-                styles = {
-                    "money": writer.money_style,
-                    "bold": style(font=Font(bold=True)),
-                    "bold_money": style(font=Font(bold=True), number_format=MONEY_FORMAT),
-                }
-                formats = {i: style(number_format=f) for i, f in (spec.formats or {}).items()}
-                for index, column in enumerate(spec.columns, start=1):
-                    sheet.column_dimensions[_letter(index)].width = column_width(column)
-                sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
-                sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-                sheet.page_setup.orientation = "landscape"
-                sheet.page_setup.fitToWidth = 1
-                sheet.page_setup.fitToHeight = 0
-                sheet.sheet_properties.pageSetUpPr.fitToPage = True
-                sheet.append([writer.text_cell(title, writer.title_style)])
-                sheet.append([writer.text_cell(f"{line} — {spec.heading}", writer.produced_style)])
-                sheet.append([])
-                sheet.append(
-                    [writer.text_cell(h.header, writer.header_style) for h in spec.columns]
-                )
-                for row in spec.rows:
-                    cells: list[Any] = []
-                    for index, value in enumerate(row[: len(spec.columns)]):
-                        if isinstance(value, _Formula):
-                            cell = Cell(
-                                sheet,
-                                row=1,
-                                column=1,
-                                value=value.text,
-                                style_array=styles[value.style],
-                            )
-                            if not value.text.startswith("="):
-                                cell.data_type = "s"  # a label such as "Total"
-                            cells.append(cell)
-                        elif index in formats and isinstance(value, int | Decimal):
-                            cells.append(
-                                Cell(
-                                    sheet, row=1, column=1, value=value, style_array=formats[index]
-                                )
-                            )
-                        else:
-                            cells.append(writer.data_cell(value))
-                    sheet.append(cells)
-                last = _letter(max(len(spec.columns), 1))
-                sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + spec.data_rows}"
-            workbook.save(tmp)
-    except BaseException:
-        for sheet in made:
-            _discard_stream(sheet)
-        raise
 
 
 # --------------------------------------------------------------------------------------------

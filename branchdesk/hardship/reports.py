@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from branchdesk.casework.reports import _check_suffix, _facts, _frame_width, _p, _styles
 from branchdesk.exports.text import short_date
+from branchdesk.exports.workbook import Formula, Sheet, write_workbook
 from branchdesk.hardship.listing import ClaimFilter, ClaimListing
 from branchdesk.hardship.queries import (
     FundInfo,
@@ -52,7 +52,6 @@ from branchdesk.store.listing import Column, rows_in_order
 LEDGER_SUFFIXES = (".xlsx",)
 STATEMENT_SUFFIXES = (".pdf",)
 PAYMENTS_SUFFIXES = (".xlsx", ".pdf")
-PROGRESS_EVERY = 1_000
 
 CONFIDENTIAL_TITLE = "CONFIDENTIAL: members' names"
 ANONYMISED_TITLE = "anonymised: members shown as Member 001, Member 002…"
@@ -67,176 +66,6 @@ def _period(fund: FundInfo) -> str:
     first = fund.first_posted or fund.starts_on
     last = fund.last_posted or date.today()
     return f"{short_date(first)} to {short_date(last)}"
-
-
-# --------------------------------------------------------------------------------------------
-# A workbook of streamed sheets with formulas of our own
-
-
-@dataclass(frozen=True)
-class _Formula:
-    """A cell written as given: a formula we made (never user text), or a bold label."""
-
-    text: str
-    style: str = "money_bold"
-
-
-@dataclass
-class _Sheet:
-    name: str
-    title: str
-    subtitle: str
-    columns: Sequence[Column]
-    rows: Iterable[Sequence[Any]]
-    # The rows under the data (totals), given how many data rows there were; kept out of the
-    # filter range so sorting never moves them.
-    foot: Callable[[int], list[Sequence[Any]]] | None = None
-    total_rows: int = 0
-
-
-def _write_book(
-    path: Path, title: str, sheets: Sequence[_Sheet], progress: Progress | None = None
-) -> int:
-    """Write `sheets` laid out as `exports.xlsx.write_xlsx` lays out its one (title, produced
-    line, blank row, header row frozen, filters on) to a new .xlsx; returns the data rows.
-
-    Rows are streamed (write-only mode). User text goes through `_RowWriter.data_cell`, so
-    "=1+1" typed by a user stays text; only `_Formula` cells become formulas.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Border, Font, Side
-    from openpyxl.workbook.properties import CalcProperties
-
-    from branchdesk.exports.text import produced_line, xlsx_text
-    from branchdesk.exports.xlsx import (
-        FIRST_DATA_ROW,
-        HEADER_ROW,
-        MONEY_FORMAT,
-        _discard_stream,
-        _letter,
-        _RowWriter,
-        column_width,
-        sheet_title,
-    )
-    from branchdesk.store.atomic import atomic_path
-
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = "BranchDesk"
-    workbook.properties.title = xlsx_text(title)[:255]
-    # Formulas are written without cached values: have the spreadsheet work them out on open.
-    workbook.calculation = CalcProperties(fullCalcOnLoad=True)
-    line = produced_line(datetime.now())
-    made: list[Any] = []
-    written = 0
-    expected = sum(sheet.total_rows for sheet in sheets)
-    try:
-        with atomic_path(path) as tmp:
-            for spec in sheets:
-                sheet = workbook.create_sheet(sheet_title(spec.name))
-                made.append(sheet)
-                writer = _RowWriter(sheet, spec.columns)
-
-                def style(**attributes: Any) -> Any:
-                    template = WriteOnlyCell(sheet)  # noqa: B023 - used at once, in this loop
-                    for name, value in attributes.items():
-                        setattr(template, name, value)
-                    return template._style
-
-                rule = Border(top=Side(style="thin"))
-                styles = {
-                    "money": writer.money_style,
-                    "date": writer.date_style,
-                    "bold": style(font=Font(bold=True), border=rule),
-                    "money_bold": style(
-                        font=Font(bold=True), number_format=MONEY_FORMAT, border=rule
-                    ),
-                    "int_bold": style(font=Font(bold=True), border=rule),
-                }
-                for index, column in enumerate(spec.columns, start=1):
-                    sheet.column_dimensions[_letter(index)].width = column_width(column)
-                sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
-                sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-                sheet.page_setup.orientation = "landscape" if len(spec.columns) > 6 else "portrait"
-                sheet.page_setup.fitToWidth = 1
-                sheet.page_setup.fitToHeight = 0
-                sheet.sheet_properties.pageSetUpPr.fitToPage = True
-                sheet.append([writer.text_cell(spec.title, writer.title_style)])
-                sheet.append([writer.text_cell(f"{line} — {spec.subtitle}", writer.produced_style)])
-                sheet.append([])
-                sheet.append(
-                    [writer.text_cell(c.header, writer.header_style) for c in spec.columns]
-                )
-
-                cells = _CellMaker(sheet, writer, styles)
-                count = 0
-                for row in spec.rows:
-                    sheet.append(cells.row(row))
-                    count += 1
-                    if progress is not None and count % PROGRESS_EVERY == 0:
-                        progress.update(written + count, expected)
-                last = _letter(max(len(spec.columns), 1))
-                sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + count}"
-                if spec.foot is not None:
-                    for row in spec.foot(count):
-                        sheet.append(cells.row(row, foot=True))
-                written += count
-            if progress is not None:
-                progress.update(written, expected)  # a late cancel still wins over saving
-            workbook.save(tmp)
-    except BaseException:
-        for sheet in made:
-            _discard_stream(sheet)
-        raise
-    return written
-
-
-class _CellMaker:
-    """Turns a row's values into write-only cells: our `_Formula`s as formulas, money and dates
-    as typed cells, everything else through the shared `_RowWriter` (text stays text).
-
-    Money and date cells are shared between rows (write-only mode writes a row out before the
-    next is made, and no row holds one value twice in those columns): a 200,000-row ledger
-    repeats a few thousand amounts and dates, and making a cell is much of a row's cost.
-    """
-
-    CACHE_LIMIT = 20_000
-
-    def __init__(self, sheet: Any, writer: Any, styles: dict[str, Any]) -> None:
-        from openpyxl.cell.cell import Cell
-
-        self.sheet, self.writer, self.styles = sheet, writer, styles
-        self.make = Cell
-        self.shared: dict[tuple[Any, ...], Any] = {}
-
-    def _cell(self, value: Any, style: str) -> Any:
-        return self.make(self.sheet, row=1, column=1, value=value, style_array=self.styles[style])
-
-    def _shared(self, key: tuple[Any, ...], value: Any, style: str) -> Any:
-        cell = self.shared.get(key)
-        if cell is None:
-            if len(self.shared) >= self.CACHE_LIMIT:
-                self.shared.clear()
-            cell = self.shared[key] = self._cell(value, style)
-        return cell
-
-    def row(self, values: Sequence[Any], foot: bool = False) -> list[Any]:
-        out: list[Any] = []
-        for value in values:
-            kind = type(value)
-            if kind is _Formula:
-                cell = self._cell(value.text, value.style)
-                if not value.text.startswith("="):
-                    cell.data_type = "s"  # a label such as "Total"
-                out.append(cell)
-            elif kind is Money:
-                style = "money_bold" if foot else "money"
-                out.append(self._shared((style, value.pence), value.to_decimal(), style))
-            elif kind is date:
-                out.append(self._shared(("date", value), value, "date"))
-            else:
-                out.append(self.writer.data_cell(value))
-        return out
 
 
 def _col(index: int) -> str:
@@ -257,7 +86,7 @@ def _sum_foot(
 
     def foot(count: int) -> list[Sequence[Any]]:
         row: list[Any] = [None] * len(columns)
-        row[label_at] = _Formula("Total", "bold")
+        row[label_at] = Formula("Total", "bold")
         if count == 0:
             return [row]
         first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + count - 1
@@ -268,9 +97,9 @@ def _sum_foot(
             # check of a total against the ledger's must come out exactly equal.
             sum_ = f"SUM({letter}{first}:{letter}{last})"
             money = columns[index].kind == "money"
-            row[index] = _Formula(f"=ROUND({sum_},2)" if money else f"={sum_}", style)
+            row[index] = Formula(f"=ROUND({sum_},2)" if money else f"={sum_}", style)
         for index, formula in (extra or {}).items():
-            row[index] = _Formula(formula.format(row=last + 1))
+            row[index] = Formula(formula.format(row=last + 1), "money_bold")
         return [row]
 
     return foot
@@ -301,7 +130,7 @@ def ledger_columns(anonymised: bool) -> tuple[Column, ...]:
 
 def _ledger_sheet(
     db: Database, fund: FundInfo, anonymised: bool, title: str, written: list[int]
-) -> tuple[_Sheet, Iterator[LedgerRow]]:
+) -> tuple[Sheet, Iterator[LedgerRow]]:
     """The Ledger sheet and the stream of entries behind it; `written[0]` counts them."""
     from branchdesk.exports.xlsx import FIRST_DATA_ROW
 
@@ -333,12 +162,12 @@ def _ledger_sheet(
                 entry.donor,
                 entry.money_in,
                 entry.money_out,
-                _Formula(f"=ROUND({previous}{col_in}{r}-{col_out}{r},2)", "money"),
+                Formula(f"=ROUND({previous}{col_in}{r}-{col_out}{r},2)", "money"),
             ]
             written[0] += 1
             yield values
 
-    sheet = _Sheet(
+    sheet = Sheet(
         "Ledger",
         title,
         f"{_period(fund)} — {fund.entries:,} entries in the order they were recorded; the "
@@ -436,7 +265,7 @@ def write_ledger_xlsx(
     ledger, source = _ledger_sheet(db, fund, anonymised, heading, written)
     sheets = [
         ledger,
-        _Sheet(
+        Sheet(
             "Members",
             heading,
             "What each member has claimed, been approved and been paid (net of reversals)",
@@ -449,7 +278,7 @@ def write_ledger_xlsx(
             ),
             len(member_rows),
         ),
-        _Sheet(
+        Sheet(
             "Donors",
             heading,
             "Donations by donor, net of donations reversed"
@@ -461,7 +290,7 @@ def write_ledger_xlsx(
         ),
     ]
     try:
-        _write_book(out, heading, sheets, progress)
+        write_workbook(out, heading, sheets, progress, recalculate=True, ruled_totals=True)
     finally:
         source.close()  # releases the read session if the export stopped part-way
     return written[0]
@@ -844,7 +673,7 @@ def write_payments(
             heading = _title("Hardship payments", fund, anonymised)
             if branch_name:
                 heading = f"{heading} — {branch_name}"
-            sheet = _Sheet(
+            sheet = Sheet(
                 "Payments",
                 heading,
                 subtitle,
@@ -853,7 +682,9 @@ def write_payments(
                 _sum_foot(columns, [c.key for c in columns].index("reference"), [len(columns) - 1]),
                 total_rows,
             )
-            return _write_book(out, heading, [sheet], progress)
+            return write_workbook(
+                out, heading, [sheet], progress, recalculate=True, ruled_totals=True
+            )
         from branchdesk.exports.pdf import write_pdf_table
 
         total = [ZERO]

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, case, func, or_, select, type_coerce
 
-from branchdesk.hardship.codes import CLAIM_STATUSES, ENTRY_KINDS
-from branchdesk.hardship.models import Claim, LedgerEntry
+from branchdesk.hardship.codes import CLAIM_STATUSES, DONATION_METHODS, DONOR_KINDS, ENTRY_KINDS
+from branchdesk.hardship.models import Claim, Donation, LedgerEntry
 from branchdesk.members.models import Member
 from branchdesk.money import Money
 from branchdesk.store.database import Database
@@ -220,4 +220,83 @@ class LedgerListing:
                     money_out,
                     after,
                 )
+        return result
+
+
+DONATION_COLUMNS: tuple[Column, ...] = (
+    Column("received_on", "Received", "date", 11),
+    Column("donor", "Donor", "text", 26),
+    Column("donor_kind", "Who", "text", 18),
+    Column("method", "How", "text", 14),
+    Column("bank_reference", "Bank reference", "text", 18),
+    Column("restriction", "Restriction", "text", 18),
+    Column("amount", "Amount", "money", 11),
+    Column("reversed", "", "text", 9),
+)
+
+
+def reversed_entries(fund_id: int) -> Any:
+    """The ids of a fund's entries that a reversal has put right."""
+    return select(LedgerEntry.reverses_id).where(
+        LedgerEntry.fund_id == fund_id, LedgerEntry.reverses_id.is_not(None)
+    )
+
+
+class DonationListing:
+    """A fund's donations, newest first: searched and sorted in SQL, a page at a time (a long
+    dispute's fund can have a hundred thousand)."""
+
+    columns: Sequence[Column] = DONATION_COLUMNS
+
+    def __init__(self, db: Database, fund_id: int) -> None:
+        self.db = db
+        self.fund_id = fund_id
+        donor = case((Donation.donor_kind == "anonymous", "Anonymous"), else_=Donation.donor_name)
+        self._expressions: dict[str, Any] = {
+            "received_on": Donation.received_on,
+            "donor": donor,
+            "donor_kind": Donation.donor_kind,
+            "method": Donation.method,
+            "bank_reference": Donation.bank_reference,
+            "restriction": Donation.restriction,
+            "amount": type_coerce(Donation.amount, BigInteger),
+            "reversed": case(
+                (Donation.entry_id.in_(reversed_entries(fund_id)), "Reversed"), else_=""
+            ),
+        }
+
+    def ids(
+        self, search: str = "", sort_key: str | None = None, descending: bool = False
+    ) -> list[int]:
+        query = select(Donation.id).where(Donation.fund_id == self.fund_id)
+        for word in search.lower().split():
+            query = query.where(
+                or_(
+                    func.lower(Donation.donor_name).contains(word, autoescape=True),
+                    func.lower(Donation.bank_reference).contains(word, autoescape=True),
+                    func.lower(Donation.restriction).contains(word, autoescape=True),
+                )
+            )
+        if sort_key:
+            key = self._expressions[sort_key]
+            query = query.order_by(key.desc() if descending else key.asc(), Donation.id)
+        else:  # newest first
+            query = query.order_by(Donation.received_on.desc(), Donation.id.desc())
+        with self.db.read() as session:
+            return fetch_ids(session, query)
+
+    def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        if not ids:
+            return {}
+        query = select(Donation.id, *(self._expressions[c.key] for c in DONATION_COLUMNS)).where(
+            Donation.id.in_(list(ids))
+        )
+        result: dict[int, tuple[Any, ...]] = {}
+        with self.db.read() as session:
+            for row in session.execute(query):
+                values = list(row[1:])
+                values[2] = DONOR_KINDS.get(values[2], values[2])
+                values[3] = DONATION_METHODS.get(values[3], values[3])
+                values[6] = Money(int(values[6]))
+                result[row[0]] = tuple(values)
         return result

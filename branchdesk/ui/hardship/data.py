@@ -5,19 +5,21 @@ and the few lookups its dialogs need. No writes here; every change goes through
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from sqlalchemy import BigInteger, case, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, func, select, type_coerce
 
 from branchdesk.exports.text import short_date
+from branchdesk.hardship.bankfiles import mask_account
 from branchdesk.hardship.claims import ClaimForm, owed_claims
-from branchdesk.hardship.codes import DONATION_METHODS, DONOR_KINDS, OPEN_STATUSES
+from branchdesk.hardship.codes import OPEN_STATUSES
 from branchdesk.hardship.ledger import current_balance, paid_on_claim
+from branchdesk.hardship.listing import reversed_entries
 from branchdesk.hardship.models import (
     Claim,
     ClaimDay,
@@ -32,17 +34,10 @@ from branchdesk.members.models import Employer, Member
 from branchdesk.members.service import ValidationError
 from branchdesk.money import ZERO, Money
 from branchdesk.store.database import Database
-from branchdesk.store.listing import Column
 from branchdesk.ui import style
 from branchdesk.ui.table_model import ListingTableModel
 
 HARDSHIP = "hardship"  # the register name the tab's changes report
-
-
-def mask(number: str) -> str:
-    """'****5678': an account number as it is shown on screen."""
-    compact = "".join(ch for ch in number if ch.isalnum())
-    return f"****{compact[-4:]}" if compact else ""
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -85,7 +80,7 @@ def read_fund_summary(db: Database, fund_id: int) -> FundSummary | None:
             )
             or 0
         )
-        owed = _owed_total(session, fund_id)
+        owed = sum(owed_claims(session, fund_id).values(), ZERO)
         return FundSummary(
             id=fund.id,
             name=fund.name,
@@ -93,7 +88,7 @@ def read_fund_summary(db: Database, fund_id: int) -> FundSummary | None:
             starts_on=fund.starts_on,
             ends_on=fund.ends_on,
             closed=fund.closed,
-            account=mask(fund.account_number),
+            account=mask_account(fund.account_number),
             sort_code=fund.sort_code,
             balance=current_balance(session, fund_id),
             strike_days=days,
@@ -101,11 +96,6 @@ def read_fund_summary(db: Database, fund_id: int) -> FundSummary | None:
             open_claims=open_claims,
             owed=owed,
         )
-
-
-def _owed_total(session: Any, fund_id: int) -> Money:
-    """What approved claims are still owed, in all (one query)."""
-    return sum(owed_claims(session, fund_id).values(), ZERO)
 
 
 def fund_facts(summary: FundSummary) -> str:
@@ -266,84 +256,6 @@ def read_payment_run(db: Database, fund_id: int) -> PaymentRun:
 # -- donations -------------------------------------------------------------------------------------
 
 
-DONATION_COLUMNS: tuple[Column, ...] = (
-    Column("received_on", "Received", "date", 11),
-    Column("donor", "Donor", "text", 26),
-    Column("donor_kind", "Who", "text", 18),
-    Column("method", "How", "text", 14),
-    Column("bank_reference", "Bank reference", "text", 18),
-    Column("restriction", "Restriction", "text", 18),
-    Column("amount", "Amount", "money", 11),
-    Column("reversed", "", "text", 9),
-)
-
-
-def _reversed_entries(fund_id: int) -> Any:
-    return select(LedgerEntry.reverses_id).where(
-        LedgerEntry.fund_id == fund_id, LedgerEntry.reverses_id.is_not(None)
-    )
-
-
-class DonationListing:
-    """A fund's donations, newest first: searched and sorted in SQL, a page at a time (a long
-    dispute's fund can have a hundred thousand)."""
-
-    columns: Sequence[Column] = DONATION_COLUMNS
-
-    def __init__(self, db: Database, fund_id: int) -> None:
-        self.db = db
-        self.fund_id = fund_id
-        donor = case((Donation.donor_kind == "anonymous", "Anonymous"), else_=Donation.donor_name)
-        self._expressions: dict[str, Any] = {
-            "received_on": Donation.received_on,
-            "donor": donor,
-            "donor_kind": Donation.donor_kind,
-            "method": Donation.method,
-            "bank_reference": Donation.bank_reference,
-            "restriction": Donation.restriction,
-            "amount": type_coerce(Donation.amount, BigInteger),
-            "reversed": case(
-                (Donation.entry_id.in_(_reversed_entries(fund_id)), "Reversed"), else_=""
-            ),
-        }
-
-    def ids(
-        self, search: str = "", sort_key: str | None = None, descending: bool = False
-    ) -> list[int]:
-        query = select(Donation.id).where(Donation.fund_id == self.fund_id)
-        for word in search.lower().split():
-            query = query.where(
-                or_(
-                    func.lower(Donation.donor_name).contains(word, autoescape=True),
-                    func.lower(Donation.bank_reference).contains(word, autoescape=True),
-                    func.lower(Donation.restriction).contains(word, autoescape=True),
-                )
-            )
-        if sort_key:
-            key = self._expressions[sort_key]
-            query = query.order_by(key.desc() if descending else key.asc(), Donation.id)
-        else:  # newest first
-            query = query.order_by(Donation.received_on.desc(), Donation.id.desc())
-        with self.db.read() as session:
-            return list(session.scalars(query))
-
-    def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-        if not ids:
-            return {}
-        query = select(Donation.id, *(self._expressions[c.key] for c in DONATION_COLUMNS)).where(
-            Donation.id.in_(list(ids))
-        )
-        result: dict[int, tuple[Any, ...]] = {}
-        with self.db.read() as session:
-            for row in session.execute(query):
-                values = list(row[1:])
-                values[2] = DONOR_KINDS.get(values[2], values[2])
-                values[3] = DONATION_METHODS.get(values[3], values[3])
-                values[6] = Money(int(values[6]))
-                result[row[0]] = tuple(values)
-        return result
-
-
 @dataclass(frozen=True)
 class DonationTotals:
     count: int
@@ -353,7 +265,7 @@ class DonationTotals:
 
 def donation_totals(db: Database, fund_id: int) -> DonationTotals:
     """How many donations the fund has had and what they came to, less any reversed."""
-    reversed_ids = _reversed_entries(fund_id)
+    reversed_ids = reversed_entries(fund_id)
     with db.read() as session:
         count, pence = session.execute(
             select(

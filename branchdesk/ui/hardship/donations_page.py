@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QVBoxLayout, Q
 
 from branchdesk.hardship.codes import DONATION_METHODS, DONOR_KINDS
 from branchdesk.hardship.donations import DonationForm, record_donation
+from branchdesk.hardship.listing import DonationListing
 from branchdesk.members.service import ValidationError
 from branchdesk.ui.casework.common import date_of
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line
 from branchdesk.ui.filter_bar import FilterBar
 from branchdesk.ui.hardship.data import (
-    DonationListing,
     DonationTotals,
     FundSummary,
     HardshipTableModel,

@@ -80,6 +80,9 @@ class CaseDialog(QDialog):
     StaleEdit is explained and closes the dialog with `stale` set, so the page reloads the case.
     """
 
+    # What the form saves, for "Not saved: the case was changed".
+    what = "case"
+
     def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -178,7 +181,7 @@ class CaseDialog(QDialog):
         raise NotImplementedError
 
     def accept(self) -> None:
-        if save_with_care(self.ctx, self, self.write, self.show_errors, self._stale):
+        if save_with_care(self.ctx, self, self.write, self.show_errors, self._stale, self.what):
             super().accept()
 
     def _stale(self) -> None:
@@ -192,6 +195,7 @@ def save_with_care(
     write: Callable[[], object],
     on_invalid: Callable[[dict[str, str]], None] | None = None,
     on_stale: Callable[[], None] | None = None,
+    what: str = "case",
 ) -> bool:
     """Run a write; say what went wrong, in words, if it did. True if it was saved."""
     try:
@@ -203,7 +207,7 @@ def save_with_care(
             ctx.dialogs.error(parent, "Not saved", "\n".join(exc.errors.values()))
         return False
     except StaleEdit as exc:
-        ctx.dialogs.error(parent, "Not saved: the case was changed", str(exc))
+        ctx.dialogs.error(parent, f"Not saved: the {what} was changed", str(exc))
         if on_stale is not None:
             on_stale()
         return False

@@ -31,9 +31,8 @@ from PySide6.QtWidgets import (
 from branchdesk.exports.text import short_date
 from branchdesk.money import Money, MoneyError
 from branchdesk.progress import Progress
-from branchdesk.store.errors import StaleEdit
 from branchdesk.ui import style
-from branchdesk.ui.casework.common import CaseDialog, date_edit, save_with_care
+from branchdesk.ui.casework.common import CaseDialog, date_edit
 from branchdesk.ui.casework.exports import error_text
 from branchdesk.ui.context import AppContext
 
@@ -273,24 +272,6 @@ class FormDialog(CaseDialog):
             self.add_field(name, label, widget, field)
         finally:
             self.form_layout = own
-
-    def accept(self) -> None:
-        stale: list[StaleEdit] = []
-
-        def write() -> None:
-            try:
-                self.write()
-            except StaleEdit as exc:
-                stale.append(exc)
-
-        if not save_with_care(self.ctx, self, write, self.show_errors):
-            return
-        if stale:
-            self.ctx.dialogs.error(self, f"Not saved: the {self.what} was changed", str(stale[0]))
-            self.stale = True
-            QDialog.reject(self)
-            return
-        QDialog.accept(self)
 
 
 def run_dialog(ctx: AppContext, dialog: QDialog) -> bool:

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -33,8 +32,7 @@ from branchdesk.outsourcing.service import (
     set_contract_members,
     update_contract,
 )
-from branchdesk.store.errors import StaleEdit
-from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of, save_with_care
+from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of
 from branchdesk.ui.casework.dialogs import SEPARATOR, MemberSearch, ReturnCatcher, member_name
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import OptionalDate, combo, line, text_box
@@ -49,6 +47,8 @@ def _union_code(value: bool | None) -> str:
 
 class ContractDialog(CaseDialog):
     """New contract, or a contract's details edited (with the version it was read at)."""
+
+    what = "contract"
 
     def __init__(
         self,
@@ -147,24 +147,6 @@ class ContractDialog(CaseDialog):
         else:
             update_contract(self.ctx.db, self.contract.id, form)
 
-    def accept(self) -> None:
-        stale: list[StaleEdit] = []
-
-        def write() -> None:
-            try:
-                self.write()
-            except StaleEdit as exc:
-                stale.append(exc)
-
-        if not save_with_care(self.ctx, self, write, self.show_errors):
-            return
-        if stale:
-            self.ctx.dialogs.error(self, "Not saved: the contract was changed", str(stale[0]))
-            self.stale = True
-            QDialog.reject(self)
-            return
-        QDialog.accept(self)
-
 
 def _money(value: Money | None) -> str:
     return "" if value is None else value.format(symbol=False)
@@ -172,6 +154,8 @@ def _money(value: Money | None) -> str:
 
 class EventDialog(CaseDialog):
     """Something that happened on a contract: a failure, a notice, a council decision."""
+
+    what = "contract"
 
     def __init__(
         self, ctx: AppContext, contract_id: int, today: date, parent: QWidget | None = None
@@ -204,6 +188,8 @@ class ContractMembersDialog(CaseDialog):
 
     Saved as a whole through `set_contract_members` with the version the contract was read at.
     """
+
+    what = "contract"
 
     def __init__(
         self, ctx: AppContext, contract: ContractDetail, parent: QWidget | None = None
@@ -300,21 +286,3 @@ class ContractMembersDialog(CaseDialog):
 
     def write(self) -> None:
         set_contract_members(self.ctx.db, self.contract.id, self.numbers(), self.contract.version)
-
-    def accept(self) -> None:
-        stale: list[StaleEdit] = []
-
-        def write() -> None:
-            try:
-                self.write()
-            except StaleEdit as exc:
-                stale.append(exc)
-
-        if not save_with_care(self.ctx, self, write, self.show_errors):
-            return
-        if stale:
-            self.ctx.dialogs.error(self, "Not saved: the contract was changed", str(stale[0]))
-            self.stale = True
-            QDialog.reject(self)
-            return
-        QDialog.accept(self)

@@ -33,6 +33,14 @@ from branchdesk.casework.listing import CaseFilter, CaseListing
 from branchdesk.casework.models import Case
 from branchdesk.casework.queries import CaseDetail, MemberLine, caseload_counts, get_case
 from branchdesk.exports.lists import export_list
+from branchdesk.exports.report_parts import (
+    check_suffix,
+    dmy,
+    facts_table,
+    frame_width,
+    grid_table,
+    report_styles,
+)
 from branchdesk.exports.text import MONTH_ABBR, pdf_text
 from branchdesk.members.models import Employer
 from branchdesk.members.service import STATUSES
@@ -48,14 +56,6 @@ AGE_BANDS = (
     "Over 12 months",
 )
 OLDEST_COUNT = 10
-
-
-def _check_suffix(path: Path, allowed: Sequence[str]) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in allowed:
-        choices = " or ".join(allowed)
-        raise ValueError(f"{path.name}: choose a file ending in {choices}")
-    return suffix
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def export_cases(
 ) -> int:
     """Write the cases matching the filter and search to .xlsx or .pdf; returns the count."""
     path = Path(out)
-    _check_suffix(path, (".xlsx", ".pdf"))
+    check_suffix(path, (".xlsx", ".pdf"))
     listing = CaseListing(db, case_filter)
     return export_list(
         path,
@@ -112,54 +112,6 @@ def export_cases(
 
 # --------------------------------------------------------------------------------------------
 # Shared PDF pieces: a page with the standard header and footer, paragraphs, small tables
-
-
-def _styles() -> dict[str, Any]:
-    from reportlab.lib.colors import HexColor
-    from reportlab.lib.styles import ParagraphStyle
-
-    from branchdesk.exports.pdf import BOLD, FONT, INK, MUTED
-
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=HexColor(INK))
-    return {
-        "body": body,
-        "h2": ParagraphStyle(
-            "h2",
-            parent=body,
-            fontName=BOLD,
-            fontSize=11.5,
-            leading=15,
-            spaceBefore=10,
-            spaceAfter=4,
-            keepWithNext=True,
-        ),
-        "entry_head": ParagraphStyle("entry_head", parent=body, fontName=BOLD, spaceBefore=6),
-        "entry_body": ParagraphStyle(
-            "entry_body", parent=body, leftIndent=10, splitLongWords=True, spaceBefore=1
-        ),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10, splitLongWords=True),
-        "cell_bold": ParagraphStyle(
-            "cell_bold", parent=body, fontName=BOLD, fontSize=8, leading=10
-        ),
-        "cell_right": ParagraphStyle(
-            "cell_right", parent=body, fontSize=8, leading=10, alignment=2
-        ),
-        "cell_head_right": ParagraphStyle(
-            "cell_head_right", parent=body, fontName=BOLD, fontSize=8, leading=10, alignment=2
-        ),
-        "note": ParagraphStyle("note", parent=body, fontSize=8.5, textColor=HexColor(MUTED)),
-    }
-
-
-def _p(text: str, style: Any) -> Any:
-    """A Paragraph of user (or any) text, escaped so it prints exactly as written."""
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(pdf_text(text), style)
-
-
-def _d(value: date | None) -> str:
-    return f"{value:%d/%m/%Y}" if value else ""
 
 
 def _build_pdf(
@@ -180,91 +132,6 @@ def _build_pdf(
     pages.build(path, story)
 
 
-def _frame_width() -> float:
-    from reportlab.lib.pagesizes import A4
-
-    from branchdesk.exports.pdf import MARGIN
-
-    return A4[0] - 2 * MARGIN
-
-
-def _grid(
-    header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    widths: Sequence[float],
-    styles: dict[str, Any],
-    right: Sequence[int] = (),
-) -> Any:
-    """A table with a shaded header row that repeats on each page; long cells wrap and split.
-
-    Cells may be str (user text: escaped into a Paragraph) or an already built flowable.
-    """
-    from reportlab.lib.colors import HexColor
-    from reportlab.platypus import Table
-
-    from branchdesk.exports.pdf import GRID, HEADER_FILL, RULE, ZEBRA_FILL
-
-    def cell(value: Any, index: int) -> Any:
-        if isinstance(value, str):
-            return _p(value, styles["cell_right"] if index in right else styles["cell"])
-        if isinstance(value, int):
-            return _p(f"{value:,}", styles["cell_right"])
-        return value
-
-    heads = [styles["cell_head_right" if i in right else "cell_bold"] for i in range(len(header))]
-    data = [[_p(h, style) for h, style in zip(header, heads, strict=True)]]
-    data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
-    table = Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1, hAlign="LEFT")
-    table.setStyle(
-        [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("GRID", (0, 0), (-1, -1), 0.25, HexColor(GRID)),
-            ("BACKGROUND", (0, 0), (-1, 0), HexColor(HEADER_FILL)),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.75, HexColor(RULE)),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [HexColor("#FFFFFF"), HexColor(ZEBRA_FILL)]),
-        ]
-    )
-    return table
-
-
-def _facts(pairs: Sequence[tuple[str, str]], styles: dict[str, Any], width: float) -> Any:
-    """Label and value pairs in two columns of pairs (four table columns)."""
-    from reportlab.lib.colors import HexColor
-    from reportlab.platypus import Table
-
-    from branchdesk.exports.pdf import GRID
-
-    label_width = 0.16 * width
-    value_width = width / 2 - label_width
-    cells = [(_p(k, styles["cell_bold"]), _p(v, styles["cell"])) for k, v in pairs]
-    rows = []
-    for start in range(0, len(cells), 2):
-        left = cells[start]
-        right = cells[start + 1] if start + 1 < len(cells) else ("", "")
-        rows.append([*left, *right])
-    table = Table(
-        rows,
-        colWidths=[label_width, value_width, label_width, value_width],
-        splitInRow=1,
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.25, HexColor(GRID)),
-        ]
-    )
-    return table
-
-
 # --------------------------------------------------------------------------------------------
 # One case's summary
 
@@ -280,7 +147,7 @@ def _member_pairs(member: MemberLine) -> list[tuple[str, str]]:
         ("Employer", member.employer),
         ("Workplace", member.workplace),
         ("Job title", member.job_title),
-        ("Joined", _d(member.date_joined)),
+        ("Joined", dmy(member.date_joined)),
         ("Status", _member_status(member.status)),
         ("Subs up to date", "Yes" if member.subs_up_to_date else "No"),
     ]
@@ -299,14 +166,14 @@ def _case_pairs(case: CaseDetail) -> list[tuple[str, str]]:
         ("Employer", case.employer),
         ("Rep", case.rep),
         ("Second rep", case.second_rep),
-        ("Stage", f"{stage} since {_d(case.status_changed_on)}"),
-        ("Opened", _d(case.opened_on)),
-        ("Problem arose", _d(case.problem_arose_on) or "Not recorded"),
+        ("Stage", f"{stage} since {dmy(case.status_changed_on)}"),
+        ("Opened", dmy(case.opened_on)),
+        ("Problem arose", dmy(case.problem_arose_on) or "Not recorded"),
         ("Companion", companion),
     ]
     if case.status == Stage.CLOSED.value:
         pairs += [
-            ("Closed", _d(case.closed_on)),
+            ("Closed", dmy(case.closed_on)),
             ("Outcome", label(OUTCOMES, case.outcome) if case.outcome else ""),
             ("Remedy", case.remedy),
         ]
@@ -332,8 +199,8 @@ def case_summary_story(
     """
     from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
-    styles = _styles()
-    width = _frame_width()
+    styles = report_styles()
+    width = frame_width()
     story: list[Any] = []
 
     def heading(text: str) -> None:
@@ -343,11 +210,11 @@ def case_summary_story(
         story.append(Paragraph(pdf_text(text), styles["note"]))
 
     heading("Member")
-    story.append(_facts(_member_pairs(case.member), styles, width))
+    story.append(facts_table(_member_pairs(case.member), styles, width))
     if case.other_members:
         heading("Other members in this collective case")
         story.append(
-            _grid(
+            grid_table(
                 ["Name", "Number", "Employer", "Workplace", "Job title", "Status", "Subs"],
                 [
                     [
@@ -367,15 +234,15 @@ def case_summary_story(
         )
 
     heading("Case")
-    story.append(_facts(_case_pairs(case), styles, width))
+    story.append(facts_table(_case_pairs(case), styles, width))
 
     heading("Stage history")
     story.append(
-        _grid(
+        grid_table(
             ["Date", "From", "To", "By", "Note"],
             [
                 [
-                    _d(s.changed_on),
+                    dmy(s.changed_on),
                     label(STAGES, s.from_stage) if s.from_stage else "—",
                     label(STAGES, s.to_stage),
                     s.officer,
@@ -401,7 +268,7 @@ def case_summary_story(
     for entry in entries:
         # The heading line is built from escaped pieces; the body is its own Paragraph, which
         # reportlab splits across pages however long it is.
-        parts = [_d(entry.happened_on), label(ENTRY_KINDS, entry.kind)]
+        parts = [dmy(entry.happened_on), label(ENTRY_KINDS, entry.kind)]
         if entry.title:
             parts.append(entry.title)
         head = " · ".join(pdf_text(p) for p in parts)
@@ -426,14 +293,14 @@ def case_summary_story(
             if line.working:
                 what += '<br/><font size="7" color="#5B6670">' + pdf_text(line.working) + "</font>"
             if line.done_on:
-                state = f"Done {_d(line.done_on)}"
+                state = f"Done {dmy(line.done_on)}"
             else:
                 state = describe_remaining(line.due_on, today).capitalize()
             rows.append(
-                [Paragraph(what, styles["cell"]), _d(line.due_on), state, line.rule or "By hand"]
+                [Paragraph(what, styles["cell"]), dmy(line.due_on), state, line.rule or "By hand"]
             )
         story.append(
-            _grid(
+            grid_table(
                 ["Deadline (and how it was worked out)", "Due", "Days remaining", "Rule"],
                 rows,
                 [w * width for w in (0.56, 0.12, 0.17, 0.15)],
@@ -444,10 +311,10 @@ def case_summary_story(
     if case.consents:
         heading("Consents")
         story.append(
-            _grid(
+            grid_table(
                 ["Step", "Agreed", "Recorded", "Note"],
                 [
-                    [c.step, "Yes" if c.consented else "No", _d(c.recorded_on), c.note]
+                    [c.step, "Yes" if c.consented else "No", dmy(c.recorded_on), c.note]
                     for c in case.consents
                 ],
                 [w * width for w in (0.40, 0.10, 0.14, 0.36)],
@@ -460,10 +327,10 @@ def case_summary_story(
         none("No documents.")
     else:
         story.append(
-            _grid(
+            grid_table(
                 ["Name", "Added", "Size", "SHA-256 (first 12)"],
                 [
-                    [doc.name, _d(doc.added_on), _size(doc.size), doc.sha256[:12]]
+                    [doc.name, dmy(doc.added_on), _size(doc.size), doc.sha256[:12]]
                     for doc in case.documents
                 ],
                 [w * width for w in (0.52, 0.13, 0.15, 0.20)],
@@ -472,7 +339,7 @@ def case_summary_story(
             )
         )
     story.append(Spacer(1, 8))
-    none(f"Days remaining are counted from {_d(today)}.")
+    none(f"Days remaining are counted from {dmy(today)}.")
     return story
 
 
@@ -488,7 +355,7 @@ def export_case_summary(
 
     Confidential timeline entries are left out unless `include_confidential`."""
     path = Path(out)
-    _check_suffix(path, (".pdf",))
+    check_suffix(path, (".pdf",))
     case = get_case(db, case_id)
     title = f"Case summary — {case.reference}"
     subtitle = f"{label(CASE_TYPES, case.case_type)} · {case.member.name}"
@@ -730,10 +597,10 @@ def _caseload_story(load: Caseload) -> list[Any]:
 
     from branchdesk.exports.pdf import _formatted
 
-    styles = _styles()
-    width = _frame_width()
+    styles = report_styles()
+    width = frame_width()
     story: list[Any] = [
-        Paragraph(pdf_text(f"{load.open_total:,} open cases on {_d(load.today)}."), styles["body"])
+        Paragraph(pdf_text(f"{load.open_total:,} open cases on {dmy(load.today)}."), styles["body"])
     ]
     tables = _caseload_tables(load)
 
@@ -744,7 +611,7 @@ def _caseload_story(load: Caseload) -> list[Any]:
         if not cells:
             cells = [["None", *([""] * (len(columns) - 1))]]
         widths = [w * (c.width or 12) / sum(c.width or 12 for c in columns) for c in columns]
-        return _grid([c.header for c in columns], cells, widths, styles, right=right)
+        return grid_table([c.header for c in columns], cells, widths, styles, right=right)
 
     def heading(text: str) -> Any:
         return Paragraph(pdf_text(text), styles["h2"])
@@ -787,9 +654,9 @@ def export_caseload(
 ) -> Caseload:
     """Write the branch caseload report to .pdf or .xlsx; returns the figures written."""
     path = Path(out)
-    suffix = _check_suffix(path, (".pdf", ".xlsx"))
+    suffix = check_suffix(path, (".pdf", ".xlsx"))
     load = caseload(db, today)
-    subtitle = f"Open cases on {_d(today)}, and the last 12 months"
+    subtitle = f"Open cases on {dmy(today)}, and the last 12 months"
     if suffix == ".pdf":
         _build_pdf(
             path,

@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from branchdesk.casework.reports import _check_suffix, _d, _frame_width, _grid, _p, _styles
 from branchdesk.demands.codes import (
     CATEGORIES,
     CLAIM_STATUSES,
@@ -42,6 +41,14 @@ from branchdesk.demands.queries import (
 )
 from branchdesk.demands.service import costing_of, load_survey
 from branchdesk.demands.survey import QuestionSummary, summarise
+from branchdesk.exports.report_parts import (
+    check_suffix,
+    dmy,
+    frame_width,
+    grid_table,
+    report_styles,
+    text_paragraph,
+)
 from branchdesk.exports.text import _MONTHS, pdf_text
 from branchdesk.exports.workbook import Formula
 from branchdesk.money import ZERO, Money
@@ -132,7 +139,7 @@ def export_claim_pack(
 
     The file appears only when complete (an error or `Cancelled` leaves no partial file)."""
     path = Path(out)
-    suffix = _check_suffix(path, PACK_SUFFIXES)
+    suffix = check_suffix(path, PACK_SUFFIXES)
     claim = get_claim(db, claim_id)
     summaries = _summaries(db, claim)
     if suffix == ".pdf":
@@ -152,7 +159,7 @@ class _TocEntry:
 
 def _heading(text: str, style: Any, toc: bool = True) -> Any:
     """A heading Paragraph that, with `toc`, is listed in the contents with its page."""
-    paragraph = _p(text, style)
+    paragraph = text_paragraph(text, style)
     if toc:
         paragraph.toc_entry = _TocEntry(0, pdf_text(text))
     return paragraph
@@ -164,7 +171,7 @@ def _pack_styles() -> dict[str, Any]:
 
     from branchdesk.exports.pdf import BOLD, INK, MUTED
 
-    styles = _styles()
+    styles = report_styles()
     body = styles["body"]
     styles.update(
         {
@@ -238,7 +245,7 @@ def pack_story(
     from reportlab.platypus.tableofcontents import TableOfContents
 
     styles = _pack_styles()
-    width = _frame_width()
+    width = frame_width()
     story: list[Any] = _cover(claim, branch_name, today, styles, width)
     story += [NextPageTemplate("body"), PageBreak()]
 
@@ -249,7 +256,10 @@ def pack_story(
 
     story.append(_heading("Summary of demands", styles["h1"]))
     story.append(_summary_table(claim, styles, width))
-    story += [Spacer(1, 6), _p(f"Costs are for a year, worked out on {_d(today)}.", styles["note"])]
+    story += [
+        Spacer(1, 6),
+        text_paragraph(f"Costs are for a year, worked out on {dmy(today)}.", styles["note"]),
+    ]
 
     total = len(claim.demands)
     for number, detail in enumerate(claim.demands, start=1):
@@ -277,9 +287,9 @@ def _cover(
     c = claim.claim
     story: list[Any] = [
         Spacer(1, 90),
-        _p(branch_name, styles["cover_branch"]),
-        _p("Negotiation pack", styles["cover_kind"]),
-        _p(c.title, styles["cover_title"]),
+        text_paragraph(branch_name, styles["cover_branch"]),
+        text_paragraph("Negotiation pack", styles["cover_kind"]),
+        text_paragraph(c.title, styles["cover_title"]),
     ]
     pairs = [
         ("Employer", claim.employer),
@@ -298,7 +308,10 @@ def _cover(
         ("Demands", str(len(claim.demands))),
         ("Cost of the claim", f"{claim.total_cost} a year"),
     ]
-    rows = [[_p(k, styles["cover_label"]), _p(v, styles["body"])] for k, v in pairs]
+    rows = [
+        [text_paragraph(k, styles["cover_label"]), text_paragraph(v, styles["body"])]
+        for k, v in pairs
+    ]
     table = Table(rows, colWidths=[0.28 * width, 0.72 * width], hAlign="LEFT")
     table.setStyle(
         [
@@ -311,7 +324,7 @@ def _cover(
         ]
     )
     story.append(table)
-    story += [Spacer(1, 18), _p(f"Prepared on {_long_date(today)}.", styles["note"])]
+    story += [Spacer(1, 18), text_paragraph(f"Prepared on {_long_date(today)}.", styles["note"])]
     return story
 
 
@@ -334,14 +347,14 @@ def _summary_table(claim: ClaimDetail, styles: dict[str, Any], width: float) -> 
     rows.append(
         [
             "",
-            _p("Total a year", styles["cell_bold"]),
+            text_paragraph("Total a year", styles["cell_bold"]),
             "",
             "",
             "",
-            _p(str(claim.total_cost), styles["cell_head_right"]),
+            text_paragraph(str(claim.total_cost), styles["cell_head_right"]),
         ]
     )
-    table = _grid(
+    table = grid_table(
         ["No.", "Demand", "Category", "Priority", "Status", "Annual cost"],
         rows,
         [w * width for w in (0.06, 0.38, 0.18, 0.1, 0.12, 0.16)],
@@ -370,48 +383,50 @@ def _demand_section(
             _label(DEMAND_STATUSES, demand.status),
         ]
     )
-    story.append(_p(meta, styles["meta"]))
+    story.append(text_paragraph(meta, styles["meta"]))
 
-    story.append(_p("The case for it", styles["h2"]))
-    story.append(_p(demand.case_for or "Not yet written.", styles["body"]))
+    story.append(text_paragraph("The case for it", styles["h2"]))
+    story.append(text_paragraph(demand.case_for or "Not yet written.", styles["body"]))
 
-    story.append(_p("Evidence", styles["h2"]))
+    story.append(text_paragraph("Evidence", styles["h2"]))
     if not detail.evidence:
-        story.append(_p("No evidence recorded.", styles["note"]))
+        story.append(text_paragraph("No evidence recorded.", styles["note"]))
     for item in detail.evidence:
         story.append(CondPageBreak(60))
         head = _label(EVIDENCE_KINDS, item.kind)
         if item.title:
             head += f": {item.title}"
-        story.append(_p(head, styles["item_head"]))
+        story.append(text_paragraph(head, styles["item_head"]))
         if item.detail:
-            story.append(_p(item.detail, styles["item_body"]))
+            story.append(text_paragraph(item.detail, styles["item_body"]))
         if item.kind == "survey_result":
             summary = _question(summaries, item.survey_id, item.question)
             if summary is None:
-                story.append(_p("The survey this came from is no longer held.", styles["note"]))
+                story.append(
+                    text_paragraph("The survey this came from is no longer held.", styles["note"])
+                )
             else:
                 story += _survey_result(summary, styles, width)
         if item.source:
-            story.append(_p(f"Source: {item.source}", styles["note"]))
+            story.append(text_paragraph(f"Source: {item.source}", styles["note"]))
 
-    heading = _p("Costing", styles["h2"])
+    heading = text_paragraph("Costing", styles["h2"])
     costing = costing_of(demand)
     if detail.cost is None or costing is None:
-        story += [heading, _p("Not costed.", styles["note"])]
+        story += [heading, text_paragraph("Not costed.", styles["note"])]
     else:
         story += _costing(costing, detail.cost, styles, width, heading)
 
-    story.append(_p("The employer's response", styles["h2"]))
-    story.append(_p(demand.employer_response or "No response yet.", styles["body"]))
+    story.append(text_paragraph("The employer's response", styles["h2"]))
+    story.append(text_paragraph(demand.employer_response or "No response yet.", styles["body"]))
 
-    story.append(_p("Status history", styles["h2"]))
+    story.append(text_paragraph("Status history", styles["h2"]))
     story.append(
-        _grid(
+        grid_table(
             ["Date", "From", "To", "Note"],
             [
                 [
-                    _d(h.changed_on),
+                    dmy(h.changed_on),
                     _label(DEMAND_STATUSES, h.from_status) if h.from_status else "—",
                     _label(DEMAND_STATUSES, h.to_status),
                     h.note,
@@ -444,9 +459,15 @@ def _costing(
         (f"Employer pension ({_num(costing.pension_percent)}%)", str(cost.pension)),
         (f"Employer National Insurance ({_num(costing.ni_percent)}%)", str(cost.ni)),
     ]
-    rows = [[_p(k, styles["cell"]), _p(v, styles["cell_right"])] for k, v in pairs]
+    rows = [
+        [text_paragraph(k, styles["cell"]), text_paragraph(v, styles["cell_right"])]
+        for k, v in pairs
+    ]
     rows.append(
-        [_p("Total a year", styles["cell_bold"]), _p(str(cost.total), styles["cell_head_right"])]
+        [
+            text_paragraph("Total a year", styles["cell_bold"]),
+            text_paragraph(str(cost.total), styles["cell_head_right"]),
+        ]
     )
     table = Table(rows, colWidths=[0.42 * width, 0.28 * width], hAlign="LEFT")
     table.setStyle(
@@ -461,8 +482,14 @@ def _costing(
             ("BACKGROUND", (0, -1), (-1, -1), HexColor(ZEBRA_FILL)),
         ]
     )
-    block: list[Any] = [heading, table, _p("How it is worked out:", styles["item_head"])]
-    block += [_p(f"{n}. {step}", styles["step"]) for n, step in enumerate(cost.steps, start=1)]
+    block: list[Any] = [
+        heading,
+        table,
+        text_paragraph("How it is worked out:", styles["item_head"]),
+    ]
+    block += [
+        text_paragraph(f"{n}. {step}", styles["step"]) for n, step in enumerate(cost.steps, start=1)
+    ]
     return [KeepTogether(block)]  # the heading, the table and its working on one page
 
 
@@ -471,18 +498,20 @@ def _survey_result(summary: QuestionSummary, styles: dict[str, Any], width: floa
 
     question = summary.question
     story: list[Any] = [
-        _p(f"“{question.text}”", styles["item_body"]),
-        _p(
+        text_paragraph(f"“{question.text}”", styles["item_body"]),
+        text_paragraph(
             f"{summary.answered:,} of {summary.respondents:,} respondents answered"
             + (f"; the average answer was {summary.mean}." if summary.mean is not None else "."),
             styles["note"],
         ),
     ]
     if question.kind == "text" or not summary.counts:
-        story += [_p(f"“{example}”", styles["item_body"]) for example in summary.examples]
+        story += [
+            text_paragraph(f"“{example}”", styles["item_body"]) for example in summary.examples
+        ]
         return story
     chart_width = 0.6 * width
-    figures = _grid(
+    figures = grid_table(
         ["Answer", "Count", "%"],
         [[c.answer, c.count, f"{c.percent}%"] for c in summary.counts],
         [w * (width - chart_width - 8) for w in (0.5, 0.25, 0.25)],
@@ -577,11 +606,11 @@ def _meetings(claim: ClaimDetail, styles: dict[str, Any], width: float) -> list[
     from branchdesk.exports.pdf import GRID
 
     if not claim.meetings:
-        return [_p("No meetings yet.", styles["note"])]
+        return [text_paragraph("No meetings yet.", styles["note"])]
     story: list[Any] = []
     for meeting in claim.meetings:
         story.append(CondPageBreak(90))
-        story.append(_p(f"Meeting on {_long_date(meeting.held_on)}", styles["h2"]))
+        story.append(text_paragraph(f"Meeting on {_long_date(meeting.held_on)}", styles["h2"]))
         pairs = [
             ("For the union", meeting.union_side),
             ("For the employer", meeting.employer_side),
@@ -589,7 +618,10 @@ def _meetings(claim: ClaimDetail, styles: dict[str, Any], width: float) -> list[
             ("The employer put forward", meeting.employer_proposals),
             ("Actions", meeting.actions),
         ]
-        rows = [[_p(k, styles["cell_bold"]), _p(v or "—", styles["cell"])] for k, v in pairs]
+        rows = [
+            [text_paragraph(k, styles["cell_bold"]), text_paragraph(v or "—", styles["cell"])]
+            for k, v in pairs
+        ]
         table = Table(rows, colWidths=[0.24 * width, 0.76 * width], splitInRow=1, hAlign="LEFT")
         table.setStyle(
             [
@@ -923,7 +955,7 @@ def export_claims(db: Database, out: str | os.PathLike[str], branch_name: str) -
     from branchdesk.exports.xlsx import write_xlsx
 
     path = Path(out)
-    _check_suffix(path, CLAIMS_SUFFIXES)
+    check_suffix(path, CLAIMS_SUFFIXES)
     costs = claim_costs(db)
     lines = claim_lines(db)
     rows = [

@@ -24,7 +24,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from branchdesk.casework.reports import _check_suffix, _facts, _frame_width, _p, _styles
+from branchdesk.exports.report_parts import (
+    check_suffix,
+    facts_table,
+    frame_width,
+    report_styles,
+    text_paragraph,
+)
 from branchdesk.exports.text import short_date
 from branchdesk.exports.workbook import Formula, Sheet, write_workbook
 from branchdesk.hardship.listing import ClaimFilter, ClaimListing
@@ -92,12 +98,13 @@ def _sum_foot(
         first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + count - 1
         for index in summed:
             letter = _col(index)
-            style = "money_bold" if columns[index].kind == "money" else "int_bold"
-            # Rounded to the penny: spreadsheets add in floating point, and an auditor's
-            # check of a total against the ledger's must come out exactly equal.
             sum_ = f"SUM({letter}{first}:{letter}{last})"
-            money = columns[index].kind == "money"
-            row[index] = Formula(f"=ROUND({sum_},2)" if money else f"={sum_}", style)
+            if columns[index].kind == "money":
+                # Rounded to the penny: spreadsheets add in floating point, and an auditor's
+                # check of a total against the ledger's must come out exactly equal.
+                row[index] = Formula(f"=ROUND({sum_},2)", "money_bold")
+            else:
+                row[index] = Formula(f"={sum_}", "int_bold")
         for index, formula in (extra or {}).items():
             row[index] = Formula(formula.format(row=last + 1), "money_bold")
         return [row]
@@ -237,7 +244,7 @@ def write_ledger_xlsx(
     """The treasurer's ledger workbook: sheets Ledger (every entry, running balance and totals
     as formulas), Members (claims, approved, paid) and Donors. Returns the entries written."""
     out = Path(path)
-    _check_suffix(out, LEDGER_SUFFIXES)
+    check_suffix(out, LEDGER_SUFFIXES)
     _refuse_a_ledger_that_does_not_add_up(db, fund_id)
     fund = fund_info(db, fund_id)
     heading = _title("Hardship fund ledger", fund, anonymised)
@@ -305,7 +312,7 @@ def _statement_styles() -> dict[str, Any]:
 
     from branchdesk.exports.pdf import BOLD
 
-    styles = _styles()
+    styles = report_styles()
     body = styles["body"]
     styles.update(
         {
@@ -355,9 +362,9 @@ def _statement_table(figures: IncomeExpenditure, styles: dict[str, Any], width: 
         amount_style = styles["amount_bold"] if kind == "bold" else styles["amount"]
         rows.append(
             [
-                _p(label, style),
-                _p(item.format(), styles["amount"]) if item is not None else "",
-                _p(total.format(), amount_style) if total is not None else "",
+                text_paragraph(label, style),
+                text_paragraph(item.format(), styles["amount"]) if item is not None else "",
+                text_paragraph(total.format(), amount_style) if total is not None else "",
             ]
         )
 
@@ -423,10 +430,10 @@ def _bank_story(figures: IncomeExpenditure, styles: dict[str, Any], width: float
     from branchdesk.exports.pdf import GRID, INK
 
     bank = figures.bank
-    story: list[Any] = [_p("Reconciliation with the bank", styles["h2"])]
+    story: list[Any] = [text_paragraph("Reconciliation with the bank", styles["h2"])]
     if bank is None or bank.as_of is None:
         story.append(
-            _p(
+            text_paragraph(
                 "No bank statement has been imported for this fund, so its balance has not been "
                 "checked against the bank's.",
                 styles["body"],
@@ -439,8 +446,8 @@ def _bank_story(figures: IncomeExpenditure, styles: dict[str, Any], width: float
     def add(label: str, amount: Money | None, bold: bool = False) -> None:
         rows.append(
             [
-                _p(label, styles["line_bold" if bold else "line"]),
-                _p(
+                text_paragraph(label, styles["line_bold" if bold else "line"]),
+                text_paragraph(
                     amount.format() if amount is not None else "not given",
                     styles["amount_bold" if bold else "amount"],
                 ),
@@ -490,7 +497,7 @@ def _bank_story(figures: IncomeExpenditure, styles: dict[str, Any], width: float
     story.append(table)
     if bank.as_of != figures.end:
         story.append(
-            _p(
+            text_paragraph(
                 f"The latest statement runs to {when}; the period of this statement ends on "
                 f"{short_date(figures.end)}.",
                 styles["note"],
@@ -507,10 +514,24 @@ def _signatures(styles: dict[str, Any], width: float) -> Any:
 
     label_w, line_w, gap = width * 0.12, width * 0.34, width * 0.08
     rows: list[list[Any]] = [
-        [_p("Treasurer", styles["line_bold"]), "", "", _p("Auditor", styles["line_bold"]), ""],
+        [
+            text_paragraph("Treasurer", styles["line_bold"]),
+            "",
+            "",
+            text_paragraph("Auditor", styles["line_bold"]),
+            "",
+        ],
     ]
     for label in ("Name", "Signature", "Date"):
-        rows.append([_p(label, styles["line"]), "", "", _p(label, styles["line"]), ""])
+        rows.append(
+            [
+                text_paragraph(label, styles["line"]),
+                "",
+                "",
+                text_paragraph(label, styles["line"]),
+                "",
+            ]
+        )
     table = Table(
         rows,
         colWidths=[label_w, line_w, gap, label_w, line_w],
@@ -526,8 +547,8 @@ def _signatures(styles: dict[str, Any], width: float) -> Any:
     )
     return KeepTogether(
         [
-            _p("Approval", styles["h2"]),
-            _p(
+            text_paragraph("Approval", styles["h2"]),
+            text_paragraph(
                 "We have examined this statement against the fund's ledger, its bank statements "
                 "and the claims and payments behind it.",
                 styles["body"],
@@ -543,7 +564,7 @@ def statement_story(figures: IncomeExpenditure) -> list[Any]:
     from reportlab.platypus import Spacer
 
     styles = _statement_styles()
-    width = _frame_width()
+    width = frame_width()
     fund = figures.fund
     bank_account = ", ".join(
         part
@@ -562,8 +583,8 @@ def statement_story(figures: IncomeExpenditure) -> list[Any]:
         ("Bank account", bank_account or "—"),
         ("Currency", fund.currency),
     ]
-    story: list[Any] = [_facts(pairs, styles, width), Spacer(1, 8)]
-    story.append(_p("Income and expenditure", styles["h2"]))
+    story: list[Any] = [facts_table(pairs, styles, width), Spacer(1, 8)]
+    story.append(text_paragraph("Income and expenditure", styles["h2"]))
     story.append(_statement_table(figures, styles, width))
     notes = [
         "Amounts are from the fund's ledger. A reversal (a donation refunded, a payment the "
@@ -580,7 +601,7 @@ def statement_story(figures: IncomeExpenditure) -> list[Any]:
             "Warning: the opening balance and the period's income and expenditure do not add "
             "up to the closing balance; run 'branchdesk check'."
         )
-    story += [Spacer(1, 4)] + [_p(text, styles["note"]) for text in notes]
+    story += [Spacer(1, 4)] + [text_paragraph(text, styles["note"]) for text in notes]
     story += _bank_story(figures, styles, width)
     story += [Spacer(1, 10), _signatures(styles, width)]
     return story
@@ -601,7 +622,7 @@ def write_statement_pdf(
     from branchdesk.exports.pdf import PdfPages
 
     out = Path(path)
-    _check_suffix(out, STATEMENT_SUFFIXES)
+    check_suffix(out, STATEMENT_SUFFIXES)
     _refuse_a_ledger_that_does_not_add_up(db, fund_id)
     figures = income_expenditure(db, fund_id, start, end)
     pages = PdfPages(
@@ -658,7 +679,7 @@ def write_payments(
     """The payments to members (and the reversals of any), to .xlsx or .pdf by the file's
     suffix, with their total. Returns the rows written."""
     out = Path(path)
-    suffix = _check_suffix(out, PAYMENTS_SUFFIXES)
+    suffix = check_suffix(out, PAYMENTS_SUFFIXES)
     _refuse_a_ledger_that_does_not_add_up(db, fund_id)
     fund = fund_info(db, fund_id)
     columns = payment_columns(anonymised)

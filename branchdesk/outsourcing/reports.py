@@ -35,12 +35,12 @@ BARS_PER_CHART = 30
 TOP_TOTALS = 25
 
 
-def _check_suffix(path: Path, allowed: Sequence[str]) -> None:
+def check_suffix(path: Path, allowed: Sequence[str]) -> None:
     if path.suffix.lower() not in allowed:
         raise ValueError(f"{path.name}: choose a file ending in {' or '.join(allowed)}")
 
 
-def _d(value: date | None) -> str:
+def dmy(value: date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
 
@@ -229,7 +229,7 @@ def export_contracts(
     from branchdesk.exports.xlsx import write_xlsx
 
     path = Path(out)
-    _check_suffix(path, (".xlsx",))
+    check_suffix(path, (".xlsx",))
     rows = watch_rows(db, notice_months)
     return write_xlsx(
         path,
@@ -239,7 +239,7 @@ def export_contracts(
         sheet_name="Contracts",
         produced=datetime.now(),
         subtitle=(
-            f"{len(rows):,} contracts on {_d(today)}; decision point {notice_months} months "
+            f"{len(rows):,} contracts on {dmy(today)}; decision point {notice_months} months "
             "before the earliest end or break date"
         ),
         total_rows=len(rows),
@@ -309,24 +309,24 @@ def _value(line: ContractLine) -> str:
 
 
 def _contract_table(lines: Sequence[ContractLine], styles: dict[str, Any], width: float) -> Any:
-    from branchdesk.casework.reports import _grid
+    from branchdesk.exports.report_parts import grid_table
 
     header = ["Decision", "Service", "Authority", "Contractor(s)", "Ends", "Value", "TUPE"]
     shares = [9, 26, 17, 20, 9, 12, 6]
     widths = [width * s / sum(shares) for s in shares]
     rows = [
         [
-            _d(line.decision_on),
+            dmy(line.decision_on),
             line.service or line.title,
             line.authority,
             "; ".join(line.contractors),
-            _d(line.critical_on),
+            dmy(line.critical_on),
             _value(line),
             "" if line.tupe_staff is None else f"{line.tupe_staff:,}",
         ]
         for line in lines
     ]
-    return _grid(header, rows, widths, styles, right=(5, 6))
+    return grid_table(header, rows, widths, styles, right=(5, 6))
 
 
 def _year_ticks(first: date, last: date) -> list[date]:
@@ -464,7 +464,7 @@ def _timeline(lines: Sequence[ContractLine], today: date, width: float) -> Any:
 def _totals_table(
     entries: dict[str, tuple[int, Money]], heading: str, styles: dict[str, Any], width: float
 ) -> Any:
-    from branchdesk.casework.reports import _grid
+    from branchdesk.exports.report_parts import grid_table
 
     ranked = sorted(entries.items(), key=lambda kv: (-kv[1][1].pence, -kv[1][0], kv[0]))
     rows: list[list[Any]] = [
@@ -481,7 +481,7 @@ def _totals_table(
         )
     if not rows:
         rows = [["None", "", ""]]
-    return _grid(
+    return grid_table(
         [heading, "Contracts", "Value"],
         rows,
         [width * 0.6, width * 0.15, width * 0.25],
@@ -493,10 +493,10 @@ def _totals_table(
 def _briefing_story(brief: Briefing) -> list[Any]:
     from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
-    from branchdesk.casework.reports import _frame_width, _grid, _styles
+    from branchdesk.exports.report_parts import frame_width, grid_table, report_styles
 
-    styles = _styles()
-    width = _frame_width()
+    styles = report_styles()
+    width = frame_width()
 
     def para(text: str, style: str = "body") -> Any:
         return Paragraph(pdf_text(text), styles[style])
@@ -504,7 +504,7 @@ def _briefing_story(brief: Briefing) -> list[Any]:
     staff_soon = sum(line.tupe_staff or 0 for line in brief.upcoming + brief.overdue)
     story: list[Any] = [
         para(
-            f"{len(brief.watched):,} contracts are outside the council on {_d(brief.today)}. "
+            f"{len(brief.watched):,} contracts are outside the council on {dmy(brief.today)}. "
             f"{len(brief.upcoming):,} reach their decision point in the next "
             f"{BRIEFING_MONTHS} months and {len(brief.overdue):,} have passed it without the "
             f"contract ending: {staff_soon:,} staff transferred under TUPE work on them."
@@ -569,7 +569,7 @@ def _briefing_story(brief: Briefing) -> list[Any]:
         ]
     )
     story.append(
-        _grid(
+        grid_table(
             ["Authority", "Contracts", "TUPE staff", "Staff number not known"],
             rows,
             [width * 0.46, half * 0.3, half * 0.3, half * 0.4],
@@ -592,7 +592,7 @@ def export_briefing(
     from branchdesk.exports.pdf import PdfPages
 
     path = Path(out)
-    _check_suffix(path, (".pdf",))
+    check_suffix(path, (".pdf",))
     brief = briefing(db, today, notice_months, authority)
     if authority and not brief.watched and not watch_rows(db, notice_months, authority):
         raise ValueError(f"no contracts with the authority {authority!r}")
@@ -600,7 +600,7 @@ def export_briefing(
     pages = PdfPages(
         branch_name=branch_name,
         title=f"Outsourcing briefing{where}",
-        subtitle=f"Contracts on {_d(today)}: decisions due, timeline, totals and staff affected",
+        subtitle=f"Contracts on {dmy(today)}: decisions due, timeline, totals and staff affected",
         confidential=False,
     )
     pages.build(path, _briefing_story(brief))

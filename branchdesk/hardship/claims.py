@@ -25,7 +25,7 @@ from branchdesk.hardship.models import (
     Payment,
     StrikeDay,
 )
-from branchdesk.hardship.rules import entitlement, rules_on
+from branchdesk.hardship.rules import PaymentRules, entitlement, rules_on
 from branchdesk.hardship.sharing import share_pro_rata
 from branchdesk.members.models import Member
 from branchdesk.members.service import ValidationError
@@ -343,8 +343,10 @@ def decide(
             raise ValidationError({"officer": "Three officers have already decided on it."})
         # The facts may have changed since the claim was entered (another claim for the same
         # day approved, the member's other awards against the cap): assess it again now.
-        warnings = _reassess(session, claim)
-        room = _cap_room(session, claim)
+        days = _claim_days(session, claim.id)
+        rules = rules_in_session(session, claim.fund_id)
+        warnings = _reassess(session, claim, days)
+        room = _cap_room(session, claim, rules, days)
         if approve and amount is not None and room is not None and amount > room:
             raise ValidationError(
                 {
@@ -362,7 +364,7 @@ def decide(
             )
         )
         decisions = [*earlier, PanelDecision(officer=officer, approve=approve, amount=amount)]
-        needed = _approvals_needed(session, claim)
+        needed = _approvals_needed(rules, days)
         approvals = [d for d in decisions if d.approve]
         if approve and amount is not None and amount > claim.entitlement:
             warnings.append(
@@ -406,10 +408,10 @@ def _claim_days(session: Session, claim_id: int) -> list[date]:
     )
 
 
-def _reassess(session: Session, claim: Claim) -> list[str]:
+def _reassess(session: Session, claim: Claim, days: list[date]) -> list[str]:
     """Work the entitlement and warnings out again from today's facts and store them."""
     form = ClaimForm(
-        days=_claim_days(session, claim.id),
+        days=days,
         fte=claim.fte,
         pay_deducted=claim.pay_deducted,
         requested=claim.requested,
@@ -425,10 +427,10 @@ def _reassess(session: Session, claim: Claim) -> list[str]:
     return warnings
 
 
-def _cap_room(session: Session, claim: Claim) -> Money | None:
+def _cap_room(
+    session: Session, claim: Claim, rules: Sequence[PaymentRules], days: list[date]
+) -> Money | None:
     """What the per-member cap leaves for this claim, or None when the rules set no cap."""
-    rules = rules_in_session(session, claim.fund_id)
-    days = _claim_days(session, claim.id)
     in_force = rules_on(rules, days[-1]) if days and rules else None
     if in_force is None or in_force.cap_per_member is None:
         return None
@@ -436,12 +438,9 @@ def _cap_room(session: Session, claim: Claim) -> Money | None:
     return max(ZERO, in_force.cap_per_member - elsewhere)
 
 
-def _approvals_needed(session: Session, claim: Claim) -> int:
+def _approvals_needed(rules: Sequence[PaymentRules], days: Sequence[date]) -> int:
     """The most approvals the rules in force on any of the claimed days ask for."""
-    rules = rules_in_session(session, claim.fund_id)
-    needed = [
-        r.approvals_needed for d in _claim_days(session, claim.id) if (r := rules_on(rules, d))
-    ]
+    needed = [r.approvals_needed for d in days if (r := rules_on(rules, d))]
     if not needed and rules:
         needed = [rules[-1].approvals_needed]
     return max(needed, default=1)
@@ -536,7 +535,7 @@ def get_claim(db: Database, claim_id: int) -> ClaimDetail:
             decisions=tuple(
                 Decision(d.officer, d.decided_at, d.approve, d.amount, d.reasons) for d in decisions
             ),
-            approvals_needed=_approvals_needed(session, claim),
+            approvals_needed=_approvals_needed(rules_in_session(session, claim.fund_id), days),
             version=claim.version,
         )
 

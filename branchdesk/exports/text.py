@@ -158,3 +158,8 @@ def _truncate_utf16(text: str, limit: int) -> str:
             cut = index
             break
     return text[:cut] + ELLIPSIS
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 claim", "1,204 claims" ("entries" given where adding an s will not do)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

@@ -25,6 +25,7 @@ from branchdesk.casework.reports import (
     export_caseload,
     export_cases,
 )
+from branchdesk.exports.text import plural
 from branchdesk.progress import Progress
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.casework.cases_page import CasesPage
@@ -45,10 +46,6 @@ def _default_folder() -> Path:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 def error_text(exc: BaseException) -> str:
@@ -181,7 +178,7 @@ class CaseworkExports(QObject):
             return export_cases(db, path, case_filter, branch, search, progress=progress)
 
         def done(count: int) -> None:
-            self._finished(f"{_plural(count, 'case')} ({which}) written to\n{path}")
+            self._finished(f"{plural(count, 'case')} ({which}) written to\n{path}")
 
         self._start(run, "Export the case list", path, done)
 
@@ -231,7 +228,7 @@ class CaseworkExports(QObject):
 
         def done(load: Caseload) -> None:
             self._finished(
-                f"Caseload report ({_plural(load.open_total, 'open case')}) written to\n{path}"
+                f"Caseload report ({plural(load.open_total, 'open case')}) written to\n{path}"
             )
 
         self._start(run, "Export the caseload report", path, done)
@@ -256,7 +253,7 @@ class CaseworkExports(QObject):
         def done(count: int) -> None:
             whose = f" for {rep}" if rep else ""
             if count:
-                text = f"{_plural(count, 'open deadline')}{whose} written to\n{path}"
+                text = f"{plural(count, 'open deadline')}{whose} written to\n{path}"
             else:
                 text = f"No open deadlines{whose}: an empty calendar was written to\n{path}"
             self._finished(text)

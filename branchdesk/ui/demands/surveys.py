@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.demands.survey import KINDS, QuestionSummary, SurveyFile, summarise
+from branchdesk.exports.text import plural
 from branchdesk.ui import style
-from branchdesk.ui.members.import_dialog import add_warnings, plural, problems_table
+from branchdesk.ui.members.import_dialog import add_warnings, problems_table
 
 BAR_COLOUR = style.ACCENT
 MAX_BAR = 420

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import short_date
+from branchdesk.exports.text import plural, short_date
 from branchdesk.hardship.claims import (
     ClaimDetail,
     ClaimForm,
@@ -47,7 +47,7 @@ from branchdesk.ui.casework.common import WARNING_STYLE, date_of
 from branchdesk.ui.casework.dialogs import MemberSearch
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import text_box
-from branchdesk.ui.hardship.data import Assessment, plural, preview_claim
+from branchdesk.ui.hardship.data import Assessment, preview_claim
 from branchdesk.ui.hardship.widgets import (
     FormDialog,
     day_edit,

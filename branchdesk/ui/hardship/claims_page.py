@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import short_date
+from branchdesk.exports.text import plural, short_date
 from branchdesk.hardship.claims import ClaimDetail, get_claim
 from branchdesk.hardship.codes import CLAIM_STATUSES, OPEN_STATUSES
 from branchdesk.hardship.funds import strike_days
@@ -28,7 +28,7 @@ from branchdesk.ui.casework.common import warning_label
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.filter_bar import FilterBar
 from branchdesk.ui.hardship.claim_dialogs import ClaimDialog, DecideDialog, decisions_html
-from branchdesk.ui.hardship.data import FundSummary, HardshipTableModel, plural
+from branchdesk.ui.hardship.data import FundSummary, HardshipTableModel
 from branchdesk.ui.hardship.widgets import button, list_view, row, run_dialog, set_widths
 
 SHOWN = {

@@ -14,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from sqlalchemy import BigInteger, func, select, type_coerce
 
-from branchdesk.exports.text import short_date
+from branchdesk.exports.text import plural, short_date
 from branchdesk.hardship.bankfiles import mask_account
 from branchdesk.hardship.claims import ClaimForm, owed_claims
 from branchdesk.hardship.codes import OPEN_STATUSES
@@ -38,10 +38,6 @@ from branchdesk.ui import style
 from branchdesk.ui.table_model import ListingTableModel
 
 HARDSHIP = "hardship"  # the register name the tab's changes report
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
 # -- the fund ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QVBoxLayout, QWidget
 
+from branchdesk.exports.text import plural
 from branchdesk.hardship.codes import DONATION_METHODS, DONOR_KINDS
 from branchdesk.hardship.donations import DonationForm, record_donation
 from branchdesk.hardship.listing import DonationListing
@@ -23,7 +24,6 @@ from branchdesk.ui.hardship.data import (
     FundSummary,
     HardshipTableModel,
     donation_totals,
-    plural,
 )
 from branchdesk.ui.hardship.widgets import (
     FormDialog,

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import short_date
+from branchdesk.exports.text import plural, short_date
 from branchdesk.hardship.funds import (
     FundForm,
     add_strike_day,
@@ -49,12 +49,7 @@ from branchdesk.ui import style
 from branchdesk.ui.casework.common import date_edit, date_of
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import OptionalDate, line, text_box
-from branchdesk.ui.hardship.data import (
-    days_with_claims,
-    plural,
-    strike_day_members,
-    unknown_numbers,
-)
+from branchdesk.ui.hardship.data import days_with_claims, strike_day_members, unknown_numbers
 from branchdesk.ui.hardship.widgets import (
     FormDialog,
     button,

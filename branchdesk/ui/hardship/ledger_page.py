@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import short_date
+from branchdesk.exports.text import plural, short_date
 from branchdesk.hardship.codes import ENTRY_KINDS, MANUAL_KINDS
 from branchdesk.hardship.ledger import record_entry, reverse
 from branchdesk.hardship.listing import LedgerListing
@@ -29,13 +29,7 @@ from branchdesk.ui.casework.common import date_of, warning_label
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line, text_box
 from branchdesk.ui.filter_bar import FilterBar
-from branchdesk.ui.hardship.data import (
-    EntryLine,
-    FundSummary,
-    HardshipTableModel,
-    plural,
-    read_entry,
-)
+from branchdesk.ui.hardship.data import EntryLine, FundSummary, HardshipTableModel, read_entry
 from branchdesk.ui.hardship.widgets import (
     Exporter,
     FormDialog,

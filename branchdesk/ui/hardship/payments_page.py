@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import short_date
+from branchdesk.exports.text import plural, short_date
 from branchdesk.hardship.codes import PAYMENT_METHODS
 from branchdesk.hardship.payments import PaidLine, pay
 from branchdesk.hardship.sharing import share_pro_rata
@@ -32,7 +32,7 @@ from branchdesk.ui.casework.common import date_of, warning_label
 from branchdesk.ui.casework.exports import error_text
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line
-from branchdesk.ui.hardship.data import FundSummary, OwedLine, PaymentRun, plural, read_payment_run
+from branchdesk.ui.hardship.data import FundSummary, OwedLine, PaymentRun, read_payment_run
 from branchdesk.ui.hardship.ledger_page import export_payments
 from branchdesk.ui.hardship.widgets import (
     Exporter,

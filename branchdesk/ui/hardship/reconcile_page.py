@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import short_date
+from branchdesk.exports.text import plural, short_date
 from branchdesk.hardship.bankfiles import BankFileError, CsvProfile, Statement
 from branchdesk.hardship.codes import DONOR_KINDS, ENTRY_KINDS
 from branchdesk.hardship.reconcile import (
@@ -59,7 +59,7 @@ from branchdesk.ui.casework.common import WARNING_STYLE
 from branchdesk.ui.casework.exports import error_text
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line
-from branchdesk.ui.hardship.data import FundSummary, plural, unmatched_entries
+from branchdesk.ui.hardship.data import FundSummary, unmatched_entries
 from branchdesk.ui.hardship.widgets import (
     BAD_STYLE,
     OK_STYLE,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.exports.text import plural
 from branchdesk.members.importer import ImportPreview, Problem
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -71,10 +72,6 @@ class ProblemsModel(QAbstractTableModel):
         ):
             return self.HEADERS[section]
         return None
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def problems_table(problems: list[Problem], parent: QWidget) -> tuple[ProblemsModel, QTableView]:

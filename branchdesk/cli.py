@@ -51,6 +51,10 @@ def _cli_date(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _fund_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="branchdesk",
@@ -97,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         "already imported are skipped and sure matches are reconciled",
     )
     imp_bank.add_argument("file", type=Path, metavar="FILE.ofx|FILE.csv")
-    imp_bank.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    _fund_option(imp_bank)
     imp_bank.add_argument(
         "--profile",
         metavar="NAME",
@@ -172,7 +176,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a hardship fund's ledger to .xlsx: every entry with its running balance, "
         "per-member and per-donor totals (members named unless --anonymised)",
     )
-    exp_ledger.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    _fund_option(exp_ledger)
     exp_ledger.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     exp_ledger.add_argument(
         "--anonymised",
@@ -184,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a hardship fund's income and expenditure statement to .pdf, reconciled to the "
         "bank, with signature lines (names no member)",
     )
-    exp_statement.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    _fund_option(exp_statement)
     exp_statement.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     exp_statement.add_argument(
         "--from",
@@ -199,7 +203,7 @@ def _parser() -> argparse.ArgumentParser:
     exp_payments = exp_sub.add_parser(
         "payments", help="a hardship fund's payments to members to .xlsx or .pdf, with the total"
     )
-    exp_payments.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    _fund_option(exp_payments)
     exp_payments.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.pdf")
     exp_payments.add_argument(
         "--anonymised",
@@ -268,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     lst_ledger = lst_sub.add_parser(
         "ledger", help="a hardship fund's ledger in the order entries were recorded"
     )
-    lst_ledger.add_argument("--fund", required=True, metavar="NAME", help="the hardship fund")
+    _fund_option(lst_ledger)
     return parser
 
 

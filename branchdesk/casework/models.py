@@ -8,6 +8,7 @@ dates, outcomes), so erasing a member's case erases its words everywhere.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -19,9 +20,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    or_,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
+from branchdesk.access.principal import name_key
 from branchdesk.casework.codes import Stage
 from branchdesk.members.models import Employer, Member
 from branchdesk.store.base import Base, Timestamped, Versioned, audit_values
@@ -29,6 +35,7 @@ from branchdesk.store.base import Base, Timestamped, Versioned, audit_values
 
 class Case(Timestamped, Versioned, Base):
     __tablename__ = "cases"
+    __area__ = "casework"
     __table_args__ = (
         Index("ix_cases_status_opened", "status", "opened_on"),
         Index("ix_cases_rep", "rep"),
@@ -63,11 +70,40 @@ class Case(Timestamped, Versioned, Base):
     member: Mapped[Member] = relationship()
     employer: Mapped[Employer | None] = relationship()
 
+    # A caseworker sees and changes only the cases they represent or are assigned to
+    # (access.policy); a case of theirs may be handed over to another rep.
+    __owner_root__ = True
 
-class CaseMember(Base):
+    @classmethod
+    def __own_rows__(cls, key: str) -> ColumnElement[bool]:
+        return or_(
+            func.lower(func.trim(cls.rep)) == key, func.lower(func.trim(cls.second_rep)) == key
+        )
+
+    def __owned_by__(self, key: str, session: Session) -> bool:
+        return key in (name_key(self.rep or ""), name_key(self.second_rep or ""))
+
+
+class _OfACase:
+    """A row belonging to a case: seen and changed only by those who may see the case."""
+
+    if TYPE_CHECKING:
+        case_id: Mapped[int]
+
+    @classmethod
+    def __own_rows__(cls, key: str) -> ColumnElement[bool]:
+        return cls.case_id.in_(select(Case.id).where(Case.__own_rows__(key)))
+
+    def __owned_by__(self, key: str, session: Session) -> bool:
+        # The session's own look-up leaves out cases the officer may not see.
+        return self.case_id is not None and session.get(Case, self.case_id) is not None
+
+
+class CaseMember(_OfACase, Base):
     """The other members of a collective case (the lead member is `Case.member`)."""
 
     __tablename__ = "case_members"
+    __area__ = "casework"
     __table_args__ = (UniqueConstraint("case_id", "member_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,10 +115,11 @@ class CaseMember(Base):
     )
 
 
-class StageChange(Base):
+class StageChange(_OfACase, Base):
     """One move of a case from stage to stage, kept so the case's history can be told."""
 
     __tablename__ = "case_stage_changes"
+    __area__ = "casework"
     __table_args__ = (Index("ix_case_stage_changes_case", "case_id", "changed_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -96,10 +133,11 @@ class StageChange(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class Consent(Timestamped, Versioned, Base):
+class Consent(_OfACase, Timestamped, Versioned, Base):
     """Whether the member agreed to a step taken on their behalf (notifying ACAS, say)."""
 
     __tablename__ = "case_consents"
+    __area__ = "casework"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(
@@ -111,8 +149,9 @@ class Consent(Timestamped, Versioned, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class TimelineEntry(Timestamped, Versioned, Base):
+class TimelineEntry(_OfACase, Timestamped, Versioned, Base):
     __tablename__ = "case_events"
+    __area__ = "casework"
     __table_args__ = (Index("ix_case_events_case_on", "case_id", "happened_on", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -127,10 +166,11 @@ class TimelineEntry(Timestamped, Versioned, Base):
     author: Mapped[str] = mapped_column(String(200), default="", info=audit_values())
 
 
-class Document(Timestamped, Versioned, Base):
+class Document(_OfACase, Timestamped, Versioned, Base):
     """A file copied into the managed folder beside the database, checked by its SHA-256."""
 
     __tablename__ = "case_documents"
+    __area__ = "casework"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(
@@ -145,8 +185,9 @@ class Document(Timestamped, Versioned, Base):
     sha256: Mapped[str] = mapped_column(String(64), info=audit_values())
 
 
-class Deadline(Timestamped, Versioned, Base):
+class Deadline(_OfACase, Timestamped, Versioned, Base):
     __tablename__ = "case_deadlines"
+    __area__ = "casework"
     __table_args__ = (
         # Deadlines due across all cases, and a case's next deadline (which the list sorts by).
         Index("ix_case_deadlines_open_due", "done_on", "due_on"),
@@ -171,6 +212,7 @@ class BranchSetting(Timestamped, Versioned, Base):
     """Settings the whole branch shares (on every PC using this database), as JSON text."""
 
     __tablename__ = "branch_settings"
+    __area__ = "branch"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True, info=audit_values())

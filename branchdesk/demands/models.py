@@ -20,6 +20,7 @@ from branchdesk.store.types import DecimalText, MoneyType
 
 class Claim(Timestamped, Versioned, Base):
     __tablename__ = "claims"
+    __area__ = "demands"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True, info=audit_values())
@@ -40,6 +41,7 @@ class Claim(Timestamped, Versioned, Base):
 
 class Demand(Timestamped, Versioned, Base):
     __tablename__ = "demands"
+    __area__ = "demands"
     __table_args__ = (Index("ix_demands_claim_position", "claim_id", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -68,6 +70,7 @@ class Demand(Timestamped, Versioned, Base):
 
 class DemandStatusChange(Base):
     __tablename__ = "demand_status_changes"
+    __area__ = "demands"
     __table_args__ = (Index("ix_demand_status_changes_demand", "demand_id", "changed_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -83,6 +86,7 @@ class DemandStatusChange(Base):
 
 class Evidence(Timestamped, Versioned, Base):
     __tablename__ = "demand_evidence"
+    __area__ = "demands"
     __table_args__ = (Index("ix_demand_evidence_demand", "demand_id", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,6 +107,7 @@ class Evidence(Timestamped, Versioned, Base):
 
 class Meeting(Timestamped, Versioned, Base):
     __tablename__ = "negotiation_meetings"
+    __area__ = "demands"
     __table_args__ = (Index("ix_negotiation_meetings_claim", "claim_id", "held_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -122,6 +127,7 @@ class Survey(Timestamped, Base):
     """A member survey as imported: its questions, and each respondent's answers as a row."""
 
     __tablename__ = "surveys"
+    __area__ = "demands"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(
@@ -134,6 +140,7 @@ class Survey(Timestamped, Base):
 
 class SurveyQuestion(Base):
     __tablename__ = "survey_questions"
+    __area__ = "demands"
     __table_args__ = (UniqueConstraint("survey_id", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -149,6 +156,7 @@ class SurveyResponse(Base):
     """One respondent's answers, in question order, as JSON (answers may be personal)."""
 
     __tablename__ = "survey_responses"
+    __area__ = "demands"
     __table_args__ = (Index("ix_survey_responses_survey", "survey_id", "line"),)
     __audited__ = False  # thousands of rows an import; the survey row records the import
 

@@ -32,6 +32,7 @@ from branchdesk.store.types import DecimalText, MoneyType, UTCDateTime, utcnow
 
 class Fund(Timestamped, Versioned, Base):
     __tablename__ = "hardship_funds"
+    __area__ = "hardship"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, info=audit_values())
@@ -54,6 +55,7 @@ class FundRules(Timestamped, Versioned, Base):
     earlier can still be explained by the rules in force then."""
 
     __tablename__ = "hardship_rules"
+    __area__ = "hardship"
     __table_args__ = (UniqueConstraint("fund_id", "effective_from"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,6 +77,7 @@ class FundRules(Timestamped, Versioned, Base):
 
 class StrikeDay(Timestamped, Base):
     __tablename__ = "strike_days"
+    __area__ = "hardship"
     __table_args__ = (UniqueConstraint("fund_id", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,6 +92,7 @@ class StrikeParticipant(Base):
     """A member who took part in the action on a strike day."""
 
     __tablename__ = "strike_participants"
+    __area__ = "hardship"
     __table_args__ = (UniqueConstraint("strike_day_id", "member_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -102,6 +106,7 @@ class StrikeParticipant(Base):
 
 class Claim(Timestamped, Versioned, Base):
     __tablename__ = "hardship_claims"
+    __area__ = "hardship"
     __table_args__ = (
         Index("ix_hardship_claims_fund_status", "fund_id", "status"),
         Index("ix_hardship_claims_member", "member_id", "fund_id"),
@@ -134,6 +139,7 @@ class Claim(Timestamped, Versioned, Base):
 
 class ClaimDay(Base):
     __tablename__ = "hardship_claim_days"
+    __area__ = "hardship"
     __table_args__ = (UniqueConstraint("claim_id", "strike_day_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -150,6 +156,7 @@ class PanelDecision(Base):
     approvals its rules need have been given, or when any officer declines it."""
 
     __tablename__ = "hardship_panel_decisions"
+    __area__ = "hardship"
     __table_args__ = (UniqueConstraint("claim_id", "officer"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,6 +174,7 @@ class LedgerEntry(Base):
     """One movement of the fund's money. Append-only: triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "ledger_entries"
+    __area__ = "hardship"
     __audited__ = False  # the ledger is its own record; each entry names who made it
     __table_args__ = (
         # Covering indexes: the running balance and the fund's balance read only the index,
@@ -206,6 +214,7 @@ class LedgerEntry(Base):
 
 class Donation(Timestamped, Base):
     __tablename__ = "hardship_donations"
+    __area__ = "hardship"
     __table_args__ = (Index("ix_hardship_donations_fund", "fund_id", "received_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -228,6 +237,7 @@ class Donation(Timestamped, Base):
 
 class Payment(Timestamped, Base):
     __tablename__ = "hardship_payments"
+    __area__ = "hardship"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     fund_id: Mapped[int] = mapped_column(
@@ -248,6 +258,7 @@ class Payment(Timestamped, Base):
 
 class BankStatement(Timestamped, Base):
     __tablename__ = "bank_statements"
+    __area__ = "hardship"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     fund_id: Mapped[int] = mapped_column(
@@ -267,6 +278,7 @@ class BankLine(Timestamped, Versioned, Base):
     """A line of a bank statement, and the ledger entry it was reconciled with."""
 
     __tablename__ = "bank_lines"
+    __area__ = "hardship"
     __table_args__ = (
         # The OFX transaction id (or a CSV line's derived key) stops a line importing twice.
         UniqueConstraint("fund_id", "fitid"),
@@ -298,6 +310,7 @@ class BankCsvProfile(Timestamped, Versioned, Base):
     """A saved column mapping for one bank's CSV exports."""
 
     __tablename__ = "bank_csv_profiles"
+    __area__ = "hardship"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True, info=audit_values())

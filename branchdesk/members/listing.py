@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from branchdesk.members.models import Employer, Member, Workplace
 from branchdesk.store.database import Database
-from branchdesk.store.listing import Column
+from branchdesk.store.listing import Column, fetch_ids
 
 COLUMNS: tuple[Column, ...] = (
     Column("membership_number", "Number", "text", 14),
@@ -87,9 +87,7 @@ class MemberListing:
         order = [k.desc() if descending else k.asc() for k in keys]
         query = query.order_by(*order, Member.id.desc() if descending else Member.id)
         with self.db.read() as session:
-            # Plain rows from the connection: the ORM's result machinery would add half again
-            # to the time 200,000 ids take to arrive.
-            return [row[0] for row in session.connection().execute(query)]
+            return fetch_ids(session, query)
 
     def rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         if not ids:

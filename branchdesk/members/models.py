@@ -20,6 +20,7 @@ class MemberStatus(StrEnum):
 
 class Employer(Timestamped, Versioned, Base):
     __tablename__ = "employers"
+    __area__ = "employers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, info=audit_values())
@@ -29,6 +30,7 @@ class Employer(Timestamped, Versioned, Base):
 
 class Workplace(Timestamped, Versioned, Base):
     __tablename__ = "workplaces"
+    __area__ = "employers"
     __table_args__ = (UniqueConstraint("employer_id", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -42,6 +44,7 @@ class Workplace(Timestamped, Versioned, Base):
 
 class Member(Timestamped, Versioned, Base):
     __tablename__ = "members"
+    __area__ = "members"
     __table_args__ = (
         Index("ix_members_name", "last_name", "first_name"),
         Index("ix_members_joined", "date_joined"),

@@ -19,6 +19,7 @@ from branchdesk.store.types import MoneyType
 
 class Contract(Timestamped, Versioned, Base):
     __tablename__ = "contracts"
+    __area__ = "outsourcing"
     __table_args__ = (
         UniqueConstraint("ocid", "award_id", "contract_id", name="uq_contracts_ocds"),
         Index("ix_contracts_critical", "critical_on"),
@@ -61,6 +62,7 @@ class Contract(Timestamped, Versioned, Base):
 
 class ContractSupplier(Base):
     __tablename__ = "contract_suppliers"
+    __area__ = "outsourcing"
     __table_args__ = (Index("ix_contract_suppliers_contract", "contract_id", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,6 +77,7 @@ class ContractMember(Base):
     """A member whose job the contract affects (transferred out, or at risk)."""
 
     __tablename__ = "contract_members"
+    __area__ = "outsourcing"
     __table_args__ = (UniqueConstraint("contract_id", "member_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -88,6 +91,7 @@ class ContractMember(Base):
 
 class ContractEvent(Timestamped, Versioned, Base):
     __tablename__ = "contract_events"
+    __area__ = "outsourcing"
     __table_args__ = (Index("ix_contract_events_contract", "contract_id", "happened_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -25,6 +25,9 @@ class Base(DeclarativeBase):
 
     # Rows of audited tables are written to the audit log on every create, change and delete.
     __audited__: bool = True
+    # What part of the branch's records a table belongs to; roles are granted areas
+    # (branchdesk.access.roles). Every table names one.
+    __area__: str = ""
 
 
 class Timestamped:

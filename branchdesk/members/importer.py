@@ -495,6 +495,7 @@ class _AuditRows:
     def write(self, conn: Connection) -> None:
         # A Core insert into the table: the ORM's bulk insert of AuditEntry costs as much again.
         statement = _stamped_insert(conn, _AUDIT_LOG, self.at, "at")
+        audit.chain(conn, self.rows, at=self.at)  # each row hashes the one before (tamper-evident)
         for start in range(0, len(self.rows), _AUDIT_CHUNK):
             conn.execute(statement, self.rows[start : start + _AUDIT_CHUNK])
 

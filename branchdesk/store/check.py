@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from branchdesk.store.database import Database
@@ -35,5 +35,22 @@ def run_checks(db: Database) -> list[str]:
         problems.append(
             f"the schema ({revision}) was written by a newer version of BranchDesk than this one"
         )
-    # An older known revision is not a problem: it is upgraded the next time it is opened.
+    else:
+        # An older known revision is not a problem: it is upgraded the next time it is opened.
+        problems += audit_chain_problems(db)
     return problems
+
+
+def audit_chain_problems(db: Database) -> list[str]:
+    """The first row that breaks the audit log's hash chain, if any (see store/audit.py)."""
+    from branchdesk.store.audit import verify_chain
+
+    try:
+        columns = {c["name"] for c in inspect(db.engine).get_columns("audit_log")}
+        if "row_hash" not in columns:
+            return []  # an older schema: chained when it is next opened, then checked
+        with db.read() as session:
+            broken = verify_chain(session)
+    except DBAPIError as exc:
+        return [f"the audit log cannot be read: {exc.orig}"]
+    return [broken] if broken else []

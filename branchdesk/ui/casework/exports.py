@@ -27,6 +27,7 @@ from branchdesk.casework.reports import (
 )
 from branchdesk.exports.text import plural
 from branchdesk.progress import Progress
+from branchdesk.store.audit import record_export
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.casework.cases_page import CasesPage
 from branchdesk.ui.casework.deadlines_page import DeadlinesPage
@@ -175,7 +176,9 @@ class CaseworkExports(QObject):
             which += f", notes matching “{self.cases_page.filter_bar.text().strip()}”"
 
         def run(progress: Progress) -> int:
-            return export_cases(db, path, case_filter, branch, search, progress=progress)
+            count = export_cases(db, path, case_filter, branch, search, progress=progress)
+            record_export(db, "cases", path, count)
+            return count
 
         def done(count: int) -> None:
             self._finished(f"{plural(count, 'case')} ({which}) written to\n{path}")
@@ -204,7 +207,9 @@ class CaseworkExports(QObject):
         case_id, reference, today = case.id, case.reference, date.today()
 
         def run(_progress: Progress) -> Path:
-            return export_case_summary(db, case_id, path, branch, today, include_confidential)
+            written = export_case_summary(db, case_id, path, branch, today, include_confidential)
+            record_export(db, "case-summary", path, record_id=case_id)
+            return written
 
         def done(_result: Path) -> None:
             self._finished(f"Summary of case {reference} written to\n{path}")
@@ -224,7 +229,9 @@ class CaseworkExports(QObject):
         db, branch, today = self.ctx.db, self.ctx.preferences.branch_name, date.today()
 
         def run(_progress: Progress) -> Caseload:
-            return export_caseload(db, path, branch, today)
+            load = export_caseload(db, path, branch, today)
+            record_export(db, "caseload", path, load.open_total)
+            return load
 
         def done(load: Caseload) -> None:
             self._finished(
@@ -248,7 +255,9 @@ class CaseworkExports(QObject):
         db, today = self.ctx.db, date.today()
 
         def run(_progress: Progress) -> int:
-            return export_deadlines_ics(db, path, today, rep=rep)
+            count = export_deadlines_ics(db, path, today, rep=rep)
+            record_export(db, "deadlines", path, count)
+            return count
 
         def done(count: int) -> None:
             whose = f" for {rep}" if rep else ""

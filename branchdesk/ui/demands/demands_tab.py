@@ -46,6 +46,7 @@ from branchdesk.demands.queries import ClaimDetail, DemandDetail, claim_lines, g
 from branchdesk.demands.service import load_survey, move_demand, store_survey
 from branchdesk.demands.survey import SurveyFile, check_survey
 from branchdesk.exports.text import short_date
+from branchdesk.store.audit import record_export
 from branchdesk.ui.casework.common import save_with_care
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import (
@@ -764,8 +765,13 @@ class DemandsTab(TabBase):
         branch = str(self.ctx.preferences.branch_name)
         today = date.today()
         self.export_button.setEnabled(False)
+
+        def run() -> None:
+            export_claim_pack(db, claim_id, path, branch, today)
+            record_export(db, "claim", path, record_id=claim_id)
+
         self.ctx.worker.run(
-            lambda: export_claim_pack(db, claim_id, path, branch, today),
+            run,
             on_done=lambda _result: self._exported(path),
             on_error=lambda exc: self._failed("The pack was not exported", exc),
         )

@@ -25,6 +25,7 @@ from branchdesk.hardship.ledger import record_entry, reverse
 from branchdesk.hardship.listing import LedgerListing
 from branchdesk.members.service import ValidationError
 from branchdesk.progress import Progress
+from branchdesk.store.audit import record_export
 from branchdesk.ui.casework.common import date_of, warning_label
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line, text_box
@@ -387,9 +388,11 @@ class LedgerPage(QWidget):
         db, fund_id, branch = self.ctx.db, self.fund_id, self.ctx.preferences.branch_name
 
         def run(progress: Progress) -> object:
-            return write_ledger_xlsx(
+            count = write_ledger_xlsx(
                 db, fund_id, chosen, anonymised=anonymised, progress=progress, branch_name=branch
             )
+            record_export(db, "ledger", chosen, count, record_id=fund_id, anonymised=anonymised)
+            return count
 
         self.exporter.start(
             run, "Export the ledger", chosen, f"The {which}ledger was written to\n{chosen}"
@@ -417,10 +420,13 @@ class LedgerPage(QWidget):
         from branchdesk.hardship.reports import write_statement_pdf  # reportlab, when asked
 
         db, fund_id, branch = self.ctx.db, self.fund_id, self.ctx.preferences.branch_name
+
+        def run(_progress: Progress) -> None:
+            write_statement_pdf(db, fund_id, chosen, start=start, end=end, branch_name=branch)
+            record_export(db, "statement", chosen, record_id=fund_id)
+
         self.exporter.start(
-            lambda _progress: write_statement_pdf(
-                db, fund_id, chosen, start=start, end=end, branch_name=branch
-            ),
+            run,
             "Export the statement",
             chosen,
             f"The income and expenditure statement was written to\n{chosen}",
@@ -454,9 +460,11 @@ def export_payments(
     db, branch = ctx.db, ctx.preferences.branch_name
 
     def run(progress: Progress) -> object:
-        return write_payments(
+        count = write_payments(
             db, fund_id, chosen, anonymised=anonymised, branch_name=branch, progress=progress
         )
+        record_export(db, "payments", chosen, count, record_id=fund_id, anonymised=anonymised)
+        return count
 
     exporter.start(
         run,

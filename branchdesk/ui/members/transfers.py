@@ -22,6 +22,7 @@ from branchdesk.members.importer import (
 )
 from branchdesk.members.reports import export_members  # loads openpyxl/reportlab only when run
 from branchdesk.progress import Progress
+from branchdesk.store.audit import record_export
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.context import MEMBERS, AppContext
 from branchdesk.ui.members.import_dialog import ImportPreviewDialog
@@ -159,7 +160,9 @@ class MemberTransfers:
         branch = self.ctx.preferences.branch_name
 
         def run(progress: Progress) -> int:
-            return export_members(db, path, search=search, branch_name=branch, progress=progress)
+            count = export_members(db, path, search=search, branch_name=branch, progress=progress)
+            record_export(db, "members", path, count)
+            return count
 
         def done(count: int) -> None:
             which = f" matching “{search}”" if search else ""

@@ -38,6 +38,7 @@ from branchdesk.outsourcing.ocds import OcdsFile, OcdsRefused, read_ocds
 from branchdesk.outsourcing.queries import ContractLine, totals
 from branchdesk.outsourcing.service import DEFAULT_NOTICE_MONTHS, ImportResult, import_records
 from branchdesk.progress import Progress
+from branchdesk.store.audit import record_export
 from branchdesk.ui import style
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.outsourcing.data import (
@@ -548,9 +549,12 @@ class OutsourcingTab(TabBase):
 
         db, branch = self.ctx.db, str(self.ctx.preferences.branch_name)
         today, notice = self.today, self.notice_months()
-        self._export(
-            lambda: export_contracts(db, path, branch, today, notice), path, "The watch list"
-        )
+
+        def write() -> None:
+            count = export_contracts(db, path, branch, today, notice)
+            record_export(db, "contracts", path, count)
+
+        self._export(write, path, "The watch list")
 
     def export_briefing(self, path: Path | None = None) -> None:
         """The briefing, for the authority chosen in the filter (or all of them)."""
@@ -563,11 +567,12 @@ class OutsourcingTab(TabBase):
 
         db, branch = self.ctx.db, str(self.ctx.preferences.branch_name)
         today, notice = self.today, self.notice_months()
-        self._export(
-            lambda: export_briefing(db, path, branch, today, notice, authority),
-            path,
-            "The briefing",
-        )
+
+        def write() -> None:
+            export_briefing(db, path, branch, today, notice, authority)
+            record_export(db, "outsourcing-briefing", path)
+
+        self._export(write, path, "The briefing")
 
     def _export(self, write: Any, path: Path, what: str) -> None:
         self.export_button.setEnabled(False)

@@ -13,7 +13,7 @@ from branchdesk.members.service import MemberForm, create_member
 from branchdesk.settings import Preferences, default_database_path, demo_database_path
 from branchdesk.store import location
 from branchdesk.store.backup import backup_database
-from branchdesk.store.database import Database
+from branchdesk.store.database import Database, open_database
 from branchdesk.store.errors import StoreError
 
 
@@ -96,18 +96,26 @@ def test_preferences_are_saved_and_bad_values_ignored(tmp_path: Path) -> None:
         "/home/sam/Google Drive/My Drive",
     ],
 )
-def test_sync_folders_are_warned_about(folder: str) -> None:
-    warning = location.location_warning(Path(folder) / "branchdesk.sqlite3")
-    assert warning is not None and "cloud-sync folder" in warning
+def test_sync_folders_are_refused(folder: str) -> None:
+    path = Path(folder) / "branchdesk.sqlite3"
+    problem = location.location_problem(path)
+    assert problem is not None and "cloud-sync folder" in problem
+    assert "PostgreSQL" in problem and "does not open it there" in problem
+    with pytest.raises(location.UnsafeLocation, match="cloud-sync folder"):
+        location.refuse_unsafe_location(path)
 
 
-def test_network_file_systems_are_warned_about(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_network_file_systems_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str
 ) -> None:
     monkeypatch.setattr(location, "_mount_type", lambda path: "cifs")
-    monkeypatch.setattr(location.sys, "platform", "linux")
-    warning = location.location_warning(tmp_path / "b.sqlite3")
-    assert warning is not None and "network drive" in warning
+    monkeypatch.setattr(location, "_macos_mount_type", lambda path: "smbfs")
+    monkeypatch.setattr(location.sys, "platform", platform)
+    problem = location.location_problem(tmp_path / "b.sqlite3")
+    assert problem is not None and "network drive" in problem
+    with pytest.raises(location.UnsafeLocation):
+        location.refuse_unsafe_location(tmp_path / "b.sqlite3")
 
 
 def test_mount_type_reads_the_longest_matching_mount(
@@ -125,6 +133,50 @@ def test_mount_type_reads_the_longest_matching_mount(
     assert location._mount_type(real_path("/home/x/db.sqlite3")) == "ext4"
 
 
-def test_a_local_disk_is_not_warned_about(tmp_path: Path) -> None:
-    assert location.location_warning(tmp_path / "b.sqlite3") is None
-    assert location.location_warning(None) is None
+def test_macos_mount_output_is_read() -> None:
+    output = (
+        "/dev/disk3s1s1 on / (apfs, sealed, local, read-only, journaled)\n"
+        "/dev/disk3s5 on /System/Volumes/Data (apfs, local, journaled, nobrowse)\n"
+        "//sam@branch-server._smb._tcp.local/branch on /Volumes/branch files "
+        "(smbfs, nodev, nosuid, mounted by sam)\n"
+        "server:/export on /Volumes/nfs (nfs)\n"
+    )
+    mounts = location.parse_macos_mounts(output)
+    assert ("/Volumes/branch files", "smbfs") in mounts and ("/Volumes/nfs", "nfs") in mounts
+    assert location._longest_mount("/Volumes/branch files/b.sqlite3", mounts) == "smbfs"
+    assert location._longest_mount("/Users/sam/b.sqlite3", mounts) == "apfs"
+
+
+def test_a_local_disk_is_not_refused(tmp_path: Path) -> None:
+    assert location.location_problem(tmp_path / "b.sqlite3") is None
+    assert location.location_problem(None) is None
+    location.refuse_unsafe_location(tmp_path / "b.sqlite3")
+
+
+def test_the_command_line_refuses_a_database_in_a_sync_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from branchdesk.cli import main
+
+    synced = tmp_path / "OneDrive - Fictional Council" / "branchdesk.sqlite3"
+    local = tmp_path / "local.sqlite3"
+    open_database(local).dispose()
+    synced.parent.mkdir()
+    synced.write_bytes(local.read_bytes())
+    before = synced.read_bytes()
+    csv_file = tmp_path / "m.csv"
+    csv_file.write_text("Membership number,Last name,First name\nF1,Fictional,Fay\n")
+    for command in (["list", "members"], ["import", "members", str(csv_file)], ["demo"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["--db", str(synced), *command])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert "cloud-sync folder" in err and "PostgreSQL" in err, command
+    assert synced.read_bytes() == before
+    # Copying it out with `backup --out` is still allowed: that is the way to move it.
+    assert main(["--db", str(synced), "backup", "--out", str(tmp_path / "moved.sqlite3")]) == 0
+    assert (tmp_path / "moved.sqlite3").is_file()
+    fresh = tmp_path / "Dropbox" / "new.sqlite3"
+    with pytest.raises(SystemExit):
+        main(["--db", str(fresh), "demo"])
+    assert not fresh.exists()

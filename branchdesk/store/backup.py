@@ -15,11 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from branchdesk.store.atomic import atomic_path
+from branchdesk.store.damage import header_problem, read_only_uri
 from branchdesk.store.database import Database
 from branchdesk.store.errors import DatabaseDamaged, StoreError
 
 
-def _require_sqlite(db: Database) -> Path:
+def require_sqlite(db: Database) -> Path:
     if db.path is None:
         raise StoreError(
             "backups of a shared PostgreSQL database are taken on the server (pg_dump); "
@@ -48,7 +49,7 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 def backup_database(db: Database, out: str | os.PathLike[str]) -> Path:
     """Write a checked backup of the open database to `out`."""
-    source = _require_sqlite(db)
+    source = require_sqlite(db)
     out = Path(out).expanduser().resolve()
     if out == source:
         raise StoreError("a backup cannot overwrite the database it is taken from")
@@ -82,8 +83,12 @@ def check_backup_file(path: Path) -> None:
     """Refuse a file that is not a healthy BranchDesk database, before anything is overwritten."""
     if not path.is_file():
         raise StoreError(f"{path}: no such backup file")
+    problem = header_problem(path)
+    if problem is not None:
+        raise DatabaseDamaged(f"{path} is not a readable database backup ({problem})")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # Read without creating -wal or -shm files beside someone's backup.
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -125,7 +130,7 @@ def restore_database(target: str | os.PathLike[str], backup: str | os.PathLike[s
 
 
 def copy_into(source: Path, target: Path) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(read_only_uri(source), uri=True)
     try:
         dst = sqlite3.connect(target, timeout=15)
         try:

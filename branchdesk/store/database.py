@@ -22,10 +22,12 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from branchdesk.store.errors import DatabaseDamaged, StoreError
+from branchdesk.store.errors import AccessDenied, DatabaseDamaged, DiskFull, StoreError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+    from branchdesk.access.principal import Principal
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,22 @@ class Database:
     def __init__(self, url: URL, engine: Engine, officer: str = "unknown") -> None:
         self.url = url
         self.engine = engine
-        self.officer = officer
+        self._officer = officer
+        # Who signed in (branchdesk.access.officers.sign_in). Once a database has officers'
+        # accounts, every session is checked against the signed-in officer's role.
+        self.principal: Principal | None = None
+        self.sign_in_required = False
         self._session_maker: sessionmaker[Session] | None = None
         self._session_maker_lock = threading.Lock()
+
+    @property
+    def officer(self) -> str:
+        """The name the audit log records: the signed-in officer's, else the one given."""
+        return self.principal.name if self.principal is not None else self._officer
+
+    @officer.setter
+    def officer(self, name: str) -> None:
+        self._officer = name
 
     @property
     def _sessions(self) -> sessionmaker[Session]:
@@ -80,10 +95,13 @@ class Database:
             if self._session_maker is None:
                 from sqlalchemy.orm import sessionmaker
 
+                from branchdesk.access import policy
                 from branchdesk.store.audit import audit_flush
 
                 sessions = sessionmaker(self.engine, expire_on_commit=False)
-                # Every session this database makes writes its changes to the audit log.
+                # Every session this database makes is bound by the officer's role, and
+                # writes its changes to the audit log.
+                policy.install(sessions)
                 event.listen(sessions, "after_flush", audit_flush)
                 self._session_maker = sessions
             return self._session_maker
@@ -103,32 +121,88 @@ class Database:
             return str(self.path)
         return self.url.render_as_string(hide_password=True)
 
+    def _begin(self, session: Session, system: bool) -> None:
+        session.info["officer"] = self.officer
+        if self.sign_in_required and not system:
+            from branchdesk.access.policy import GUARD, Guard
+
+            session.info[GUARD] = Guard(self.principal)
+
     @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self, *, system: bool = False) -> Iterator[Session]:
         """A session for reading; whatever it did is rolled back at the end.
 
         Objects read stay usable afterwards (detached, with the values they were read with).
+        `system` lifts the role checks, for signing in and for the app's own bookkeeping.
         """
-        with self._sessions() as session:
-            session.info["officer"] = self.officer
-            try:
-                yield session
-            finally:
-                session.expunge_all()
-                session.rollback()
+        try:
+            with self._sessions() as session:
+                self._begin(session, system)
+                try:
+                    yield session
+                finally:
+                    session.expunge_all()
+                    session.rollback()
+        except AccessDenied as refused:
+            self._record_refusal(refused)
+            raise
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, system: bool = False) -> Iterator[Session]:
         """A session whose work is committed as one transaction, or not at all."""
-        with self._sessions() as session:
-            session.info["officer"] = self.officer
-            session.connection(execution_options={_IMMEDIATE: True})
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        try:
+            with self._sessions() as session:
+                self._begin(session, system)
+                connection = session.connection(execution_options={_IMMEDIATE: True})
+                if not self.is_sqlite:
+                    # One writer at a time, as BEGIN IMMEDIATE gives on SQLite: the audit log's
+                    # hash chain needs it, and taking it first means it cannot deadlock with
+                    # the row locks a transaction takes later.
+                    from branchdesk.store.audit import CHAIN_LOCK_KEY
+
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})")
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except AccessDenied as refused:
+            self._record_refusal(refused)
+            raise
+        except OperationalError as exc:
+            if is_disk_full(exc):
+                raise DiskFull(
+                    "The disk holding the database is full: nothing from this action was "
+                    "saved, and what was saved before is intact. Free some space and try again."
+                ) from exc
+            raise
+
+    def _record_refusal(self, refused: AccessDenied) -> None:
+        """A refused action goes into the audit log, once, after its own work rolled back."""
+        if refused.recorded:
+            return
+        refused.recorded = True
+        from branchdesk.store.audit import entry, record
+
+        fields = [refused.action] if refused.action else []
+        try:
+            with self.write(system=True) as session:
+                record(
+                    session, [entry(self.officer, "denied", refused.table, refused.row_id, fields)]
+                )
+        except (DBAPIError, OSError) as exc:
+            # The refusal itself stands; only its record is missing, which the log says.
+            log.warning("could not record a refused action: %s", type(exc).__name__)
+
+    def refresh_sign_in(self) -> None:
+        """Note whether the database has officers' accounts: then every session needs one."""
+        try:
+            with self.engine.connect() as conn:
+                found = conn.exec_driver_sql("SELECT 1 FROM officers LIMIT 1").first()
+        except DBAPIError:
+            found = None  # a schema from before officers' accounts; upgraded on opening
+        self.sign_in_required = found is not None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -157,6 +231,9 @@ def _sqlite_engine(url: URL) -> Engine:
             # FULL: a committed transaction survives a power cut, not only a crash.
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # Deleted rows are overwritten with zeros, so erased members' details do not stay
+            # behind in free pages of the file.
+            cursor.execute("PRAGMA secure_delete = ON")
         finally:
             cursor.close()
 
@@ -175,6 +252,16 @@ def _postgres_engine(url: URL) -> Engine:
 def connect(spec: str | os.PathLike[str] | None, officer: str = "unknown") -> Database:
     """Open the database without touching its schema, checking that it can be read."""
     url = resolve_url(spec)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        from branchdesk.store.damage import check_at_open
+
+        # Before any connection, which would create -wal and -shm files beside a damaged file.
+        problem = check_at_open(Path(url.database))
+        if problem is not None:
+            raise DatabaseDamaged(
+                f"{url.database} is damaged: {problem}. BranchDesk has not changed the file; "
+                "restore it from a backup."
+            )
     engine = _sqlite_engine(url) if url.get_backend_name() == "sqlite" else _postgres_engine(url)
     db = Database(url, engine, officer)
     try:
@@ -192,7 +279,14 @@ def connect(spec: str | os.PathLike[str] | None, officer: str = "unknown") -> Da
                 f"({exc.orig}). Restore it from a backup."
             ) from exc
         raise StoreError(f"cannot open {db.display_name}: {exc.orig}") from exc
+    db.refresh_sign_in()
     return db
+
+
+def is_disk_full(exc: DBAPIError) -> bool:
+    """Did SQLite or PostgreSQL run out of disk space?"""
+    text = str(exc.orig).lower()
+    return "disk is full" in text or "no space left" in text
 
 
 def is_damage(exc: DBAPIError) -> bool:
@@ -216,4 +310,5 @@ def open_database(
         except BaseException:
             db.dispose()
             raise
+        db.refresh_sign_in()
     return db

@@ -1,32 +1,45 @@
-"""File menu actions on the database itself: new, open, back up and restore.
+"""File menu actions on the database itself: new, open, back up, restore and the restore drill;
+and the daily backup, taken in the background just after the window is up.
 
 Opening runs migrations (and a backup before them), restoring copies a whole file: both run in
 the background worker. When a new database is ready the window swaps it in, and every tab is
-told through `AppEvents.database_changed`.
+told through `AppEvents.database_changed`. A SQLite file on a network drive or in a cloud-sync
+folder is refused before anything opens it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
-from branchdesk.settings import DB_FILE_NAME, data_dir
+from branchdesk.settings import DB_FILE_NAME, data_dir, is_demo_database
 from branchdesk.store.backup import backup_database
 from branchdesk.store.database import Database, open_database
-from branchdesk.store.errors import StoreError
+from branchdesk.store.errors import DatabaseDamaged, StoreError
+from branchdesk.store.location import location_problem
+from branchdesk.store.schedule import backups_folder, has_backup_on, take_backup
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.worker import report_unhandled
+
+log = logging.getLogger(__name__)
 
 DB_FILTER = "BranchDesk database (*.sqlite3);;All files (*)"
 RESTORE_TEXT = (
     "This replaces everything in the open database with the backup. "
     "A copy of the current database is kept beside it."
 )
+POSTGRES_BACKUPS = (
+    "Backups of a shared PostgreSQL database are taken on the server (pg_dump), not by BranchDesk."
+)
+STATUS_SECONDS = 15
 
 
 class DatabaseActions(QObject):
@@ -55,6 +68,12 @@ class DatabaseActions(QObject):
             "&Restore…",
             "Replace the open database with a backup (the current one is kept beside it)",
             self.restore,
+        )
+        self.restore_drill_action = self._action(
+            "Restore &drill…",
+            "Check that a backup can be restored: restore it into a temporary copy, check it "
+            "and compare it with this database, which is not changed",
+            self.restore_drill,
         )
         self.ctx.worker.busy_changed.connect(self._on_busy)
 
@@ -99,6 +118,8 @@ class DatabaseActions(QObject):
                 f"{path} already exists. Choose another name, or use Open database to open it.",
             )
             return
+        if self._refused(path, "New database"):
+            return
         self._open(path, f"Creating {path.name}…")
 
     def open_database(self) -> None:
@@ -107,7 +128,15 @@ class DatabaseActions(QObject):
             return
         if self.ctx.db.path is not None and path.resolve() == self.ctx.db.path:
             return  # already open
+        if self._refused(path, "Open database"):
+            return
         self._open(path, f"Opening {path.name}…")
+
+    def _refused(self, path: Path, title: str) -> bool:
+        problem = location_problem(path)
+        if problem is not None:
+            self.ctx.dialogs.error(self.window, f"{title}: not in this place", problem)
+        return problem is not None
 
     def _open(self, path: Path, label: str) -> None:
         officer = self.ctx.preferences.officer_name
@@ -116,9 +145,13 @@ class DatabaseActions(QObject):
             parent=self.window,
             title="Database",
             label=label,
-            on_done=self._swap,
+            on_done=self._opened,
             on_error=self._error("Could not open the database"),
         )
+
+    def _opened(self, db: Database) -> None:
+        self._swap(db)
+        self.start_daily_backup()
 
     # -- backup and restore --------------------------------------------------------------------
 
@@ -193,3 +226,79 @@ class DatabaseActions(QObject):
             on_done=done,
             on_error=self._error("Restore failed"),
         )
+
+    # -- the restore drill ---------------------------------------------------------------------
+
+    def restore_drill(self) -> None:
+        if self.ctx.db.path is None:
+            self.ctx.dialogs.info(self.window, "Restore drill", POSTGRES_BACKUPS)
+            return
+        from branchdesk.ui.backup_dialogs import RestoreDrillDialog
+
+        dialog = RestoreDrillDialog(self.ctx, self.window)
+        try:
+            self.ctx.dialogs.run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+
+    # -- the daily backup ----------------------------------------------------------------------
+
+    def _alive(self) -> bool:
+        # A backup can end after its window has closed (a test's, or a database swapped out).
+        return shiboken6.isValid(self) and shiboken6.isValid(self.window)
+
+    def _status(self, text: str, seconds: int = 0) -> None:
+        if self._alive() and isinstance(self.window, QMainWindow):
+            self.window.statusBar().showMessage(text, seconds * 1000)
+
+    def start_daily_backup(self) -> None:
+        """Today's backup of the open database, if it has none yet; never blocks the window.
+
+        Whether one is due is looked up in the background too: the backups folder may be on a
+        slow drive. A failure is shown in the status bar and logged, and nothing else happens.
+        """
+        db = self.ctx.db
+        if db.path is None:
+            self._status(POSTGRES_BACKUPS, STATUS_SECONDS)
+            return
+        if is_demo_database(db.path):
+            return  # fictional data, made again on demand
+        path = db.path
+        folder = backups_folder(path, self.ctx.preferences.get("backup_folder"))
+
+        def due() -> bool:
+            return path.is_file() and not has_backup_on(path, folder, date.today())
+
+        def then(is_due: bool) -> None:
+            if is_due:
+                self._take_daily_backup(path, folder)
+
+        self.ctx.worker.run(due, on_done=then, on_error=self._daily_backup_failed, quiet=True)
+
+    def _take_daily_backup(self, path: Path, folder: Path) -> None:
+        self._status("Taking today's backup of the database…")
+        self.ctx.worker.run(
+            lambda: take_backup(path, folder),
+            on_done=lambda written: self._status(
+                f"Today's backup is saved and checked: {written}", STATUS_SECONDS
+            ),
+            on_error=self._daily_backup_failed,
+            # Quiet: it asks nothing and disables nothing, and there is nothing to cancel (a
+            # backup cut off leaves no file). Closing the window waits for it to end.
+            quiet=True,
+        )
+
+    def _daily_backup_failed(self, exc: BaseException) -> None:
+        # Whatever went wrong (a full disk, a folder gone, a locked file), the window carries
+        # on: the status bar says so, and the log has the kind of error, never its details.
+        log.warning("daily backup failed: %s", error_kind(exc))
+        self._status(f"Today's backup could not be taken: {exc}")
+        if isinstance(exc, DatabaseDamaged) and self._alive():
+            # Every page was copied and the copy failed its check: the database itself may be.
+            self.ctx.dialogs.error(
+                self.window,
+                "Today's backup failed its check",
+                f"{exc}\n\nThe database itself may be damaged. Use File › Restore drill… to "
+                "check the newest backup, close BranchDesk and run 'branchdesk check'; if it "
+                "finds damage, restore the newest good backup.",
+            )

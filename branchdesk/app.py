@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("branchdesk")
 
 EXIT_CANNOT_OPEN = 2
+# Quit at the sign-in or the first-run set-up: nothing wrong, nothing opened.
+EXIT_NOT_SIGNED_IN = 0
 _LOG_HANDLER_NAME = "branchdesk-file"
 
 
@@ -56,6 +58,21 @@ def _remembered_database(prefs: Preferences) -> str | None:
     return None
 
 
+def _sqlite_path(spec: str | None) -> Path | None:
+    from branchdesk.store.database import resolve_url
+
+    url = resolve_url(spec)
+    return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+
+
+def _refuse_unsafe_location(spec: str | None) -> None:
+    """A SQLite file on a network drive or in a cloud-sync folder is not opened (UnsafeLocation,
+    a StoreError, names the place and what to do instead)."""
+    from branchdesk.store.location import refuse_unsafe_location
+
+    refuse_unsafe_location(_sqlite_path(spec))
+
+
 def build_window(
     db_spec: str | None,
     argv: list[str] | None = None,
@@ -67,6 +84,7 @@ def build_window(
 
     The window is built but not shown; `run_gui` shows it and runs the event loop.
     """
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from branchdesk.store.database import open_database
@@ -91,31 +109,39 @@ def build_window(
     prefs = Preferences()
     spec = db_spec or _remembered_database(prefs)
     try:
+        _refuse_unsafe_location(spec)
         db = open_database(spec, officer=prefs.officer_name)
         if demo:
             from branchdesk.demo import ensure_demo
 
             ensure_demo(db)
     except DatabaseDamaged as exc:
-        log.error("database damaged: %s", exc)
-        dialogs.error(
-            None,
-            "BranchDesk — the database is damaged",
-            f"{exc}\n\nBranchDesk has not changed the file. Backups taken before upgrades and "
-            "restores are kept in the same folder; restore one with "
-            "'branchdesk restore BACKUP-FILE', or open BranchDesk on another database with "
-            "'branchdesk --db FILE'.",
-        )
-        return EXIT_CANNOT_OPEN
+        from branchdesk.ui.backup_dialogs import recover_damaged
+
+        log.error("the database is damaged; offering a restore")  # the path may name the user
+        db = recover_damaged(_sqlite_path(spec), str(exc), dialogs, prefs, Worker(app))
+        if db is None:
+            return EXIT_CANNOT_OPEN
     except (StoreError, OSError) as exc:
         log.error("cannot open the database: %s", exc)
         dialogs.error(None, "BranchDesk cannot open the database", str(exc))
         return EXIT_CANNOT_OPEN
 
+    from branchdesk.ui.officers.sign_in import admit
+
+    # Someone signs in (or, on a database without accounts, sets up the secretary's) before
+    # the window shows anything; the demo branch runs without accounts.
+    if not admit(db, prefs, dialogs):
+        db.dispose()
+        return EXIT_NOT_SIGNED_IN
+
     worker = Worker(app)
     ctx = AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=worker)
     # The Casework tab comes a moment after the window first paints (see MainWindow).
-    return app, MainWindow(ctx, build_after_paint=True)
+    window = MainWindow(ctx, build_after_paint=True)
+    # Today's backup starts, in the background, once the event loop runs the window.
+    QTimer.singleShot(0, window.database_actions, window.database_actions.start_daily_backup)
+    return app, window
 
 
 def run_gui(

@@ -77,6 +77,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("show_casework_overview", bool, True, "Show the casework overview"),
     Option("documents_folder", str, "", "Shared folder for case documents"),
     Option("notice_months", int, 12, "Months before a contract ends that the council decides"),
+    # 0: never. Covers an office PC left with casework open.
+    Option("lock_after_minutes", int, 10, "Lock after this many minutes idle"),
+    # Empty: a "backups" folder beside the database (store/schedule.py).
+    Option("backup_folder", str, "", "Folder for the daily backups"),
 )
 _BY_KEY = {option.key: option for option in OPTIONS}
 

@@ -4,6 +4,9 @@ Without a hook, an exception in a Qt slot prints to a console a Windows user nev
 the click that caused it seems to do nothing. With it, the traceback goes to the log file
 (without the error's message, which may quote a member's details) and the user gets a dialog
 saying what went wrong and where the details are.
+
+An action the officer's role does not allow is not a fault: the role check refused it (and the
+audit log has it). One that reaches here, because no screen expected it, is said plainly.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from branchdesk.store.errors import AccessDenied
 from branchdesk.ui.log_safe import error_kind, redacted_traceback
 
 log = logging.getLogger("branchdesk.unhandled")
@@ -34,6 +38,11 @@ def _show_dialog(message: str, details: str) -> None:
     box.exec()
 
 
+def _show_refusal(message: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, "Not allowed for your role", message)
+    box.exec()
+
+
 def handle_exception(
     exc_type: type[BaseException],
     exc: BaseException,
@@ -42,6 +51,21 @@ def handle_exception(
     global _showing
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
+        return
+    if issubclass(exc_type, AccessDenied):
+        log.info("refused by the role check: %s", error_kind(exc))
+        if _showing or QApplication.instance() is None:
+            return
+        if threading.current_thread() is not threading.main_thread():
+            return
+        _showing = True
+        try:
+            text = str(exc).strip()
+            _show_refusal(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
+        except Exception:
+            log.exception("could not show the refusal")
+        finally:
+            _showing = False
         return
     # The type and frames only: the message may quote a member's details (it is shown below).
     log.error("unhandled error: %s\n%s", error_kind(exc), redacted_traceback(exc, tb))

@@ -36,7 +36,7 @@ from PySide6.QtCore import (
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from branchdesk.money import Money
-from branchdesk.store.errors import StoreError
+from branchdesk.store.errors import AccessDenied, StoreError
 from branchdesk.store.listing import Column, Listing
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.worker import report_unhandled
@@ -280,9 +280,11 @@ class ListingTableModel(QAbstractTableModel):
             self._loading = False
             report_unhandled(exc)  # a bug, not the database: the exception hook shows it
             return
-        # The previous rows stay on screen; the same search is asked again shortly.
+        # The previous rows stay on screen; the same search is asked again shortly, unless the
+        # officer's role refused it (asking again would only add refusals to the audit log).
         self._read_failed(exc, "ids")
-        self._retry_ids.start()
+        if not isinstance(exc, AccessDenied):
+            self._retry_ids.start()
 
     # -- fetching rows -------------------------------------------------------------------------
 
@@ -301,7 +303,8 @@ class ListingTableModel(QAbstractTableModel):
                 self._failed_pages.add(page_number)
                 first_id = page_ids[0] if page_ids else None
                 self._read_failed(exc, f"rows of page {page_number} (first id {first_id})")
-                self._retry_rows.start()
+                if not isinstance(exc, AccessDenied):
+                    self._retry_rows.start()
             else:
                 self._read_worked()
             # A row deleted since the ids were read comes back as None and shows blank.

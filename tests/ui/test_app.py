@@ -13,9 +13,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from ui_helpers import click, type_into
 
 from branchdesk import app as app_module
 from branchdesk.ui.main_window import MainWindow
+from branchdesk.ui.officers.sign_in import SetUpDialog
+
+PASSWORD = "a fictional long password"
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -42,16 +46,29 @@ def test_run_gui_opens_the_window(
         return 0
 
     monkeypatch.setattr(QApplication, "exec", event_loop)
+    # A new database: the first-run set-up makes the secretary's account first.
+    dialogs.dialogs.append(set_up_secretary(qtbot))
     status = app_module.run_gui(str(tmp_path / "start.sqlite3"), ["branchdesk"], dialogs=dialogs)
     assert status == 0
     app = QApplication.instance()
     [window] = [w for w in shown if isinstance(w, MainWindow)]
     qtbot.addWidget(window)
-    assert window.windowTitle() == "BranchDesk — Union branch"
+    assert window.windowTitle() == "BranchDesk — Northmoor Branch (fictional)"
     assert app.applicationName() == "BranchDesk"
     assert app.organizationName() == "BranchDesk"
     assert (tmp_path / "start.sqlite3").is_file()
     assert dialogs.shown == []
+
+
+def set_up_secretary(qtbot: Any) -> Any:
+    def fill(d: SetUpDialog) -> None:
+        type_into(qtbot, d.branch_edit, "Northmoor Branch (fictional)")
+        type_into(qtbot, d.name_edit, "Sam Example")
+        type_into(qtbot, d.new_password.password, PASSWORD)
+        type_into(qtbot, d.new_password.again, PASSWORD)
+        click(qtbot, d.create_button)
+
+    return fill
 
 
 def test_a_damaged_database_is_refused_with_status_2(
@@ -86,7 +103,20 @@ START_UP = textwrap.dedent(
         return 0
     QApplication.exec = event_loop
     from branchdesk.app import run_gui
-    status = run_gui(sys.argv[1], ["branchdesk"])
+    from branchdesk.ui.dialogs import DialogService
+    class Officer(DialogService):
+        # The first start sets up the secretary's account; the next signs in with it.
+        def run_dialog(self, dialog):
+            if dialog.objectName() == "setUpDialog":
+                dialog.branch_edit.setText("Test Branch")
+                dialog.new_password.password.setText("a fictional long password")
+                dialog.new_password.again.setText("a fictional long password")
+            else:
+                dialog.password.setText("a fictional long password")
+            dialog.name_edit.setText("Sam Example")
+            dialog.accept()
+            return dialog.result() == 1
+    status = run_gui(sys.argv[1], ["branchdesk"], dialogs=Officer())
     print("status", status)
     print("visible", any(type(w).__name__ == "MainWindow" for w in shown))
     print("heavy", sorted(m for m in ("openpyxl", "reportlab") if m in sys.modules))

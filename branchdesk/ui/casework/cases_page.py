@@ -1,4 +1,8 @@
-"""The Cases page: filters over the case list, and the selected case in full beside it."""
+"""The Cases page: filters over the case list, and the selected case in full beside it.
+
+A sickness absence, capability or disciplinary case shows its heading and deadlines at once,
+but its timeline and documents only when asked (casework.sensitive): each opening is recorded.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QTableView,
     QTableWidget,
@@ -29,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import DBAPIError
 
 from branchdesk.casework.codes import Stage
 from branchdesk.casework.deadlines import days_remaining, describe_remaining
@@ -38,8 +44,10 @@ from branchdesk.casework.listing import CaseFilter, CaseListing, case_employers,
 from branchdesk.casework.models import Document
 from branchdesk.casework.queries import CaseDetail, get_case, search_timeline
 from branchdesk.casework.rules_store import load_rules
+from branchdesk.casework.sensitive import is_sensitive, open_sensitive, sealed, with_detail
 from branchdesk.casework.service import set_deadline_done
 from branchdesk.exports.text import short_date
+from branchdesk.store.errors import StoreError
 from branchdesk.ui import style
 from branchdesk.ui.casework.case_timeline import MATCH_ROW, MATCH_WORD, TimelineTable
 from branchdesk.ui.casework.common import (
@@ -134,13 +142,54 @@ def small_table(name: str, headers: list[str], stretch: int) -> QTableWidget:
     return table
 
 
+SHOW_SENSITIVE = "Show health / disciplinary details"
+
+
+class SealedNotice(QWidget):
+    """In place of a sensitive case's timeline or documents: why they are hidden, and a button
+    to show them."""
+
+    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.what = what
+        self.text = QLabel()
+        self.text.setObjectName("sealedText")
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.button = QPushButton(SHOW_SENSITIVE)
+        self.button.setObjectName("showSensitive")
+        self.button.setToolTip(
+            "Show them here; the audit log records that you opened them, and when"
+        )
+        column = QVBoxLayout(self)
+        column.setContentsMargins(24, 18, 24, 18)
+        column.setSpacing(10)
+        column.addStretch(1)
+        column.addWidget(self.text)
+        column.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(2)
+
+    def describe(self, case_type: str) -> None:
+        kind = label(CASE_TYPES, case_type).lower()
+        self.text.setText(
+            f"This is a {kind} case: its {self.what} may hold health or disciplinary details, "
+            "so they stay hidden until you ask to see them. Each time they are shown, the "
+            "audit log records it under your name."
+        )
+
+
 class CaseDetailPane(QWidget):
     """Everything about one case: a header, its buttons, then the timeline, deadlines, consents
     and documents as pages of their own, so each (the timeline above all) has the room."""
 
+    # "Show health / disciplinary details" was pressed on a sealed case.
+    reveal_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case: CaseDetail | None = None
+        # The case shown is a sensitive one whose timeline and documents are not shown yet.
+        self.sealed = False
         self.today = date.today()
         self.heading = QLabel("No case selected")
         self.heading.setObjectName("tabHeading")
@@ -177,10 +226,24 @@ class CaseDetailPane(QWidget):
                 column.addWidget(widget, 1 if isinstance(widget, QTableWidget) else 0)
             return box
 
+        def sealable(shown: QWidget, notice: SealedNotice) -> QStackedWidget:
+            stack = QStackedWidget()
+            stack.addWidget(shown)
+            stack.addWidget(notice)
+            notice.button.clicked.connect(lambda _c=False: self.reveal_requested.emit())
+            return stack
+
+        self.sealed_timeline = SealedNotice("timeline")
+        self.sealed_documents = SealedNotice("documents")
+        self.timeline_stack = sealable(
+            page(self.matches_label, self.timeline), self.sealed_timeline
+        )
+        self.documents_stack = sealable(page(self.documents), self.sealed_documents)
+
         self.blocks = QTabWidget()
         self.blocks.setObjectName("caseBlocks")
         self.blocks.setDocumentMode(True)
-        self.blocks.addTab(page(self.matches_label, self.timeline), "Timeline")
+        self.blocks.addTab(self.timeline_stack, "Timeline")
         # Buttons that act on the deadline selected in the list go beside it.
         self.deadline_buttons = QHBoxLayout()
         self.deadline_buttons.setSpacing(6)
@@ -190,7 +253,7 @@ class CaseDetailPane(QWidget):
         deadlines_column.addLayout(self.deadline_buttons)
         self.blocks.addTab(deadlines_page, "Deadlines")
         self.blocks.addTab(page(self.consents), "Consents")
-        self.blocks.addTab(page(self.documents), "Documents")
+        self.blocks.addTab(self.documents_stack, "Documents")
         self._block_tables = (self.timeline, self.deadlines, self.consents, self.documents)
 
         self.buttons = QHBoxLayout()
@@ -272,11 +335,20 @@ class CaseDetailPane(QWidget):
         today: date | None = None,
         matches: Collection[int] = (),
         words: Sequence[str] = (),
+        *,
+        sealed: bool = False,
     ) -> None:
         """Show a case; `matches` are the ids of timeline entries a notes search found (for
-        `words`): they are highlighted and the timeline comes forward at the first."""
+        `words`): they are highlighted and the timeline comes forward at the first. A `sealed`
+        case (see casework.sensitive) has its timeline and documents hidden behind a button."""
         same_case = case is not None and self.case is not None and self.case.id == case.id
         self.case = case
+        self.sealed = sealed and case is not None
+        self.timeline_stack.setCurrentIndex(1 if self.sealed else 0)
+        self.documents_stack.setCurrentIndex(1 if self.sealed else 0)
+        if case is not None and self.sealed:
+            self.sealed_timeline.describe(case.case_type)
+            self.sealed_documents.describe(case.case_type)
         self.today = today or date.today()
         scroll = self.timeline.verticalScrollBar().value() if same_case else 0
         for table in (self.deadlines, self.consents, self.documents):
@@ -425,7 +497,14 @@ class CaseDetailPane(QWidget):
         )
         names = ("Timeline", "Deadlines", "Consents", "Documents")
         for i, (name, n) in enumerate(zip(names, counts, strict=True)):
-            self.blocks.setTabText(i, f"{name} ({n})" if case is not None else name)
+            # Hidden: no count (it is not known yet), and the tab says why on hover.
+            sealable = name in ("Timeline", "Documents")
+            hidden = self.sealed and sealable
+            self.blocks.setTabText(i, f"{name} ({n})" if case is not None and not hidden else name)
+            if sealable:
+                bar.setTabToolTip(
+                    i, "Hidden until asked for: health or disciplinary details" if hidden else ""
+                )
         overdue = (
             sum(
                 1
@@ -479,6 +558,9 @@ class CasesPage(TabBase):
         self._note_words: list[str] = []
         self._notes_generation = 0  # of the latest notes search; older answers are dropped
         self._notes_searching = False
+        # The sensitive case whose timeline and documents were asked for (seen until another
+        # case is chosen; asking again then is recorded again).
+        self._revealed: int | None = None
         self.model = CaseTableModel(
             CaseListing(ctx.db, self._filter_from_defaults()), self, runner=self._run_quietly
         )
@@ -662,6 +744,7 @@ class CasesPage(TabBase):
         self.detail.deadline_buttons.addStretch(1)
         self.detail.deadlines.itemSelectionChanged.connect(self._update_buttons)
         self.detail.documents.cellDoubleClicked.connect(lambda row, _c: self.open_document(row))
+        self.detail.reveal_requested.connect(self.show_sensitive)
         self.detail.timeline.cellDoubleClicked.connect(lambda row, _c: self.edit_entry(row))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -885,20 +968,53 @@ class CasesPage(TabBase):
         self._update_buttons()
 
     def load_detail(self, case_id: int | None) -> None:
+        if case_id != self._revealed:
+            self._revealed = None
         if case_id is None:
             self.detail.show_case(None)
         else:
             try:
-                self.detail.show_case(
-                    get_case(self.ctx.db, case_id),
-                    matches=self.note_matches(case_id),
-                    words=self._note_words,
-                )
+                case = get_case(self.ctx.db, case_id)
             except KeyError:
                 self.detail.show_case(None)
                 self.ctx.dialogs.info(
                     self, "Case not found", "This case is no longer in the register."
                 )
+            else:
+                hidden = is_sensitive(case.case_type) and self._revealed != case_id
+                self.detail.show_case(
+                    sealed(case) if hidden else case,
+                    matches=self.note_matches(case_id),
+                    words=self._note_words,
+                    sealed=hidden,
+                )
+        self._update_buttons()
+
+    def show_sensitive(self) -> None:
+        """Show a sealed case's timeline and documents; the opening goes in the audit log."""
+        case = self.detail.case
+        if case is None or not self.detail.sealed:
+            return
+        try:
+            detail = open_sensitive(self.ctx.db, case.id)
+        except KeyError:
+            self.load_detail(case.id)  # gone meanwhile: says so
+            return
+        except StoreError as exc:
+            self.ctx.dialogs.error(self, "Not shown", str(exc))
+            return
+        except DBAPIError as exc:
+            log.warning("sensitive detail not read: %s", type(exc).__name__)
+            self.ctx.dialogs.error(
+                self, "Not shown", f"The database could not be read just now: {exc.orig}."
+            )
+            return
+        self._revealed = case.id
+        self.detail.show_case(
+            with_detail(case, detail),
+            matches=self.note_matches(case.id),
+            words=self._note_words,
+        )
         self._update_buttons()
 
     def reload_detail(self) -> None:
@@ -953,7 +1069,7 @@ class CasesPage(TabBase):
 
     def database_changed(self) -> None:
         self.table.clearSelection()
-        self._keep_selected = self._reveal = None
+        self._keep_selected = self._reveal = self._revealed = None
         self._forget_notes_search()
         self._fill_reps()
         self._fill_employers()

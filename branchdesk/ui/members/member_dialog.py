@@ -54,7 +54,7 @@ from branchdesk.members.service import (
     validate,
     workplace_names,
 )
-from branchdesk.store.errors import StaleEdit, StoreError
+from branchdesk.store.errors import AccessDenied, StaleEdit, StoreError
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.log_safe import error_kind
 
@@ -402,10 +402,14 @@ class MemberDialog(QDialog):
             return
         try:
             cases = member_cases(self.ctx.db, self.member_id)
-        except DBAPIError as exc:
+        except (DBAPIError, AccessDenied) as exc:
             # The member's own details are still worth editing: say so in the box instead.
             log.warning("cases of member %s not read: %s", self.member_id, error_kind(exc))
-            self.no_cases_label.setText("The cases could not be read just now.")
+            self.no_cases_label.setText(
+                "Cases are not shown: your role does not include casework."
+                if isinstance(exc, AccessDenied)
+                else "The cases could not be read just now."
+            )
             self.cases_stack.setCurrentWidget(self.no_cases_label)
             self.open_case_button.hide()
             self.cases_count.setText("")

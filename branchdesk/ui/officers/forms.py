@@ -1,0 +1,103 @@
+"""Pieces the officers' dialogs share: password fields that say what is wrong as you type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+
+from branchdesk.access.officers import MIN_PASSWORD_LENGTH, password_problems
+from branchdesk.ui.officers.gate import sentence
+
+NOT_THE_SAME = "the two passwords are not the same"
+
+
+def password_edit(name: str, placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(200)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def message_label() -> QLabel:
+    """Red words under a form: what stops it going ahead."""
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+class NewPassword(QWidget):
+    """A new password typed twice, with what is wrong with it shown live underneath.
+
+    `name` gives the officer's name as typed so far (a password may not be the name).
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        form: QFormLayout,
+        name: Callable[[], str] = lambda: "",
+        label: str = "Password",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._name = name
+        self.password = password_edit("newPassword", f"at least {MIN_PASSWORD_LENGTH} characters")
+        self.again = password_edit("newPasswordAgain", "the same again")
+        self.problems_label = QLabel()
+        self.problems_label.setObjectName("tabSubheading")
+        self.problems_label.setWordWrap(True)
+        form.addRow(label, self.password)
+        form.addRow("Again", self.again)
+        form.addRow("", self.problems_label)
+        for edit in (self.password, self.again):
+            edit.textChanged.connect(self.update_problems)
+        self.update_problems()
+
+    def problems(self) -> list[str]:
+        text = self.password.text()
+        found = password_problems(text, self._name())
+        if self.again.text() and self.again.text() != text:
+            found.append(NOT_THE_SAME)
+        return found
+
+    def ready(self) -> bool:
+        return not self.problems() and self.again.text() == self.password.text()
+
+    def update_problems(self) -> None:
+        """Say what is still wrong; once nothing is, say so (the label keeps its place)."""
+        found = self.problems()
+        if not self.password.text():
+            text = (
+                f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy "
+                "to remember and hard to guess."
+            )
+        elif found:
+            text = " ".join(sentence(p) for p in found)
+        elif self.again.text() != self.password.text():
+            text = "Now type it again."
+        else:
+            text = "The password will do."
+        self.problems_label.setText(text)
+        # Red while something is wrong, quiet grey otherwise (the style sheet goes by name).
+        name = "fieldError" if found else "tabSubheading"
+        if self.problems_label.objectName() != name:
+            self.problems_label.setObjectName(name)
+            self.problems_label.style().unpolish(self.problems_label)
+            self.problems_label.style().polish(self.problems_label)
+        self.changed.emit()
+
+    def text(self) -> str:
+        return self.password.text()

@@ -1,0 +1,491 @@
+"""Signing in, the first-run set-up, and the two put together as `admit`.
+
+A database with officers' accounts is opened only once someone signs in; one without any (other
+than the demo branch) is set up first, with the branch secretary's account. The same dialog
+unlocks the window after it has been left idle, or lets another officer sign in instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from enum import StrEnum
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import DBAPIError
+
+from branchdesk.access.officers import (
+    OfficerError,
+    SignInFailed,
+    confirm_password,
+    create_first_officer,
+    sign_in,
+)
+from branchdesk.access.principal import Principal
+from branchdesk.exports.text import plural
+from branchdesk.settings import Preferences, config_dir, is_demo_database
+from branchdesk.store.database import Database
+from branchdesk.store.errors import StoreError
+from branchdesk.ui.dialogs import DialogService
+from branchdesk.ui.officers.forms import NewPassword, message_label, password_edit, show_message
+from branchdesk.ui.officers.gate import sentence
+
+log = logging.getLogger(__name__)
+
+
+class Purpose(StrEnum):
+    START = "start"  # BranchDesk is starting: Cancel quits
+    OPEN = "open"  # another database is being opened: Cancel keeps the one open
+    LOCKED = "locked"  # the window locked itself: the same officer's password, or another's
+    SIGNED_OUT = "signed_out"  # the officer signed out: anyone may sign in
+
+
+LOCK_PURPOSES = (Purpose.LOCKED, Purpose.SIGNED_OUT)
+
+
+# -- the name remembered ----------------------------------------------------------------------
+
+
+def _state() -> QSettings:
+    # Beside the window's remembered size (main_window.window_state), never the password.
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def _key(db: Database) -> str:
+    # One name per database; its location is hashed, so the settings file does not list it.
+    digest = hashlib.sha256(db.display_name.encode("utf-8")).hexdigest()[:16]
+    return f"sign_in/{digest}"
+
+
+def remembered_name(db: Database) -> str:
+    value = _state().value(_key(db), "")
+    return value if isinstance(value, str) else ""
+
+
+def remember_name(db: Database, name: str) -> None:
+    state = _state()
+    state.setValue(_key(db), name)
+    state.sync()
+
+
+# -- signing in -------------------------------------------------------------------------------
+
+
+def _intro(purpose: Purpose, db: Database) -> str:
+    if purpose is Purpose.LOCKED and db.principal is not None:
+        who = db.principal
+        return (
+            "BranchDesk is locked, so nobody passing can read what was on screen. "
+            f"{who.name} ({who.role_label.lower()}) is signed in: enter your password to "
+            "carry on."
+        )
+    if purpose is Purpose.SIGNED_OUT:
+        return "You have signed out. You, or another officer, can sign in here."
+    return "Sign in with your name and password."
+
+
+class SignInDialog(QDialog):
+    """Name and password; the sign-in is made here, so a wrong password keeps the dialog open.
+
+    After a few wrong passwords an account waits before the next try: the dialog counts the
+    seconds down and keeps Sign in greyed out until then.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        prefs: Preferences,
+        parent: QWidget | None = None,
+        *,
+        purpose: Purpose = Purpose.START,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.purpose = purpose
+        self.principal: Principal | None = None
+        # Locked: the officer signed in stays, unless "Sign in as another officer" is chosen.
+        self.locked_officer = db.principal if purpose is Purpose.LOCKED else None
+        self._reason = ""
+        self._ready_at = 0.0
+        self._closing = False
+        locked = self.locked_officer is not None
+        self.setWindowTitle("BranchDesk is locked" if locked else "Sign in to BranchDesk")
+        self.setObjectName("signInDialog")
+        self.setMinimumWidth(440)
+        if purpose in LOCK_PURPOSES:
+            # No close button: the window stays covered until someone signs in or quits.
+            self.setWindowFlags(
+                Qt.WindowType.Dialog
+                | Qt.WindowType.CustomizeWindowHint
+                | Qt.WindowType.WindowTitleHint
+            )
+
+        heading = QLabel(prefs.branch_name)
+        heading.setObjectName("tabHeading")
+        heading.setWordWrap(True)
+        self.intro = QLabel(_intro(purpose, db))
+        self.intro.setWordWrap(True)
+        where = QLabel(f"Database: {db.display_name}")
+        where.setObjectName("tabSubheading")
+        where.setWordWrap(True)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("officerName")
+        self.name_edit.setMaxLength(200)
+        self.name_edit.setPlaceholderText("your name, as the secretary set it up")
+        self.name_edit.textEdited.connect(self._name_changed)
+        self.password = password_edit("password")
+        self.form = QFormLayout()
+        self.form.addRow("Name", self.name_edit)
+        self.form.addRow("Password", self.password)
+        self.another_button = QPushButton("Sign in as another officer")
+        self.another_button.setObjectName("anotherOfficer")
+        self.another_button.setToolTip(
+            "Sign in with your own account instead; the officer signed in now is signed out"
+        )
+        self.another_button.clicked.connect(lambda _c=False: self.sign_in_as_another())
+        self.another_button.setVisible(locked)
+        if locked:
+            assert self.locked_officer is not None
+            self.name_edit.setText(self.locked_officer.name)
+            self.form.setRowVisible(0, False)
+        else:
+            self.name_edit.setText(remembered_name(db))
+        self.message = message_label()
+
+        buttons = QDialogButtonBox()
+        self.sign_in_button = buttons.addButton(
+            "Unlock" if locked else "Sign in", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.sign_in_button.setObjectName("primaryButton")
+        self.sign_in_button.setDefault(True)
+        cancel = {Purpose.START: "Quit", Purpose.OPEN: "Cancel"}.get(purpose, "Quit BranchDesk")
+        self.cancel_button = buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self._cancel)
+
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(self.intro)
+        layout.addSpacing(4)
+        layout.addLayout(self.form)
+        layout.addWidget(self.another_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.message)
+        layout.addWidget(where)
+        layout.addSpacing(6)
+        layout.addWidget(buttons)
+        (self.password if self.name_edit.text() else self.name_edit).setFocus()
+
+    # -- choosing who -----------------------------------------------------------------------
+
+    def sign_in_as_another(self) -> None:
+        """Locked: let another officer sign in (the one signed in now will be signed out)."""
+        self.locked_officer = None
+        self.setWindowTitle("Sign in to BranchDesk")
+        self.intro.setText(
+            "Sign in with your own name and password. The officer signed in until now is "
+            "signed out, and anything they left open is closed."
+        )
+        self.name_edit.clear()
+        self.password.clear()
+        self.form.setRowVisible(0, True)
+        self.another_button.hide()
+        self.sign_in_button.setText("Sign in")
+        self._stop_waiting()
+        show_message(self.message, "")
+        self.name_edit.setFocus()
+
+    def _name_changed(self, _text: str) -> None:
+        # The wait belongs to the account tried; another name may be tried at once.
+        if self._countdown.isActive():
+            self._stop_waiting()
+            show_message(self.message, "")
+
+    # -- signing in ------------------------------------------------------------------------
+
+    def accept(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return  # still waiting after too many wrong passwords
+        name = " ".join(self.name_edit.text().split())
+        password = self.password.text()
+        if not name:
+            show_message(self.message, "Enter your name.")
+            self.name_edit.setFocus()
+            return
+        if not password:
+            show_message(self.message, "Enter your password.")
+            self.password.setFocus()
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # Argon2 takes a moment
+        try:
+            if self.locked_officer is not None:
+                confirm_password(self.db, password)
+                principal = self.db.principal
+            else:
+                principal = sign_in(self.db, name, password)
+        except SignInFailed as exc:
+            self._failed(exc)
+            return
+        except (StoreError, DBAPIError) as exc:
+            log.warning("sign-in not checked: %s", type(exc).__name__)
+            show_message(
+                self.message,
+                f"The database could not be read just now ({_why(exc)}). Try again.",
+            )
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        assert principal is not None
+        self.principal = principal
+        try:
+            remember_name(self.db, principal.name)
+        except OSError:  # pragma: no cover - QSettings reports nothing; belt and braces
+            log.warning("could not remember the name signed in with")
+        self._stop_waiting()
+        self._closing = True
+        super().accept()
+
+    def _failed(self, exc: SignInFailed) -> None:
+        self.password.clear()
+        self.password.setFocus()
+        text = str(exc)
+        # "Too many wrong passwords… N seconds" is said by the countdown, kept up to date.
+        self._reason = "" if exc.wait_seconds and text.startswith("Too many") else text
+        if exc.wait_seconds > 0:
+            self._ready_at = time.monotonic() + exc.wait_seconds
+            self.sign_in_button.setEnabled(False)
+            self._countdown.start()
+            self._tick()
+        else:
+            show_message(self.message, sentence(self._reason))
+
+    def seconds_to_wait(self) -> int:
+        return max(0, math.ceil(self._ready_at - time.monotonic()))
+
+    def _tick(self) -> None:
+        left = self.seconds_to_wait()
+        reason = f"{sentence(self._reason)} " if self._reason else ""
+        if left <= 0:
+            self._stop_waiting()
+            show_message(self.message, f"{reason}You can try again now.")
+            return
+        show_message(
+            self.message,
+            f"{reason}Too many wrong passwords for this account: try again in "
+            f"{plural(left, 'second')}.",
+        )
+
+    def _stop_waiting(self) -> None:
+        self._countdown.stop()
+        self._ready_at = 0.0
+        self.sign_in_button.setEnabled(True)
+
+    # -- leaving ---------------------------------------------------------------------------
+
+    def _cancel(self) -> None:
+        self._stop_waiting()
+        self._closing = True
+        super().reject()
+
+    def reject(self) -> None:
+        # Escape: a way out at start-up, but never past the lock.
+        if self.purpose in LOCK_PURPOSES and not self._closing:
+            return
+        self._cancel()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.purpose in LOCK_PURPOSES:
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.purpose in LOCK_PURPOSES and not self._closing:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, DBAPIError):
+        return str(exc.orig).strip().rstrip(".")
+    return str(exc).strip().rstrip(".") or type(exc).__name__
+
+
+# -- the first run ----------------------------------------------------------------------------
+
+
+SET_UP_TEXT = (
+    "This database has no officers' accounts yet. The first is the branch secretary's: "
+    "the secretary then adds the other officers (Officers › Officers…), each with a role "
+    "that decides what they can see and change: caseworkers their own cases, the treasurer "
+    "the hardship fund, and so on."
+)
+PASSWORD_TEXT = (
+    "Everyone signs in with their own name and password. If you forget yours, another "
+    "secretary can give you a new one, so once you are set up consider adding a second "
+    "secretary's account."
+)
+
+
+class SetUpDialog(QDialog):
+    """The branch's name and the secretary's account, on a database without any accounts."""
+
+    def __init__(
+        self,
+        db: Database,
+        prefs: Preferences,
+        parent: QWidget | None = None,
+        *,
+        at_start: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.prefs = prefs
+        self.principal: Principal | None = None
+        self.setWindowTitle("Set up BranchDesk")
+        self.setObjectName("setUpDialog")
+        self.setMinimumWidth(540)
+
+        heading = QLabel("Welcome to BranchDesk")
+        heading.setObjectName("tabHeading")
+        intro = QLabel(SET_UP_TEXT)
+        intro.setWordWrap(True)
+        where = QLabel(f"Database: {db.display_name}")
+        where.setObjectName("tabSubheading")
+        where.setWordWrap(True)
+
+        self.branch_edit = QLineEdit(prefs.get("branch_name"))
+        self.branch_edit.setObjectName("branchName")
+        self.branch_edit.setMaxLength(200)
+        self.branch_edit.setPlaceholderText("for example Northshire County Branch")
+        self.branch_edit.setToolTip("Printed on every export and shown in the title bar")
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("officerName")
+        self.name_edit.setMaxLength(200)
+        self.name_edit.setPlaceholderText("the branch secretary's name")
+        self.name_edit.setToolTip("You sign in with this name; the audit log records it")
+        form = QFormLayout()
+        form.addRow("Branch name", self.branch_edit)
+        form.addRow("Your name", self.name_edit)
+        self.new_password = NewPassword(form, lambda: self.name_edit.text())
+        self.name_edit.textChanged.connect(lambda _t: self.new_password.update_problems())
+        note = QLabel(PASSWORD_TEXT)
+        note.setObjectName("tabSubheading")
+        note.setWordWrap(True)
+        self.message = message_label()
+
+        buttons = QDialogButtonBox()
+        self.create_button = buttons.addButton(
+            "Create the account", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.create_button.setObjectName("primaryButton")
+        self.create_button.setDefault(True)
+        self.cancel_button = buttons.addButton(
+            "Quit" if at_start else "Cancel", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addSpacing(4)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addWidget(where)
+        layout.addSpacing(6)
+        layout.addWidget(buttons)
+        (self.name_edit if self.branch_edit.text() else self.branch_edit).setFocus()
+
+    def accept(self) -> None:
+        branch = " ".join(self.branch_edit.text().split())
+        name = " ".join(self.name_edit.text().split())
+        password = self.new_password.text()
+        if not branch:
+            show_message(self.message, "Enter the branch's name: it is printed on every export.")
+            self.branch_edit.setFocus()
+            return
+        if not name:
+            show_message(self.message, "Enter your name.")
+            self.name_edit.setFocus()
+            return
+        if not self.new_password.ready():
+            problems = self.new_password.problems() or ["type the password twice"]
+            show_message(self.message, " ".join(sentence(p) for p in problems))
+            self.new_password.password.setFocus()
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.principal = create_first_officer(self.db, name, password)
+        except (OfficerError, StoreError) as exc:
+            show_message(self.message, sentence(str(exc)))
+            return
+        except DBAPIError as exc:
+            log.warning("first officer not created: %s", type(exc).__name__)
+            show_message(self.message, f"The database could not be written ({_why(exc)}).")
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.prefs.set("branch_name", branch)
+        try:
+            self.prefs.save()
+        except OSError:
+            # The account is made; the name can be given again in Preferences.
+            log.warning("branch name not saved to preferences")
+        remember_name(self.db, self.principal.name)
+        super().accept()
+
+
+# -- both -------------------------------------------------------------------------------------
+
+
+def admit(
+    db: Database,
+    prefs: Preferences,
+    dialogs: DialogService,
+    parent: QWidget | None = None,
+    *,
+    at_start: bool = True,
+) -> bool:
+    """Sign in to `db`, or set it up if it has no accounts; False if the user cancelled.
+
+    The demo branch runs without accounts, as does a database someone has already signed in to.
+    """
+    if db.sign_in_required:
+        if db.principal is not None:
+            return True
+        dialog: QDialog = SignInDialog(
+            db, prefs, parent, purpose=Purpose.START if at_start else Purpose.OPEN
+        )
+    elif is_demo_database(db.path):
+        return True
+    else:
+        dialog = SetUpDialog(db, prefs, parent, at_start=at_start)
+    try:
+        return dialogs.run_dialog(dialog)
+    finally:
+        dialog.deleteLater()

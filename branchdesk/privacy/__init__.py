@@ -1,0 +1,1 @@
+"""Members' rights over their data: subject access requests, retention and erasure."""

@@ -1,0 +1,610 @@
+"""Tools › Retention review: the branch's retention schedule, what it says is due, and erasing it.
+
+The secretary ticks the records to erase or anonymise (all are ticked at first), confirms, and,
+for more than one, has a second officer type their name and password. The erasure runs off the
+GUI thread with a progress bar; the summary says what was done. Another role sees why it may not
+(the checks that count are made in `branchdesk.privacy`, whoever calls them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import DBAPIError
+
+from branchdesk.access.officers import list_officers
+from branchdesk.access.roles import WRITE, Area
+from branchdesk.exports.text import plural, short_date
+from branchdesk.privacy.erasure import ErasureResult, SecondOfficerRefused, erase
+from branchdesk.privacy.retention import (
+    DEFAULT_SCHEDULE,
+    MAX_YEARS,
+    REASONS,
+    DueItem,
+    RecordType,
+    Schedule,
+    due,
+    load_schedule,
+    save_schedule,
+)
+from branchdesk.progress import Progress
+from branchdesk.store.errors import AccessDenied, StoreError
+from branchdesk.ui.context import MEMBERS, AppContext
+from branchdesk.ui.officers.forms import message_label, password_edit, show_message
+from branchdesk.ui.officers.gate import may, refusal, sentence
+
+COLUMNS = ("", "Record", "Member", "What happens", "Due since", "Why")
+ACTION_WORDS = {"erase": "Erase", "anonymise": "Anonymise"}
+WHAT_HAPPENS = {
+    RecordType.CASE: "Deleted, with its timeline, deadlines, consents and documents' files.",
+    RecordType.MEMBER: (
+        'Names, number, contacts, address, job and notes cleared ("Erased member" and an id); '
+        "their closed cases deleted and their claims' personal text blanked. The ledger still "
+        "points at the record, so the fund adds up."
+    ),
+    RecordType.HARDSHIP_CLAIM: (
+        "The member's circumstances, the evidence notes and the panel's reasons blanked; the "
+        "amounts, payments and ledger entries kept."
+    ),
+}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# The registers an erasure changes, so their tabs read afresh.
+CHANGED = (MEMBERS, "casework", "hardship")
+
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class DueModel(QAbstractTableModel):
+    """What is due, one row a record, with a tick box in the first column.
+
+    A plain model over the list (not a table of widget items): a branch that has never had a
+    review can have tens of thousands of records due, and these show at once.
+    """
+
+    ticks_changed = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.items: list[DueItem] = []
+        self.ticked: list[bool] = []
+        self.ticked_count = 0
+
+    def set_items(self, items: list[DueItem]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.ticked = [True] * len(self.items)
+        self.ticked_count = len(self.items)
+        self.endResetModel()
+        self.ticks_changed.emit()
+
+    def tick_all(self, ticked: bool) -> None:
+        if not self.items:
+            return
+        self.ticked = [ticked] * len(self.items)
+        self.ticked_count = len(self.items) if ticked else 0
+        self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, 0))
+        self.ticks_changed.emit()
+
+    def chosen(self) -> list[DueItem]:
+        return [item for item, ticked in zip(self.items, self.ticked, strict=True) if ticked]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def _text(self, item: DueItem, column: int) -> str:
+        if column == 1:
+            return item.label
+        if column == 2:
+            return " ".join(p for p in (item.member_number, item.member_name) if p)
+        if column == 3:
+            return ACTION_WORDS[item.action]
+        if column == 4:
+            return short_date(item.due_since)
+        return item.reason if column == 5 else ""
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item, column = self.items[index.row()], index.column()
+        if role == Qt.ItemDataRole.CheckStateRole and column == 0:
+            ticked = self.ticked[index.row()]
+            return Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(item, column) or None
+        if role == Qt.ItemDataRole.ToolTipRole and column:
+            return WHAT_HAPPENS[item.kind] if column == 3 else self._text(item, column)
+        return None
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        ticked = Qt.CheckState(value) == Qt.CheckState.Checked
+        row = index.row()
+        if self.ticked[row] != ticked:
+            self.ticked[row] = ticked
+            self.ticked_count += 1 if ticked else -1
+            self.dataChanged.emit(index, index, [role])
+            self.ticks_changed.emit()
+        return True
+
+
+def _years(name: str, suffix: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setObjectName(name)
+    box.setRange(1, MAX_YEARS)
+    box.setSuffix(suffix)
+    box.setToolTip(REASONS[name])
+    return box
+
+
+def _reason(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("tabSubheading")
+    label.setWordWrap(True)
+    return label
+
+
+class SecondOfficerDialog(QDialog):
+    """Another officer's name and password, to confirm erasing several records at once."""
+
+    def __init__(self, names: list[str], count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("secondOfficerDialog")
+        self.setWindowTitle("Second officer")
+        intro = QLabel(
+            f"Erasing {plural(count, 'record')} at once needs a second officer. Ask another "
+            "officer to choose their name and type their password. They are not signed in; "
+            "both of you are named in the audit log."
+        )
+        intro.setWordWrap(True)
+        self.name = QComboBox()
+        self.name.setObjectName("secondOfficerName")
+        self.name.setEditable(True)
+        self.name.addItems(names)
+        self.name.setCurrentIndex(-1)
+        self.password = password_edit("secondOfficerPassword")
+        self.message = message_label()
+        form = QFormLayout()
+        form.addRow("Officer", self.name)
+        form.addRow("Password", self.password)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Confirm")
+        self.ok_button.setObjectName("confirmButton")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        # Wide enough first, so the wrapped words get the height they need.
+        intro.setMinimumWidth(440)
+        intro.setMinimumHeight(intro.heightForWidth(440))
+
+    def accept(self) -> None:
+        if not self.name.currentText().strip() or not self.password.text():
+            show_message(self.message, "Choose the second officer and type their password.")
+            return
+        super().accept()
+
+
+class RetentionDialog(QDialog):
+    """The retention review, for the branch secretary."""
+
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, today: date | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today = today or date.today()
+        self.setObjectName("retentionDialog")
+        self.setWindowTitle("Retention review")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.items: list[DueItem] = []
+        self.schedule_version: int | None = None
+        self.last_result: ErasureResult | None = None
+        self.allowed = may(ctx.db, Area.PRIVACY, WRITE)
+        self._build()
+        self.resize(1100, 720)
+        self.load_schedule()
+        self.reload()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        heading = QLabel("Retention review")
+        heading.setObjectName("tabHeading")
+        subheading = _reason(
+            "Records are kept no longer than the branch's schedule says. Closed cases are "
+            "erased with their notes and documents; lapsed members and settled hardship claims "
+            "are anonymised, so the fund's ledger still adds up. An erasure cannot be undone, "
+            "and the audit log records it without any of what was erased."
+        )
+        self.banner = QLabel()
+        self.banner.setObjectName("loadBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(subheading)
+        layout.addWidget(self.banner)
+        layout.addWidget(self._build_schedule())
+        layout.addWidget(self._build_list(), 1)
+
+        self.result_label = QLabel()
+        self.result_label.setObjectName("resultLabel")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_label.hide()
+        layout.addWidget(self.result_label)
+
+        self.erase_button = QPushButton("Erase chosen records…")
+        self.erase_button.setObjectName("eraseButton")
+        self.erase_button.setToolTip(
+            "Erase or anonymise the ticked records, after you confirm (and a second officer, "
+            "for more than one)"
+        )
+        self.erase_button.clicked.connect(lambda _c=False: self.erase_chosen())
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("closeButton")
+        self.close_button.clicked.connect(lambda _c=False: self.reject())
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.erase_button)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+        if not self.allowed:
+            self._refuse(refusal(self.ctx.db.principal, Area.PRIVACY, WRITE))
+
+    def _build_schedule(self) -> QGroupBox:
+        box = QGroupBox("Retention schedule (the branch's, on every PC)")
+        box.setObjectName("scheduleBox")
+        self.case_years = _years("closed_case_years", " years after closing")
+        self.member_years = _years("member_years", " years after leaving")
+        self.claim_years = _years("hardship_claim_years", " years after the financial year")
+        self.year_end_day = QSpinBox()
+        self.year_end_day.setObjectName("yearEndDay")
+        self.year_end_day.setRange(1, 31)
+        self.year_end_month = QComboBox()
+        self.year_end_month.setObjectName("yearEndMonth")
+        self.year_end_month.addItems(MONTHS)
+        year_end = QHBoxLayout()
+        year_end.addWidget(self.year_end_day)
+        year_end.addWidget(self.year_end_month)
+        year_end.addStretch(1)
+        for widget in (self.year_end_day, self.year_end_month):
+            widget.setToolTip(REASONS["financial_year_end"])
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for label, field, reason in (
+            ("Closed cases: erase", self.case_years, REASONS["closed_case_years"]),
+            ("Lapsed and left members: anonymise", self.member_years, REASONS["member_years"]),
+            (
+                "Settled hardship claims: anonymise",
+                self.claim_years,
+                REASONS["hardship_claim_years"],
+            ),
+        ):
+            row = QHBoxLayout()
+            # One width for all three, so their reasons line up.
+            field.setFixedWidth(260)
+            row.addWidget(field)
+            row.addWidget(_reason(reason), 1)
+            form.addRow(label, row)
+        form.addRow("Financial year ends on", year_end)
+
+        self.schedule_message = message_label()
+        self.save_schedule_button = QPushButton("Save schedule")
+        self.save_schedule_button.setObjectName("saveScheduleButton")
+        self.save_schedule_button.clicked.connect(lambda _c=False: self.save_schedule())
+        self.defaults_button = QPushButton("Defaults")
+        self.defaults_button.setObjectName("defaultsButton")
+        self.defaults_button.setToolTip("Put the periods BranchDesk suggests back in the form")
+        self.defaults_button.clicked.connect(lambda _c=False: self.show_schedule(DEFAULT_SCHEDULE))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.schedule_message, 1)
+        buttons.addStretch(1)  # the message is hidden most of the time
+        buttons.addWidget(self.defaults_button)
+        buttons.addWidget(self.save_schedule_button)
+
+        layout = QVBoxLayout(box)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        return box
+
+    def _build_list(self) -> QWidget:
+        box = QGroupBox("Due now")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.all_button = QPushButton("Tick all")
+        self.all_button.setObjectName("tickAllButton")
+        self.all_button.clicked.connect(lambda _c=False: self.tick_all(True))
+        self.none_button = QPushButton("Tick none")
+        self.none_button.setObjectName("tickNoneButton")
+        self.none_button.clicked.connect(lambda _c=False: self.tick_all(False))
+        top = QHBoxLayout()
+        top.addWidget(self.count_label, 1)
+        top.addWidget(self.all_button)
+        top.addWidget(self.none_button)
+
+        self.model = DueModel(self)
+        self.model.ticks_changed.connect(self._update_count)
+        self.table = QTableView()
+        self.table.setObjectName("dueTable")
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(200)  # sized by the first rows, not all of them
+        for column in range(len(COLUMNS) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+
+        layout = QVBoxLayout(box)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        return box
+
+    def _refuse(self, reason: str) -> None:
+        """Say plainly why this officer may not, and leave nothing to click but Close."""
+        self.allowed = False
+        self.banner.setText(
+            f"{sentence(reason)} The retention review is for the branch secretary alone: it "
+            "names members who have left, and erasing cannot be undone."
+        )
+        self.banner.show()
+        for widget in (
+            self.erase_button,
+            self.save_schedule_button,
+            self.defaults_button,
+            self.all_button,
+            self.none_button,
+            self.case_years,
+            self.member_years,
+            self.claim_years,
+            self.year_end_day,
+            self.year_end_month,
+        ):
+            widget.setEnabled(False)
+        self._update_count()
+
+    # -- the schedule --------------------------------------------------------------------------
+
+    def load_schedule(self) -> None:
+        try:
+            schedule, self.schedule_version = load_schedule(self.ctx.db)
+        except (StoreError, DBAPIError) as exc:
+            show_message(self.schedule_message, f"The schedule could not be read: {exc}")
+            schedule = DEFAULT_SCHEDULE
+        self.show_schedule(schedule)
+
+    def show_schedule(self, schedule: Schedule) -> None:
+        self.case_years.setValue(schedule.closed_case_years)
+        self.member_years.setValue(schedule.member_years)
+        self.claim_years.setValue(schedule.hardship_claim_years)
+        self.year_end_day.setValue(schedule.financial_year_end_day)
+        self.year_end_month.setCurrentIndex(schedule.financial_year_end_month - 1)
+
+    def schedule(self) -> Schedule:
+        return dataclasses.replace(
+            DEFAULT_SCHEDULE,
+            closed_case_years=self.case_years.value(),
+            member_years=self.member_years.value(),
+            hardship_claim_years=self.claim_years.value(),
+            financial_year_end_day=self.year_end_day.value(),
+            financial_year_end_month=self.year_end_month.currentIndex() + 1,
+        )
+
+    def save_schedule(self) -> bool:
+        schedule = self.schedule()
+        problems = schedule.problems()
+        if problems:
+            show_message(self.schedule_message, sentence("; ".join(problems)))
+            return False
+        try:
+            self.schedule_version = save_schedule(self.ctx.db, schedule, self.schedule_version)
+        except (StoreError, DBAPIError) as exc:
+            show_message(self.schedule_message, sentence(str(exc)))
+            return False
+        show_message(self.schedule_message, "")
+        self.reload()
+        return True
+
+    # -- the list ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if not self.allowed:
+            self._fill([])
+            return
+        self.count_label.setText("Reading what is due…")
+        today = self.today
+        db = self.ctx.db
+        self.ctx.worker.run(
+            lambda: due(db, today),
+            on_done=lambda items: self._fill(items),  # type: ignore[arg-type]
+            on_error=self._load_failed,
+        )
+
+    def _load_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AccessDenied):
+            self._refuse(str(exc))
+            self._fill([])
+            return
+        self.ctx.dialogs.error(self, "Retention review", f"What is due could not be read: {exc}")
+
+    def _fill(self, items: list[DueItem]) -> None:
+        self.items = list(items)
+        self.model.set_items(self.items)
+
+    def chosen(self) -> list[DueItem]:
+        return self.model.chosen()
+
+    def tick_all(self, ticked: bool) -> None:
+        self.model.tick_all(ticked)
+
+    def _update_count(self) -> None:
+        if not self.allowed:
+            self.count_label.setText("")
+            return
+        total = len(self.items)
+        if not total:
+            self.count_label.setText(f"Nothing is due on {short_date(self.today)}.")
+        else:
+            self.count_label.setText(
+                f"{plural(total, 'record')} due on {short_date(self.today)}; "
+                f"{self.model.ticked_count:,} ticked"
+            )
+        busy = self.ctx.worker.busy
+        ticked = self.model.ticked_count
+        self.erase_button.setEnabled(self.allowed and ticked > 0 and not busy)
+        for button in (self.all_button, self.none_button):
+            button.setEnabled(self.allowed and bool(total))
+
+    # -- erasing -------------------------------------------------------------------------------
+
+    def erase_chosen(self) -> None:
+        items = self.chosen()
+        if not items or not self.allowed:
+            return
+        if len(items) > 1 and not self.ctx.db.sign_in_required:
+            self.ctx.dialogs.error(
+                self,
+                "One at a time",
+                "Erasing several records at once needs a second officer to confirm it, and this "
+                "database has no officers' accounts. Tick one record at a time.",
+            )
+            return
+        lines = "\n".join(f"• {i.label}: {i.action}" for i in items[:8])
+        more = f"\n…and {len(items) - 8:,} more" if len(items) > 8 else ""
+        if not self.ctx.dialogs.confirm(
+            self,
+            "Erase for good?",
+            f"{plural(len(items), 'record')} will be erased or anonymised:\n{lines}{more}\n\n"
+            "This cannot be undone. Backups taken before today still hold them until they "
+            "are rotated out.",
+            yes="Erase",
+        ):
+            return
+        second, password = "", ""
+        if len(items) > 1:
+            names = self._other_officers()
+            dialog = SecondOfficerDialog(names, len(items), self)
+            try:
+                if not self.ctx.dialogs.run_dialog(dialog):
+                    return
+                second, password = dialog.name.currentText().strip(), dialog.password.text()
+            finally:
+                dialog.deleteLater()
+        db, today = self.ctx.db, self.today
+
+        def work(progress: Progress) -> ErasureResult:
+            return erase(
+                db,
+                items,
+                today,
+                second_officer=second,
+                second_password=password,
+                progress=progress,
+            )
+
+        self.erase_button.setEnabled(False)
+        self.ctx.worker.run_with_progress(
+            work,
+            parent=self,
+            title="Retention review",
+            label=f"Erasing {plural(len(items), 'record')}…",
+            on_done=self._erased,  # type: ignore[arg-type]
+            on_error=self._erase_failed,
+        )
+
+    def _other_officers(self) -> list[str]:
+        principal = self.ctx.db.principal
+        try:
+            rows = list_officers(self.ctx.db)
+        except (StoreError, DBAPIError):
+            return []
+        return [
+            r.name for r in rows if r.active and (principal is None or r.id != principal.officer_id)
+        ]
+
+    def _erased(self, result: ErasureResult) -> None:
+        self.last_result = result
+        self.result_label.setText(result.summary())
+        self.result_label.show()
+        if result.erased:
+            self.ctx.changed(*CHANGED)
+        self.reload()
+
+    def _erase_failed(self, exc: BaseException) -> None:
+        self._update_count()
+        if isinstance(exc, SecondOfficerRefused):
+            self.ctx.dialogs.error(self, "Not confirmed", str(exc))
+        elif isinstance(exc, AccessDenied):
+            self.ctx.dialogs.error(self, "Not allowed", sentence(str(exc)))
+            self._refuse(str(exc))
+        elif isinstance(exc, (StoreError, DBAPIError)):
+            self.ctx.dialogs.error(
+                self,
+                "Retention review",
+                f"The erasure stopped: {exc}. Records already erased stay erased; the rest are "
+                "as they were.",
+            )
+            self.reload()
+        else:
+            raise exc

@@ -1,0 +1,1 @@
+"""Members' data rights in the window: subject access requests, retention and erasure."""

@@ -7,17 +7,33 @@ exits with 1 when it finds one. Every sub-command calls the same functions as th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from branchdesk import __version__
 from branchdesk.casework.labels import CASE_TYPES, OPEN_STAGES
+from branchdesk.cli_access import (
+    SignInError,
+    add_officer_commands,
+    add_officer_option,
+    run_officer_command,
+    sign_in_for_command,
+)
+from branchdesk.cli_retention import add_retention_commands, run_retention_command
+from branchdesk.cli_sar import (
+    add_export_sar,
+    add_sar_commands,
+    check_sar_folder,
+    export_sar_command,
+    run_sar_command,
+)
 from branchdesk.demands.codes import CLAIM_STATUSES
 from branchdesk.hardship.codes import CLAIM_STATUSES as HARDSHIP_CLAIM_STATUSES
 
@@ -73,7 +89,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the demo branch (kept apart from real data; created on first use)",
     )
+    add_officer_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_officer_commands(sub)
+    add_sar_commands(sub)
+    add_retention_commands(sub)
 
     demo = sub.add_parser("demo", help="fill an empty database with a fictional demo branch")
     demo.add_argument("--size", choices=("small", "large"), default="small")
@@ -210,12 +230,33 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="members as Member 001, Member 002… and no membership numbers",
     )
+    exp_audit = exp_sub.add_parser(
+        "audit", help="the audit log to .xlsx, newest first: who did what, to which record, when"
+    )
+    exp_audit.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    exp_audit.add_argument(
+        "--from", dest="start", type=_cli_date, metavar="DATE", help="first day, e.g. 2026-04-01"
+    )
+    exp_audit.add_argument("--to", dest="end", type=_cli_date, metavar="DATE", help="last day")
+    exp_audit.add_argument("--officer", default="", metavar="NAME", help="only this officer")
+    add_export_sar(exp_sub)
 
-    backup = sub.add_parser("backup", help="write a checked backup of the database")
-    backup.add_argument("--out", type=Path, required=True, metavar="FILE")
+    backup = sub.add_parser(
+        "backup",
+        help="write a checked backup of the database: to FILE, or without --out into the "
+        "backups folder, kept by the rotation (7 daily, 5 weekly, 12 monthly)",
+    )
+    backup.add_argument("--out", type=Path, metavar="FILE")
 
     restore = sub.add_parser("restore", help="replace the database with a backup")
     restore.add_argument("file", type=Path, metavar="FILE")
+
+    drill = sub.add_parser(
+        "restore-drill",
+        help="restore the newest backup (or --backup FILE) into a temporary copy, check it and "
+        "compare it with the database; the database is not changed",
+    )
+    drill.add_argument("--backup", type=Path, metavar="FILE")
 
     sub.add_parser("check", help="check the database; exit status 1 on a problem")
 
@@ -307,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`branchdesk list members | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (UsageError, StoreError, ValueError, OSError) as exc:
+    except (UsageError, SignInError, StoreError, ValueError, OSError) as exc:
         _fail(str(exc))
     except DBAPIError as exc:
         # The driver's own words only: the statement's values could be members' details.
@@ -324,6 +365,9 @@ _OPENING = {
     "list": "existing",
     "export": "existing",
     "backup": "as-is",
+    "officer": "existing",
+    "sar": "existing",
+    "retention": "existing",
 }
 
 
@@ -341,6 +385,7 @@ _EXPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
     "ledger": (".xlsx",),
     "statement": (".pdf",),
     "payments": (".xlsx", ".pdf"),
+    "audit": (".xlsx",),
 }
 
 
@@ -398,7 +443,9 @@ def _check_arguments(args: argparse.Namespace) -> None:
             print(f"branchdesk: warning: {args.file}: {warning}", file=sys.stderr)
         if not args.plan.ok:
             raise UsageError(str(ImportRefused(args.plan)))
-    if args.command == "export":
+    if args.command == "export" and args.what == "sar":
+        check_sar_folder(args)  # a folder, not a file: new or empty
+    elif args.command == "export":
         allowed = _EXPORT_SUFFIXES.get(args.what, (".xlsx", ".pdf"))
         if args.out.suffix.lower() not in allowed:
             raise UsageError(f"{args.out.name}: choose a file ending in {' or '.join(allowed)}")
@@ -424,21 +471,31 @@ def _run(args: argparse.Namespace) -> int:
     _check_arguments(args)
     prefs = Preferences()
     spec = _db_spec(args)
+    _refuse_unsafe_location(spec, args)
     if args.command == "restore":
         return _cmd_restore(spec, args, prefs)
+    if args.command == "restore-drill":
+        return _cmd_restore_drill(spec, args, prefs)
     if args.command == "check":
         return _cmd_check(spec, args, prefs)
     mode = _OPENING[args.command]
     if args.command == "import" and args.what == "bank":
         mode = "existing"  # a statement goes into a fund that must already be there
+    if args.command == "officer" and args.what == "setup":
+        mode = "create"
     if mode != "create":
         _existing_sqlite(spec, args.demo)
-    if mode == "as-is":
-        db = connect(spec, officer=prefs.officer_name)
-    else:
-        db = open_database(spec, officer=prefs.officer_name)
-    _warn_about_location(db)
+    existed = _sqlite_file(spec) is not None
+    with _damage_advice(spec, args, prefs):
+        if mode == "as-is":
+            db = connect(spec, officer=prefs.officer_name)
+        else:
+            db = open_database(spec, officer=prefs.officer_name)
+    if existed:
+        _daily_backup(db, args, prefs)
     try:
+        if args.command != "backup":
+            sign_in_for_command(db, args)
         if args.demo and args.command != "demo":
             from branchdesk.demo import ensure_demo
 
@@ -448,12 +505,86 @@ def _run(args: argparse.Namespace) -> int:
         db.dispose()
 
 
-def _warn_about_location(db: Database) -> None:
-    from branchdesk.store.location import location_warning
+def _sqlite_file(spec: str | None) -> Path | None:
+    """The SQLite file the command works on, if it is one and is there."""
+    from branchdesk.store.database import resolve_url
 
-    warning = location_warning(db.path)
-    if warning:
-        print(f"branchdesk: warning: {warning}", file=sys.stderr)
+    url = resolve_url(spec)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    path = Path(url.database)
+    return path if path.is_file() else None
+
+
+# Commands that may still run on a file in a sync folder or on a network drive: they only
+# read it, and `backup --out` is the safe way to copy it somewhere else.
+_ALLOWED_IN_UNSAFE_PLACES = {"backup", "check", "restore-drill"}
+
+
+def _refuse_unsafe_location(spec: str | None, args: argparse.Namespace) -> None:
+    from branchdesk.store.database import resolve_url
+    from branchdesk.store.location import refuse_unsafe_location
+
+    url = resolve_url(spec)
+    if url.get_backend_name() == "sqlite" and url.database:
+        if args.command in _ALLOWED_IN_UNSAFE_PLACES:
+            return
+        refuse_unsafe_location(url.database)
+
+
+def _restore_command(args: argparse.Namespace, spec: str | None) -> Callable[[Path], str]:
+    """The command line that restores the database in use from a given backup file."""
+    import shlex
+    import subprocess
+
+    path = _sqlite_file(spec)
+    where = ["--demo"] if args.demo else (["--db", str(path or spec)] if spec else [])
+
+    def command(backup: Path) -> str:
+        words = ["branchdesk", *where, "restore", str(backup)]
+        return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+    return command
+
+
+@contextlib.contextmanager
+def _damage_advice(
+    spec: str | None, args: argparse.Namespace, prefs: Preferences
+) -> Iterator[None]:
+    """A damaged database stops the command, with the newest good backup and how to restore it."""
+    from branchdesk.store.errors import DatabaseDamaged
+
+    try:
+        yield
+    except DatabaseDamaged as exc:
+        path = _sqlite_file(spec)
+        if path is None:
+            raise
+        from branchdesk.store.drill import recovery_advice
+        from branchdesk.store.schedule import backups_folder
+
+        folder = backups_folder(path, prefs.get("backup_folder"))
+        advice = recovery_advice(path, folder, _restore_command(args, spec))
+        _fail(f"{exc}\n{advice}", EXIT_PROBLEM)
+
+
+def _daily_backup(db: Database, args: argparse.Namespace, prefs: Preferences) -> None:
+    """Today's backup, at the first command of the day; a failure is reported, not fatal."""
+    import sqlite3
+
+    from branchdesk.settings import is_demo_database
+    from branchdesk.store.errors import StoreError
+    from branchdesk.store.schedule import backups_folder, take_daily_backup
+
+    if db.path is None or args.command in ("backup", "demo") or is_demo_database(db.path):
+        return
+    try:
+        taken = take_daily_backup(db.path, backups_folder(db.path, prefs.get("backup_folder")))
+    except (StoreError, OSError, sqlite3.Error) as exc:  # a full disk, a locked or missing folder
+        print(f"branchdesk: warning: today's backup could not be taken: {exc}", file=sys.stderr)
+        return
+    if taken is not None:
+        print(f"branchdesk: today's backup written to {taken} and checked", file=sys.stderr)
 
 
 def _cmd_demo(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
@@ -509,12 +640,18 @@ def _cmd_import(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
 
 
 def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+    # Every export is a disclosure: each branch records it once the file is written.
+    from branchdesk.store.audit import record_export
+
+    if args.what == "sar":
+        return export_sar_command(db, args, prefs)
     if args.what == "cases":
         from branchdesk.casework.listing import CaseFilter
         from branchdesk.casework.reports import export_cases
 
         case_filter = CaseFilter(status=args.status, case_type=args.case_type, rep=args.rep)
         count = export_cases(db, args.out, case_filter, prefs.branch_name)
+        record_export(db, "cases", args.out, count)
         print(f"{count:,} cases exported to {args.out}")
         return 0
     if args.what == "case-summary":
@@ -529,6 +666,7 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
         export_case_summary(
             db, case_id, args.out, prefs.branch_name, date.today(), args.include_confidential
         )
+        record_export(db, "case-summary", args.out, record_id=case_id)
         print(f"summary of {args.case.strip().upper()} written to {args.out}")
         return 0
     if args.what == "caseload":
@@ -537,6 +675,7 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
         from branchdesk.casework.reports import export_caseload
 
         load = export_caseload(db, args.out, prefs.branch_name, date.today())
+        record_export(db, "caseload", args.out, load.open_total)
         print(f"caseload report ({load.open_total:,} open cases) written to {args.out}")
         return 0
     if args.what in ("claim", "claims"):
@@ -547,12 +686,14 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
 
         if args.what == "claims":
             count = export_claims(db, args.out, prefs.branch_name)
+            record_export(db, "claims", args.out, count)
             print(f"{count:,} claims exported to {args.out}")
             return 0
         claim_id = claim_id_by_reference(db, args.claim)
         if claim_id is None:
             raise UsageError(f"no claim with the reference {args.claim.strip()!r}")
         export_claim_pack(db, claim_id, args.out, prefs.branch_name, date.today())
+        record_export(db, "claim", args.out, record_id=claim_id)
         print(f"negotiation pack for {args.claim.strip().upper()} written to {args.out}")
         return 0
     if args.what in ("contracts", "outsourcing-briefing"):
@@ -563,24 +704,30 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
         notice = prefs.get("notice_months")
         if args.what == "contracts":
             count = export_contracts(db, args.out, prefs.branch_name, date.today(), notice)
+            record_export(db, "contracts", args.out, count)
             print(f"{count:,} contracts exported to {args.out}")
             return 0
         export_briefing(db, args.out, prefs.branch_name, date.today(), notice, args.authority)
+        record_export(db, "outsourcing-briefing", args.out)
         print(f"outsourcing briefing written to {args.out}")
         return 0
     if args.what in ("ledger", "statement", "payments"):
         return _export_hardship(db, args, prefs)
+    if args.what == "audit":
+        return _export_audit(db, args, prefs)
     if args.what == "deadlines":
         from datetime import date
 
         from branchdesk.casework.calendar import export_deadlines_ics
 
         count = export_deadlines_ics(db, args.out, date.today(), rep=args.rep)
+        record_export(db, "deadlines", args.out, count)
         print(f"{count:,} deadlines written to {args.out}")
         return 0
     from branchdesk.members.reports import export_members
 
     count = export_members(db, args.out, search=args.search, branch_name=prefs.branch_name)
+    record_export(db, "members", args.out, count)
     print(f"{count:,} members exported to {args.out}")
     return 0
 
@@ -588,8 +735,29 @@ def _cmd_export(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
 def _cmd_backup(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.store.backup import backup_database
 
-    out = backup_database(db, args.out)
-    print(f"backup written to {out} and checked")
+    if args.out is not None:
+        out = backup_database(db, args.out)
+        print(f"backup written to {out} and checked")
+        return 0
+    from branchdesk.store.backup import require_sqlite
+    from branchdesk.store.schedule import (
+        KEEP_DAILY,
+        KEEP_MONTHLY,
+        KEEP_WEEKLY,
+        backups_folder,
+        scheduled_backups,
+        take_backup,
+    )
+
+    path = require_sqlite(db)
+    folder = backups_folder(path, prefs.get("backup_folder"))
+    out = take_backup(path, folder)
+    kept = len(scheduled_backups(path, folder))
+    print(
+        f"backup written to {out} and checked; {kept} {'backup' if kept == 1 else 'backups'} "
+        f"kept in {folder} (the newest of each of the last {KEEP_DAILY} days, {KEEP_WEEKLY} "
+        f"weeks and {KEEP_MONTHLY} months)"
+    )
     return 0
 
 
@@ -608,6 +776,30 @@ def _cmd_restore(spec: str | None, args: argparse.Namespace, prefs: Preferences)
     return 0
 
 
+def _cmd_restore_drill(spec: str | None, args: argparse.Namespace, prefs: Preferences) -> int:
+    from branchdesk.store.database import resolve_url
+    from branchdesk.store.drill import backup_file, newest_backup, run_drill
+    from branchdesk.store.schedule import backups_folder
+
+    url = resolve_url(spec)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise UsageError(
+            "a shared PostgreSQL database is backed up and restored on the server (pg_dump, "
+            "pg_restore): there is no BranchDesk backup of it to drill"
+        )
+    path = Path(url.database)
+    if args.backup is not None:
+        if not args.backup.is_file():
+            raise UsageError(f"{args.backup}: no such backup file")
+        backup = backup_file(args.backup.expanduser().resolve())
+    else:
+        backup = newest_backup(path, backups_folder(path, prefs.get("backup_folder")))
+    print(f"restoring {backup.path} into a temporary copy and checking it…", file=sys.stderr)
+    result = run_drill(path, backup, extra_checks=_ledger_problems)
+    print(result.summary())
+    return 0 if result.passed else EXIT_PROBLEM
+
+
 def _cmd_check(spec: str | None, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.store.check import run_checks
     from branchdesk.store.database import connect
@@ -617,8 +809,17 @@ def _cmd_check(spec: str | None, args: argparse.Namespace, prefs: Preferences) -
     try:
         db = connect(spec, officer=prefs.officer_name)
     except DatabaseDamaged as exc:
+        from branchdesk.store.drill import recovery_advice
+        from branchdesk.store.schedule import backups_folder
+
         print(f"problem: {exc}")
+        path = _sqlite_file(spec)
+        if path is not None:
+            folder = backups_folder(path, prefs.get("backup_folder"))
+            print(recovery_advice(path, folder, _restore_command(args, spec)))
         return EXIT_PROBLEM
+    # The check reads the file as a whole, as any program with the file could: no role applies.
+    db.sign_in_required = False
     try:
         problems = run_checks(db)
         problems += _ledger_problems(db)
@@ -746,18 +947,21 @@ def _import_bank(db: Database, args: argparse.Namespace) -> int:
 
 def _export_hardship(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
     from branchdesk.hardship import reports
+    from branchdesk.store.audit import record_export
 
     fund_id = _fund_id(db, args.fund)
     if args.what == "ledger":
         count = reports.write_ledger_xlsx(
             db, fund_id, args.out, args.anonymised, branch_name=prefs.branch_name
         )
+        record_export(db, "ledger", args.out, count, record_id=fund_id, anonymised=args.anonymised)
         which = "anonymised ledger" if args.anonymised else "ledger"
         print(f"{which} of {count:,} entries written to {args.out}")
     elif args.what == "statement":
         figures = reports.write_statement_pdf(
             db, fund_id, args.out, args.start, args.end, branch_name=prefs.branch_name
         )
+        record_export(db, "statement", args.out, record_id=fund_id)
         print(
             f"income and expenditure statement for {figures.start:%d/%m/%Y} to "
             f"{figures.end:%d/%m/%Y} (closing balance {figures.closing}) written to {args.out}"
@@ -766,7 +970,32 @@ def _export_hardship(db: Database, args: argparse.Namespace, prefs: Preferences)
         count = reports.write_payments(
             db, fund_id, args.out, args.anonymised, branch_name=prefs.branch_name
         )
+        record_export(
+            db, "payments", args.out, count, record_id=fund_id, anonymised=args.anonymised
+        )
         print(f"{count:,} payments written to {args.out}")
+    return 0
+
+
+def _export_audit(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
+    from branchdesk.exports.audit_log import export_audit
+    from branchdesk.store.audit import record_export
+    from branchdesk.store.audit_view import AuditFilter, officers_in_log
+
+    audit_filter = AuditFilter(officer=args.officer, start=args.start, end=args.end)
+    problem = audit_filter.problem()
+    if problem:
+        raise UsageError(problem)
+    if args.officer.strip():
+        names = officers_in_log(db)
+        if args.officer.strip().casefold() not in {n.casefold() for n in names}:
+            raise UsageError(
+                f"no entries by an officer called {args.officer.strip()!r}; the log names: "
+                + ", ".join(repr(n) for n in names)
+            )
+    count = export_audit(db, args.out, audit_filter, branch_name=prefs.branch_name)
+    record_export(db, "audit", args.out, count)
+    print(f"{count:,} audit log entries ({audit_filter.describe()}) written to {args.out}")
     return 0
 
 
@@ -795,6 +1024,9 @@ _COMMANDS = {
     "restore": _cmd_restore,
     "check": _cmd_check,
     "list": _cmd_list,
+    "officer": run_officer_command,
+    "sar": run_sar_command,
+    "retention": run_retention_command,
 }
 
 

@@ -7,6 +7,11 @@ is opened, and shows which database is open. The work itself is in the tabs, the
 At start-up (`build_window`) the Casework tab is built just after the window first paints:
 its modules, widgets and first queries take longer than the rest of the window together, and
 the window is up sooner with a moment of "Loading…" in its place.
+
+The window follows the signed-in officer's role (a convenience: the checks that count are made
+on every database session): a register the role may not read has no tab, and what it may not
+change is greyed out, with a tooltip saying why. Another officer signing in (after Sign out,
+or at the idle lock) gets the tabs built again for their role.
 """
 
 from __future__ import annotations
@@ -16,21 +21,37 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStyle, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QStyle,
+    QTabWidget,
+    QWidget,
+)
+from sqlalchemy.exc import DBAPIError
 
+from branchdesk.access.roles import READ, WRITE, Area
 from branchdesk.settings import config_dir, is_demo_database
 from branchdesk.store.database import Database
+from branchdesk.store.errors import StoreError
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.database_actions import DatabaseActions
+from branchdesk.ui.officers.gate import Gate, may, refusal
+from branchdesk.ui.officers.lock import Cover, IdleWatch
 from branchdesk.ui.tab_base import TabBase
 
 if TYPE_CHECKING:
+    from branchdesk.ui.audit_viewer import AuditViewer
     from branchdesk.ui.casework.casework_tab import CaseworkTab
     from branchdesk.ui.demands.demands_tab import DemandsTab
     from branchdesk.ui.hardship.hardship_tab import HardshipTab
     from branchdesk.ui.members.members_tab import MembersTab
+    from branchdesk.ui.officers.sign_in import Purpose, SignInDialog
     from branchdesk.ui.outsourcing.outsourcing_tab import OutsourcingTab
 
 log = logging.getLogger(__name__)
@@ -39,6 +60,50 @@ log = logging.getLogger(__name__)
 CASEWORK_TITLE = "Casework"
 # The other tabs, in order: each shows "Loading…" until it is built just after the first paint.
 LATER_TITLES = ("Negotiating demands", "Outsourcing watch", "Hardship fund")
+# The area each tab needs to be shown at all.
+LATER_AREAS = dict(zip(LATER_TITLES, (Area.DEMANDS, Area.OUTSOURCING, Area.HARDSHIP), strict=True))
+# The window's attributes holding a register's tab (gone when the tabs are built again).
+REGISTER_ATTRIBUTES = (
+    "casework_tab",
+    "members_tab",
+    "demands_tab",
+    "outsourcing_tab",
+    "hardship_tab",
+)
+# A role that may read members but not casework (the treasurer, say) has the register alone.
+MEMBERS_TITLE = "Members"
+
+NO_ACCOUNTS = (
+    "This database has no officers' accounts, so nobody signs in (the demo branch works this way)."
+)
+SECRETARY_ONLY_BACKUP = (
+    "Backing up and restoring the whole database is for the branch secretary: it holds every "
+    "register, whatever each role may see."
+)
+SECRETARY_ONLY_SAR = "Only the branch secretary handles members' subject access requests."
+SECRETARY_ONLY_RETENTION = (
+    "Only the branch secretary reviews what the retention schedule says is due, and erases it."
+)
+SECRETARY_ONLY_RULES = (
+    "The deadline rules are the branch's, shared by every officer: the branch secretary "
+    "changes them."
+)
+COVER_TEXT = "BranchDesk is locked."
+# The hardship fund's buttons that change it (greyed out for the auditor, who only reads it).
+HARDSHIP_CHANGES = {
+    "": ("new_fund_button", "edit_fund_button", "empty_new_button"),
+    "claims_page": ("new_button", "edit_button", "decide_button"),
+    "payments_page": ("pay_button",),
+    "donations_page": ("record_button",),
+    "ledger_page": ("record_button", "reverse_button"),
+    "reconcile_page": (
+        "import_button",
+        "confirm_button",
+        "confirm_all_button",
+        "record_button",
+        "match_button",
+    ),
+}
 
 
 def location_warning(path: object) -> str | None:
@@ -102,20 +167,27 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("registerTabs")
         self.tabs.setDocumentMode(True)
-        self._loading_page: QLabel | None = _loading()
-        self.tabs.addTab(self._loading_page, CASEWORK_TITLE)
-        self.loading_pages = {title: _loading() for title in LATER_TITLES}
-        for title, page in self.loading_pages.items():
-            self.tabs.addTab(page, title)
+        self.gate = Gate(self)
+        self._member_actions: list[QAction] = []
+        self._add_loading_pages()
         self.setCentralWidget(self.tabs)
+        # The lock: the dialog asking for a password, and the sheets over every window.
+        self.lock_dialog: SignInDialog | None = None
+        self._covers: list[Cover] = []
+        self.idle = IdleWatch(lambda: int(ctx.preferences.get("lock_after_minutes")), self)
+        self.idle.idle.connect(self.lock)
 
         self.database_actions = DatabaseActions(ctx, self, self.swap_database)
+        self.audit_viewer: AuditViewer | None = None
         self._build_menus()
         self._build_status_bar()
 
         ctx.events.preferences_changed.connect(self.update_title)
+        ctx.events.preferences_changed.connect(self._watch_idle)
         self.update_title()
         self.update_status()
+        self._apply_role()
+        self._watch_idle()
         self.resize(1240, 780)
         self._restore_state()
         if build_after_paint:
@@ -129,41 +201,93 @@ class MainWindow(QMainWindow):
 
     @property
     def registers_built(self) -> bool:
-        return self._loading_page is None
+        return self._built
+
+    def _add_loading_pages(self) -> None:
+        """A "Loading…" page for each register the officer's role may read, in order."""
+        db = self.ctx.db
+        self._built = False
+        # Who the tabs are built for: another officer or role means building them again.
+        self._shown_for = self._officer_key()
+        self._first_title = (
+            CASEWORK_TITLE
+            if may(db, Area.CASEWORK)
+            else MEMBERS_TITLE
+            if may(db, Area.MEMBERS)
+            else None
+        )
+        self._loading_page: QLabel | None = None
+        if self._first_title is not None:
+            self._loading_page = _loading()
+            self.tabs.addTab(self._loading_page, self._first_title)
+        self.loading_pages = {
+            title: _loading() for title in LATER_TITLES if may(db, LATER_AREAS[title])
+        }
+        for title, page in self.loading_pages.items():
+            self.tabs.addTab(page, title)
+
+    def _officer_key(self) -> tuple[int, str] | None:
+        principal = self.ctx.db.principal
+        return (principal.officer_id, principal.role.value) if principal is not None else None
 
     def build_registers(self) -> None:
-        """Put the Casework tab in place of "Loading…", and its member actions in the menus."""
-        if self._loading_page is None:
+        """Put each register's tab in place of its "Loading…", and the member actions in the
+        menus; then grey out what the officer's role may not change."""
+        if self._built:
             return
-        from branchdesk.ui.casework.casework_tab import CaseworkTab
+        self._built = True
+        if self._first_title == CASEWORK_TITLE:
+            self._build_casework()
+        elif self._first_title == MEMBERS_TITLE:
+            self._build_members_alone()
+        if "Negotiating demands" in self.loading_pages:
+            from branchdesk.ui.demands.demands_tab import DemandsTab
 
-        # Cases, Deadlines and the member register, as pages of the Casework tab.
-        self.casework_tab = CaseworkTab(self.ctx)
-        self.members_tab = self.casework_tab.members_tab
+            self.demands_tab = DemandsTab(self.ctx)
+            self._replace_loading_page(self.demands_tab)
+        if "Outsourcing watch" in self.loading_pages:
+            from branchdesk.ui.outsourcing.outsourcing_tab import OutsourcingTab
+
+            self.outsourcing_tab = OutsourcingTab(self.ctx)
+            self._replace_loading_page(self.outsourcing_tab)
+        if "Hardship fund" in self.loading_pages:
+            from branchdesk.ui.hardship.hardship_tab import HardshipTab
+
+            self.hardship_tab = HardshipTab(self.ctx)
+            self._replace_loading_page(self.hardship_tab)
+        self._apply_role()
+
+    def _swap_in_first(self, tab: QWidget, title: str) -> None:
+        assert self._loading_page is not None
         index = self.tabs.indexOf(self._loading_page)
         showing = self.tabs.currentIndex() == index
         # In first and then out, so no other tab is shown for a moment in between.
-        self.tabs.insertTab(index, self.casework_tab, CaseworkTab.title)
+        self.tabs.insertTab(index, tab, title)
         if showing:
             self.tabs.setCurrentIndex(index)
         self.tabs.removeTab(index + 1)
         self._loading_page.deleteLater()
         self._loading_page = None
+
+    def _build_members_alone(self) -> None:
+        """The member register as a tab of its own, for a role without casework."""
+        from branchdesk.ui.members.members_tab import MembersTab
+
+        self.members_tab = MembersTab(self.ctx)
+        self._swap_in_first(self.members_tab, MEMBERS_TITLE)
+        self.members_tab.activate_requested.connect(self._show_members)
+        self._add_member_actions(self.members_tab)
+
+    def _build_casework(self) -> None:
+        from branchdesk.ui.casework.casework_tab import CaseworkTab
+
+        # Cases, Deadlines and the member register, as pages of the Casework tab.
+        self.casework_tab = CaseworkTab(self.ctx)
+        self.members_tab = self.casework_tab.members_tab
+        self._swap_in_first(self.casework_tab, CaseworkTab.title)
         # Ctrl+F and Ctrl+N work from any tab: they bring the member register forward first.
         self.casework_tab.activate_requested.connect(self._show_members)
         self._add_member_actions(self.members_tab)
-        from branchdesk.ui.demands.demands_tab import DemandsTab
-
-        self.demands_tab = DemandsTab(self.ctx)
-        self._replace_loading_page(self.demands_tab)
-        from branchdesk.ui.outsourcing.outsourcing_tab import OutsourcingTab
-
-        self.outsourcing_tab = OutsourcingTab(self.ctx)
-        self._replace_loading_page(self.outsourcing_tab)
-        from branchdesk.ui.hardship.hardship_tab import HardshipTab
-
-        self.hardship_tab = HardshipTab(self.ctx)
-        self._replace_loading_page(self.hardship_tab)
 
     def _replace_loading_page(self, tab: TabBase) -> None:
         """Put a register's tab where its "Loading…" page was, in the same place."""
@@ -179,7 +303,79 @@ class MainWindow(QMainWindow):
         page.deleteLater()
 
     def _show_members(self) -> None:
-        self.tabs.setCurrentWidget(self.casework_tab)
+        casework = self.__dict__.get("casework_tab")
+        self.tabs.setCurrentWidget(casework if casework is not None else self.members_tab)
+
+    def rebuild_registers(self) -> None:
+        """Build the tabs again for whoever is signed in now: their role may see other
+        registers, and nothing the previous officer had open should stay on screen."""
+        current = self.tabs.tabText(self.tabs.currentIndex())
+        self.gate.clear()
+        for action in self._member_actions:
+            for menu in (self._file_menu, self._edit_menu):
+                menu.removeAction(action)
+        self._member_actions = []
+        pages = self.tab_pages
+        self.tabs.clear()
+        for page in pages:
+            if isinstance(page, TabBase):
+                page.cleanup()
+            page.deleteLater()
+        for name in REGISTER_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        viewer = getattr(self, "audit_viewer", None)
+        if viewer is not None and shiboken6.isValid(viewer):
+            # What the log showed was for the previous officer's eyes.
+            viewer.close()
+            viewer.deleteLater()
+            self.audit_viewer = None
+        self._add_loading_pages()
+        self.build_registers()
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == current:
+                self.tabs.setCurrentIndex(index)
+        self.update_officer()
+
+    # -- the officer's role --------------------------------------------------------------------
+
+    def _apply_role(self) -> None:
+        """Grey out what the signed-in officer's role may not change, saying why."""
+        db, gate = self.ctx.db, self.gate
+        principal = db.principal
+        gate.clear()
+        # Restore was greyed out while work ran; leaving the gate does not know that.
+        self.database_actions.restore_action.setEnabled(not self.ctx.worker.busy)
+        if not may(db, Area.BRANCH, WRITE):
+            whole = self.database_actions
+            for action in (whole.backup_action, whole.restore_action):
+                gate.refuse(action, SECRETARY_ONLY_BACKUP)
+            gate.refuse(self.rules_action, SECRETARY_ONLY_RULES)
+        audit_action = getattr(self, "audit_action", None)
+        if isinstance(audit_action, QAction) and not may(db, Area.AUDIT, READ):
+            gate.refuse(audit_action, refusal(principal, Area.AUDIT, READ))
+        sar_action = getattr(self, "sar_action", None)
+        if isinstance(sar_action, QAction) and not may(db, Area.PRIVACY, WRITE):
+            gate.refuse(sar_action, SECRETARY_ONLY_SAR)
+        retention_action = getattr(self, "retention_action", None)
+        if isinstance(retention_action, QAction) and not may(db, Area.PRIVACY, WRITE):
+            gate.refuse(retention_action, SECRETARY_ONLY_RETENTION)
+        members = self.__dict__.get("members_tab")
+        if members is not None and not may(db, Area.MEMBERS, WRITE):
+            for action in (members.add_action, members.import_action):
+                gate.refuse(action, refusal(principal, Area.MEMBERS))
+        hardship = self.__dict__.get("hardship_tab")
+        if hardship is not None and not may(db, Area.HARDSHIP, WRITE):
+            reason = refusal(principal, Area.HARDSHIP)
+            for page_name, names in HARDSHIP_CHANGES.items():
+                page = getattr(hardship, page_name) if page_name else hardship
+                for name in names:
+                    gate.refuse(getattr(page, name), reason)
+        if not db.sign_in_required:
+            for action in self._officer_actions:
+                gate.refuse(action, NO_ACCOUNTS)
+        elif not may(db, Area.OFFICERS, WRITE):
+            gate.refuse(self.officers_action, refusal(principal, Area.OFFICERS, WRITE))
+        self.update_officer()
 
     # -- menus ---------------------------------------------------------------------------------
 
@@ -222,7 +418,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addActions([db.new_action, db.open_action])
         file_menu.addSeparator()
-        file_menu.addActions([db.backup_action, db.restore_action])
+        file_menu.addActions([db.backup_action, db.restore_action, db.restore_drill_action])
         file_menu.addSeparator()
         # The member register's Import and Export go here, once the register is built.
         self._file_members_end = file_menu.addSeparator()
@@ -235,20 +431,72 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.preferences_action)
         self._file_menu, self._edit_menu = file_menu, edit_menu
 
+        tools_menu = bar.addMenu("&Tools")
+        self.audit_action = self._action(
+            "&Audit log…",
+            "Who created, changed, viewed or exported which record, and when",
+            self.show_audit_log,
+        )
+        tools_menu.addAction(self.audit_action)
+        self.sar_action = self._action(
+            "&Subject access requests…",
+            "Members' requests for their data: deadlines, extensions, the export, sent",
+            self.show_subject_access,
+        )
+        tools_menu.addAction(self.sar_action)
+        self.retention_action = self._action(
+            "&Retention review…",
+            "The retention schedule, and the closed cases, lapsed members and settled claims "
+            "due for erasure",
+            self.show_retention_review,
+        )
+        tools_menu.addAction(self.retention_action)
+        self._tools_menu = tools_menu
+
+        self.officers_action = self._action(
+            "&Officers…",
+            "Officers' accounts and their roles: add an officer, change a role, reset a password",
+            self.show_officers,
+        )
+        self.password_action = self._action(
+            "&Change my password…", "Change the password you sign in with", self.change_password
+        )
+        self.lock_action = self._action(
+            "&Lock now",
+            "Hide what is on screen until you enter your password again",
+            self.lock,
+            "Ctrl+L",
+        )
+        self.sign_out_action = self._action(
+            "&Sign out",
+            "Sign out without closing BranchDesk: you, or another officer, can then sign in",
+            self.sign_out,
+        )
+        self._officer_actions = (
+            self.officers_action,
+            self.password_action,
+            self.lock_action,
+            self.sign_out_action,
+        )
+        officers_menu = bar.addMenu("&Officers")
+        officers_menu.addActions([self.officers_action, self.password_action])
+        officers_menu.addSeparator()
+        officers_menu.addActions([self.lock_action, self.sign_out_action])
+        officers_menu.setToolTipsVisible(True)
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.where_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
-        for menu in (file_menu, edit_menu, help_menu):
+        for menu in (file_menu, edit_menu, tools_menu, help_menu):
             menu.setToolTipsVisible(True)
 
     def _add_member_actions(self, members: MembersTab) -> None:
-        self._file_menu.insertActions(
-            self._file_members_end, [members.import_action, members.export_action]
-        )
-        self._edit_menu.insertActions(
-            self._edit_members_end, [members.add_action, members.edit_action, members.find_action]
-        )
+        file_actions = [members.import_action, members.export_action]
+        edit_actions = [members.add_action, members.edit_action, members.find_action]
+        self._file_menu.insertActions(self._file_members_end, file_actions)
+        self._edit_menu.insertActions(self._edit_members_end, edit_actions)
+        self._member_actions = file_actions + edit_actions
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -265,6 +513,21 @@ class MainWindow(QMainWindow):
         status.addWidget(self.warning_icon, 0)
         status.addWidget(self.warning_label, 1)
         self._warning = ""
+        # Who is signed in, and as what: at the right, where it stays whatever else is said.
+        self.officer_label = QLabel()
+        self.officer_label.setObjectName("officerLabel")
+        status.addPermanentWidget(self.officer_label)
+
+    def update_officer(self) -> None:
+        principal = self.ctx.db.principal
+        if principal is None:
+            self.officer_label.hide()
+            return
+        self.officer_label.setText(f"Signed in: {principal.name} · {principal.role_label}")
+        self.officer_label.setToolTip(
+            "Everything you change, open or export is recorded under your name."
+        )
+        self.officer_label.show()
 
     # -- the open database ---------------------------------------------------------------------
 
@@ -288,8 +551,21 @@ class MainWindow(QMainWindow):
         self.ctx.dialogs.info(self, "Where the database is kept", self._warning)
 
     def swap_database(self, db: Database) -> None:
-        """Make `db` the open database; every tab re-reads from it."""
+        """Make `db` the open database, once someone has signed in to it (or set it up); every
+        tab re-reads from it, or is built again if the officer or their role differs."""
+        from branchdesk.ui.officers.sign_in import admit
+
         old = self.ctx.db
+        if db is not old and not admit(
+            db, self.ctx.preferences, self.ctx.dialogs, self, at_start=False
+        ):
+            db.dispose()
+            if old.path is not None and old.path == db.path:
+                # A restore replaced the open file: without a sign-in there is nothing to show,
+                # and nothing to sign out of (the file's accounts are the backup's now).
+                old.principal = None
+                self.close()
+            return
         self.ctx.db = db
         prefs = self.ctx.preferences
         # The demo branch is never the database a plain start reopens.
@@ -299,10 +575,16 @@ class MainWindow(QMainWindow):
                 prefs.save()
             except OSError:
                 log.warning("could not remember the database just opened", exc_info=True)
+        if self._officer_key() != self._shown_for:
+            self.rebuild_registers()
         self.ctx.events.database_changed.emit()
         if old is not db:
             old.dispose()
         self.update_status()
+        self._apply_role()
+        self._watch_idle()
+        # The set-up may have named the branch.
+        self.ctx.events.preferences_changed.emit()
 
     # -- dialogs -------------------------------------------------------------------------------
 
@@ -323,6 +605,173 @@ class MainWindow(QMainWindow):
             self.ctx.dialogs.run_dialog(dialog)
         finally:
             dialog.deleteLater()
+
+    def show_subject_access(self) -> None:
+        from branchdesk.ui.privacy.sar_dialog import SarDialog
+
+        dialog = SarDialog(self.ctx, self)
+        try:
+            self.ctx.dialogs.run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+
+    def show_retention_review(self) -> None:
+        from branchdesk.ui.privacy.retention_dialog import RetentionDialog
+
+        dialog = RetentionDialog(self.ctx, self)
+        try:
+            self.ctx.dialogs.run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+
+    def show_audit_log(self) -> None:
+        """The audit viewer: one window, kept while the main window lasts, read afresh when
+        shown again."""
+        from branchdesk.ui.audit_viewer import AuditViewer
+
+        if self.audit_viewer is None:
+            self.audit_viewer = AuditViewer(self.ctx, self)
+        else:
+            self.audit_viewer.refresh()
+        self.audit_viewer.show()
+        self.audit_viewer.raise_()
+        self.audit_viewer.activateWindow()
+
+    def show_officers(self) -> None:
+        from branchdesk.ui.officers.officers_dialog import OfficersDialog
+
+        dialog = OfficersDialog(self.ctx, self)
+        try:
+            self.ctx.dialogs.run_dialog(dialog)
+            changed_own_role = dialog.own_role_changed
+        finally:
+            dialog.deleteLater()
+        if changed_own_role:
+            self.ctx.dialogs.info(
+                self,
+                "Your role has changed",
+                "Sign in again to carry on in your new role.",
+            )
+            self.sign_out()
+
+    def change_password(self) -> None:
+        from branchdesk.ui.officers.officers_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.ctx, self)
+        try:
+            if self.ctx.dialogs.run_dialog(dialog):
+                self.ctx.dialogs.info(
+                    self, "Password changed", "Sign in with the new password from now on."
+                )
+        finally:
+            dialog.deleteLater()
+
+    # -- the lock ------------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_dialog is not None or bool(self._covers)
+
+    def _watch_idle(self) -> None:
+        """Lock after the minutes set in Preferences without input, while someone is signed in."""
+        if self.ctx.db.principal is not None and not self.locked:
+            self.idle.start()
+        else:
+            self.idle.stop()
+
+    def lock(self) -> None:
+        """Hide everything on screen and ask for the password again (Lock now, or idle)."""
+        if self.locked or self.ctx.db.principal is None:
+            return
+        from branchdesk.ui.officers.sign_in import Purpose
+
+        self._show_lock(Purpose.LOCKED)
+
+    def sign_out(self) -> None:
+        """Sign out, and show the sign-in for whoever comes next, without closing BranchDesk."""
+        if self.locked or self.ctx.db.principal is None:
+            return
+        from branchdesk.access.officers import sign_out
+        from branchdesk.ui.officers.sign_in import Purpose
+
+        try:
+            sign_out(self.ctx.db)
+        except (StoreError, DBAPIError) as exc:
+            log.warning("sign-out not recorded: %s", type(exc).__name__)
+        self.ctx.db.principal = None  # signed out even if the record could not be written
+        self._show_lock(Purpose.SIGNED_OUT)
+
+    def _own_windows(self) -> list[QWidget]:
+        """This window and every window opened from it that is on screen."""
+        found: list[QWidget] = []
+        for widget in QApplication.topLevelWidgets():
+            if not widget.isVisible() or widget is self.lock_dialog:
+                continue
+            if widget.windowType() not in (Qt.WindowType.Window, Qt.WindowType.Dialog):
+                continue  # menus, tooltips
+            ancestor: QWidget | None = widget
+            while ancestor is not None and ancestor is not self:
+                ancestor = ancestor.parentWidget()
+            if ancestor is self:
+                found.append(widget)
+        return found
+
+    def _show_lock(self, purpose: Purpose) -> None:
+        from branchdesk.ui.officers.sign_in import SignInDialog
+
+        self.idle.stop()
+        self._covers = [Cover(window, COVER_TEXT) for window in self._own_windows()]
+        dialog = SignInDialog(self.ctx.db, self.ctx.preferences, self, purpose=purpose)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.finished.connect(self._lock_finished)
+        self.lock_dialog = dialog
+        self.update_officer()
+        dialog.show()
+
+    def _lock_finished(self, result: int) -> None:
+        dialog, self.lock_dialog = self.lock_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:
+            self._quit_from_lock(dialog.purpose)
+            return
+        if self._officer_key() != self._shown_for:
+            # Another officer: close what the last one left open, then build the tabs for the
+            # new one once those dialogs have unwound (their tabs are about to go).
+            self._close_own_dialogs()
+            QTimer.singleShot(0, self, self._finish_switch)
+            return
+        self._remove_covers()
+
+    def _finish_switch(self) -> None:
+        self.rebuild_registers()
+        self._remove_covers()
+
+    def _remove_covers(self) -> None:
+        for cover in self._covers:
+            if shiboken6.isValid(cover):
+                cover.remove()
+        self._covers = []
+        self.update_officer()
+        self._watch_idle()
+
+    def _close_own_dialogs(self) -> None:
+        for window in self._own_windows():
+            if window is self:
+                continue
+            if isinstance(window, QDialog):
+                # Straight to "rejected": no "discard your changes?" for an officer gone.
+                QDialog.done(window, QDialog.DialogCode.Rejected)
+            else:
+                window.close()
+
+    def _quit_from_lock(self, purpose: Purpose) -> None:
+        self._close_own_dialogs()
+        self.close()
+        if self.isVisible():  # the close was refused (work still running): stay locked
+            self._remove_covers()
+            self._show_lock(purpose)
 
     def show_about(self) -> None:
         from branchdesk.ui.help_dialogs import about_text
@@ -370,9 +819,17 @@ class MainWindow(QMainWindow):
             worker.cancel_all()
         worker.wait_for_done(60_000)
         self._save_state()
+        self.idle.stop()
         for page in self.tab_pages:
             if isinstance(page, TabBase):
                 page.cleanup()
+        if self.ctx.db.principal is not None:
+            from branchdesk.access.officers import sign_out
+
+            try:
+                sign_out(self.ctx.db)  # the audit log shows when the session ended
+            except (StoreError, DBAPIError) as exc:
+                log.warning("sign-out at closing not recorded: %s", type(exc).__name__)
         super().closeEvent(event)
 
 

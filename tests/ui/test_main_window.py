@@ -18,6 +18,7 @@ from branchdesk.ui import main_window as main_window_module
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.help_dialogs import DataLocationDialog
 from branchdesk.ui.main_window import MainWindow
+from branchdesk.ui.officers.sign_in import SetUpDialog
 from branchdesk.ui.preferences_dialog import PreferencesDialog
 from branchdesk.ui.worker import Worker
 
@@ -39,12 +40,15 @@ def test_title_tabs_and_menus(window: MainWindow) -> None:
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs == ["Casework", "Negotiating demands", "Outsourcing watch", "Hardship fund"]
     menus = _menu_texts(window)
-    assert list(menus) == ["File", "Edit", "Help"]
+    assert list(menus) == ["File", "Edit", "Tools", "Officers", "Help"]
+    assert menus["Officers"] == ["Officers…", "Change my password…", "Lock now", "Sign out"]
+    assert "Audit log…" in menus["Tools"]
     assert menus["File"] == [
         "New database…",
         "Open database…",
         "Back up…",
         "Restore…",
+        "Restore drill…",
         "Import CSV…",
         "Export members…",
         "Quit",
@@ -61,6 +65,7 @@ def test_title_tabs_and_menus(window: MainWindow) -> None:
         "Add member…": "Ctrl+N",
         "Find member": "Ctrl+F",
         "Export members…": "Ctrl+E",
+        "Lock now": "Ctrl+L",
         "Quit": "Ctrl+Q",
     }
     for menu in window.menuBar().actions():
@@ -146,6 +151,19 @@ def test_status_bar_shows_the_database_and_a_location_warning(
     assert dialogs.messages("info") == [("Where the database is kept", warning)]
 
 
+def _set_up(qtbot: Any) -> Any:
+    """Works the first-run set-up a database without officers' accounts opens with."""
+
+    def fill(d: SetUpDialog) -> None:
+        type_into(qtbot, d.branch_edit, "Test Branch")
+        type_into(qtbot, d.name_edit, "Sam Example")
+        type_into(qtbot, d.new_password.password, "a fictional long password")
+        type_into(qtbot, d.new_password.again, "a fictional long password")
+        click(qtbot, d.create_button)
+
+    return fill
+
+
 def _other_database(path: Path) -> Path:
     other = open_database(path, officer="Someone Else")
     create_member(other, MemberForm(membership_number="X1", first_name="Olive", last_name="Other"))
@@ -154,10 +172,16 @@ def _other_database(path: Path) -> Path:
 
 
 def test_open_another_database(
-    window: MainWindow, dialogs: Any, ctx: AppContext, tmp_path: Path, prefs: Preferences
+    qtbot: Any,
+    window: MainWindow,
+    dialogs: Any,
+    ctx: AppContext,
+    tmp_path: Path,
+    prefs: Preferences,
 ) -> None:
     path = _other_database(tmp_path / "other.sqlite3")
     dialogs.open_files.append(path)
+    dialogs.dialogs.append(_set_up(qtbot))
     window.database_actions.open_action.trigger()
     assert ctx.db.path == path.resolve()
     assert column_texts(window.members_tab.table, 1) == ["Other"]
@@ -175,6 +199,7 @@ def test_open_database_on_a_real_thread(
     window.show()
     path = _other_database(tmp_path / "threaded.sqlite3")
     dialogs.open_files.append(path)
+    dialogs.dialogs.append(_set_up(qtbot))
     window.database_actions.open_action.trigger()
     qtbot.waitUntil(lambda: ctx.db.path == path.resolve(), timeout=20_000)
     # The member list of the new database is read in the background too.
@@ -184,10 +209,11 @@ def test_open_database_on_a_real_thread(
 
 
 def test_new_database_starts_empty(
-    window: MainWindow, dialogs: Any, ctx: AppContext, tmp_path: Path
+    qtbot: Any, window: MainWindow, dialogs: Any, ctx: AppContext, tmp_path: Path
 ) -> None:
     path = tmp_path / "fresh.sqlite3"
     dialogs.save_files.append(path)
+    dialogs.dialogs.append(_set_up(qtbot))
     window.database_actions.new_action.trigger()
     assert ctx.db.path == path.resolve()
     tab = window.members_tab
@@ -223,6 +249,7 @@ def test_back_up_then_restore(
 
     dialogs.open_files.append(backup)
     dialogs.confirms.append(True)
+    dialogs.dialogs.append(_set_up(qtbot))  # the backup was taken before any accounts
     window.database_actions.restore_action.trigger()
     assert dialogs.messages("confirm") == [
         (

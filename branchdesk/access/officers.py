@@ -170,44 +170,66 @@ def sign_in(db: Database, name: str, password: str, now: datetime | None = None)
     Every attempt, good or bad, is in the audit log (a wrong name under "unknown name", since
     what was typed could be anything, even a password).
     """
-    now = now or utcnow()
-    key = name_key(name)
-    with db.write(system=True) as session:
-        officer = session.scalar(select(Officer).where(Officer.name_key == key))
-        if officer is None:
-            _verify(_DUMMY_HASH, password)
-            record(session, [_event("unknown name", "sign_in_failed", None, ["name"])])
-            failure: SignInFailed | None = SignInFailed(_WRONG)
-        else:
-            failure = _attempt(session, officer, password, now)
-            if failure is None:
-                principal = Principal(officer.id, officer.name, Role(officer.role))
-    if failure is not None:
-        raise failure
+    principal = authenticate(db, name, password, now)
     db.sign_in_required = True
     db.principal = principal
     return principal
 
 
+def authenticate(
+    db: Database,
+    name: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    confirming: str = "",
+) -> Principal:
+    """Check an officer's password; raises SignInFailed. Nobody is signed in by this alone.
+
+    `confirming` names what another officer's password confirms (e.g. "second" for a second
+    officer's approval of a bulk erasure): the attempt is recorded with it rather than as a
+    sign-in, and wrong passwords count against the account with the same waits.
+    """
+    now = now or utcnow()
+    key = name_key(name)
+    tag = [confirming] if confirming else []
+    with db.write(system=True) as session:
+        officer = session.scalar(select(Officer).where(Officer.name_key == key))
+        if officer is None:
+            _verify(_DUMMY_HASH, password)
+            record(session, [_event("unknown name", "sign_in_failed", None, ["name", *tag])])
+            failure: SignInFailed | None = SignInFailed(_WRONG)
+        else:
+            failure = _attempt(session, officer, password, now, tag)
+            principal = Principal(officer.id, officer.name, Role(officer.role))
+    if failure is not None:
+        raise failure
+    return principal
+
+
 def _attempt(
-    session: Session, officer: Officer, password: str, now: datetime
+    session: Session, officer: Officer, password: str, now: datetime, tag: list[str]
 ) -> SignInFailed | None:
     """Check one attempt on a known account, recording it; the failure to raise, if any."""
+
+    def failed(reason: str) -> None:
+        record(session, [_event(officer.name, "sign_in_failed", officer.id, [reason, *tag])])
+
     if officer.last_failed_at is not None:
         ready = officer.last_failed_at + timedelta(seconds=wait_after(officer.failed_attempts))
         if now < ready:
             wait = int((ready - now).total_seconds()) + 1
-            record(session, [_event(officer.name, "sign_in_failed", officer.id, ["too_soon"])])
+            failed("too_soon")
             return SignInFailed(
                 f"Too many wrong passwords for this account: try again in {wait} seconds.", wait
             )
     if not _verify(officer.password_hash, password):
         officer.failed_attempts += 1
         officer.last_failed_at = now
-        record(session, [_event(officer.name, "sign_in_failed", officer.id, ["password"])])
+        failed("password")
         return SignInFailed(_WRONG, wait_after(officer.failed_attempts))
     if not officer.active:
-        record(session, [_event(officer.name, "sign_in_failed", officer.id, ["active"])])
+        failed("active")
         return SignInFailed(
             f"{officer.name}'s account is switched off: the branch secretary can switch it on."
         )
@@ -215,8 +237,9 @@ def _attempt(
         officer.password_hash = _hasher.hash(password)
     officer.failed_attempts = 0
     officer.last_failed_at = None
-    officer.last_signed_in_at = now
-    record(session, [_event(officer.name, "sign_in", officer.id, [])])
+    if not tag:
+        officer.last_signed_in_at = now
+        record(session, [_event(officer.name, "sign_in", officer.id, [])])
     return None
 
 

@@ -42,18 +42,15 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from branchdesk.access.models import Officer
-from branchdesk.access.officers import wait_after
+from branchdesk.access.officers import SignInFailed, authenticate
 from branchdesk.access.principal import name_key
 from branchdesk.access.roles import WRITE
 from branchdesk.casework.documents import NoSharedFolder, documents_folder
@@ -79,10 +76,9 @@ from branchdesk.privacy.retention import (
     require_privacy,
 )
 from branchdesk.progress import Cancelled, Progress
-from branchdesk.store.audit import entry, record, record_event
+from branchdesk.store.audit import record_event
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StoreError
-from branchdesk.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -134,26 +130,6 @@ def erased_name(member_id: int) -> str:
 # The second officer
 
 
-_hasher = PasswordHasher()
-_dummy_hash: str | None = None
-_WRONG_SECOND = "The second officer's name or password is not right. Nothing was erased."
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _dummy() -> str:
-    # Checked against for an unknown name, so a wrong name takes as long as a wrong password.
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash("not a password of anyone's")
-    return _dummy_hash
-
-
 def verify_second_officer(
     db: Database, name: str, password: str, now: datetime | None = None
 ) -> str:
@@ -167,66 +143,24 @@ def verify_second_officer(
             "Erasing several records at once needs a second officer to confirm it, and this "
             "database has no officers' accounts: erase the records one at a time."
         )
-    key = name_key(name)
-    if not key or not password:
+    if not name_key(name) or not password:
         raise SecondOfficerRefused(
             "Erasing several records at once needs a second officer: give another officer's "
             "name and password. Nothing was erased."
         )
     principal = db.principal
-    if principal is not None and key == principal.key:
+    if principal is not None and name_key(name) == principal.key:
         raise SecondOfficerRefused(
             "The second officer must be someone other than the officer signed in. "
             "Nothing was erased."
         )
-    now = now or utcnow()
-    failure: SecondOfficerRefused | None = None
-    with db.write(system=True) as session:
-        officer = session.scalar(select(Officer).where(Officer.name_key == key))
-        if officer is None:
-            _verify(_dummy(), password)
-            record(session, [entry("unknown name", "sign_in_failed", "officers", None, ["name"])])
-            failure = SecondOfficerRefused(_WRONG_SECOND)
-        else:
-            failure = _second_attempt(session, officer, password, now)
-            stored_name = officer.name
-    if failure is not None:
-        raise failure
-    return stored_name
-
-
-def _second_attempt(
-    session: Session, officer: Officer, password: str, now: datetime
-) -> SecondOfficerRefused | None:
-    def failed(reason: str) -> None:
-        record(
-            session,
-            [entry(officer.name, "sign_in_failed", "officers", officer.id, [reason, "second"])],
-        )
-
-    if officer.last_failed_at is not None:
-        ready = officer.last_failed_at + timedelta(seconds=wait_after(officer.failed_attempts))
-        if now < ready:
-            wait = int((ready - now).total_seconds()) + 1
-            failed("too_soon")
-            return SecondOfficerRefused(
-                f"Too many wrong passwords for {officer.name}'s account: try again in {wait} "
-                "seconds. Nothing was erased.",
-                wait,
-            )
-    if not _verify(officer.password_hash, password):
-        officer.failed_attempts += 1
-        officer.last_failed_at = now
-        failed("password")
-        return SecondOfficerRefused(_WRONG_SECOND, wait_after(officer.failed_attempts))
-    if not officer.active:
-        failed("active")
-        return SecondOfficerRefused(
-            f"{officer.name}'s account is switched off, so they cannot confirm an erasure."
-        )
-    officer.failed_attempts = 0
-    officer.last_failed_at = None
-    return None
+    try:
+        second = authenticate(db, name, password, now, confirming="second")
+    except SignInFailed as exc:
+        raise SecondOfficerRefused(
+            f"Second officer: {exc} Nothing was erased.", exc.wait_seconds
+        ) from None
+    return second.name
 
 
 # --------------------------------------------------------------------------------------------

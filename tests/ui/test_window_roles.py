@@ -232,3 +232,26 @@ def test_no_sign_in_after_a_restore_closes_the_window(
     dialogs.dialogs.append(cancel)
     window.database_actions.restore_action.trigger()
     assert not window.isVisible()
+
+
+def test_a_caseworker_opens_a_case_as_its_rep_and_sees_it(
+    qtbot: Any, ctx: AppContext, db: Database, dialogs: Any
+) -> None:
+    from branchdesk.ui.casework.dialogs import OpenCaseDialog
+
+    window = _window_as(qtbot, ctx, db, "caseworker")
+    page = window.casework_tab.cases_page
+    seen: dict[str, str] = {}
+
+    def open_case(d: OpenCaseDialog) -> None:
+        seen["rep"] = d.rep.text()  # the signed-in officer, not the PC's preference
+        type_into(qtbot, d.member, "M001")
+        d.case_type.setCurrentIndex(d.case_type.findText("Grievance"))
+        type_into(qtbot, d.title, "Rota changes")
+        click(qtbot, d.save_button)
+
+    dialogs.dialogs.append(open_case)
+    click(qtbot, page.open_button)
+    assert seen["rep"] == OFFICERS["caseworker"]
+    assert not dialogs.messages("error")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)

@@ -793,7 +793,7 @@ class CasesPage(TabBase):
     def case_filter(self) -> CaseFilter:
         mine = self.my_cases.isChecked()
         self.rep.setEnabled(not mine)
-        rep = self.ctx.preferences.officer_name if mine else (self.rep.currentData() or "")
+        rep = self.ctx.db.officer if mine else (self.rep.currentData() or "")
         hits = self._note_hits
         return CaseFilter(
             status=self.status.currentData() or "",

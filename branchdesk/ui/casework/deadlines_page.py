@@ -112,7 +112,7 @@ class DeadlinesPage(TabBase):
         self.rep.clear()
         self.rep.addItem("Everyone", "")
         names = reps(self.ctx.db)
-        officer = self.ctx.preferences.officer_name
+        officer = self.ctx.db.officer
         if officer and officer not in names:
             names = sorted([*names, officer])
         for name in names:

@@ -166,7 +166,7 @@ class OpenCaseDialog(CaseDialog):
     ) -> None:
         super().__init__(ctx, title, parent)
         self.reference: str | None = None
-        officer = ctx.preferences.officer_name
+        officer = ctx.db.officer
         self.member = QLineEdit()
         self.member.setPlaceholderText("Membership number, or type a name to search")
         self._lead = MemberSearch(ctx, self.member, self)

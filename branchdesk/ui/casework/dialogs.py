@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy import and_, select
+from sqlalchemy.exc import DBAPIError
 
 from branchdesk.casework.codes import Stage
 from branchdesk.casework.deadlines import (
@@ -57,6 +58,7 @@ from branchdesk.casework.service import (
 from branchdesk.members.models import Member
 from branchdesk.members.service import ValidationError, employer_names
 from branchdesk.store.database import Database
+from branchdesk.store.errors import StoreError
 from branchdesk.ui import style
 from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of, warning_label
 from branchdesk.ui.context import AppContext
@@ -125,7 +127,13 @@ class MemberSearch(QObject):
         text = self.edit.text()
         if SEPARATOR in text:
             return
-        self.matches.setStringList(find_members(self.ctx.db, text))
+        try:
+            found = find_members(self.ctx.db, text)
+        except (StoreError, DBAPIError):
+            # Suggestions are a convenience: a refused or failed look-up (signed out since
+            # the typing, say) offers none rather than an error.
+            found = []
+        self.matches.setStringList(found)
         if self.edit.hasFocus() and self.matches.rowCount():
             self.completer.complete()
 

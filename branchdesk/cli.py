@@ -26,6 +26,13 @@ from branchdesk.cli_access import (
     run_officer_command,
     sign_in_for_command,
 )
+from branchdesk.cli_encryption import (
+    add_encryption_commands,
+    run_encrypt,
+    run_recover,
+    setup_encrypted,
+    unlock_key,
+)
 from branchdesk.cli_retention import add_retention_commands, run_retention_command
 from branchdesk.cli_sar import (
     add_export_sar,
@@ -94,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     add_officer_commands(sub)
     add_sar_commands(sub)
     add_retention_commands(sub)
+    add_encryption_commands(sub)
 
     demo = sub.add_parser("demo", help="fill an empty database with a fictional demo branch")
     demo.add_argument("--size", choices=("small", "large"), default="small")
@@ -368,6 +376,7 @@ _OPENING = {
     "officer": "existing",
     "sar": "existing",
     "retention": "existing",
+    "encrypt": "existing",
 }
 
 
@@ -449,10 +458,17 @@ def _check_arguments(args: argparse.Namespace) -> None:
         allowed = _EXPORT_SUFFIXES.get(args.what, (".xlsx", ".pdf"))
         if args.out.suffix.lower() not in allowed:
             raise UsageError(f"{args.out.name}: choose a file ending in {' or '.join(allowed)}")
-    if args.command == "restore":
+    if args.command == "restore" and not _encrypted(_db_spec(args)):
+        # (An encrypted database's backup is checked with its key, once that is unlocked.)
         from branchdesk.store.backup import check_backup_file
 
         check_backup_file(args.file)
+
+
+def _encrypted(spec: str | None) -> bool:
+    from branchdesk.access.encryption import needs_key
+
+    return needs_key(spec)
 
 
 def _existing_sqlite(spec: str | None, demo: bool) -> None:
@@ -465,19 +481,27 @@ def _existing_sqlite(spec: str | None, demo: bool) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from branchdesk.cli_access import forget_typed_passwords
     from branchdesk.settings import Preferences
+
+    forget_typed_passwords()
     from branchdesk.store.database import connect, open_database
 
     _check_arguments(args)
     prefs = Preferences()
     spec = _db_spec(args)
     _refuse_unsafe_location(spec, args)
+    if args.command == "recover":
+        return run_recover(spec, args)
+    if args.command == "officer" and args.what == "setup" and args.encrypt:
+        return setup_encrypted(spec, args)
+    key = unlock_key(spec, args)
     if args.command == "restore":
-        return _cmd_restore(spec, args, prefs)
+        return _cmd_restore(spec, args, prefs, key)
     if args.command == "restore-drill":
-        return _cmd_restore_drill(spec, args, prefs)
+        return _cmd_restore_drill(spec, args, prefs, key)
     if args.command == "check":
-        return _cmd_check(spec, args, prefs)
+        return _cmd_check(spec, args, prefs, key)
     mode = _OPENING[args.command]
     if args.command == "import" and args.what == "bank":
         mode = "existing"  # a statement goes into a fund that must already be there
@@ -486,11 +510,11 @@ def _run(args: argparse.Namespace) -> int:
     if mode != "create":
         _existing_sqlite(spec, args.demo)
     existed = _sqlite_file(spec) is not None
-    with _damage_advice(spec, args, prefs):
+    with _damage_advice(spec, args, prefs, key):
         if mode == "as-is":
-            db = connect(spec, officer=prefs.officer_name)
+            db = connect(spec, officer=prefs.officer_name, key=key)
         else:
-            db = open_database(spec, officer=prefs.officer_name)
+            db = open_database(spec, officer=prefs.officer_name, key=key)
     if existed:
         _daily_backup(db, args, prefs)
     try:
@@ -549,7 +573,7 @@ def _restore_command(args: argparse.Namespace, spec: str | None) -> Callable[[Pa
 
 @contextlib.contextmanager
 def _damage_advice(
-    spec: str | None, args: argparse.Namespace, prefs: Preferences
+    spec: str | None, args: argparse.Namespace, prefs: Preferences, key: bytes | None = None
 ) -> Iterator[None]:
     """A damaged database stops the command, with the newest good backup and how to restore it."""
     from branchdesk.store.errors import DatabaseDamaged
@@ -564,7 +588,7 @@ def _damage_advice(
         from branchdesk.store.schedule import backups_folder
 
         folder = backups_folder(path, prefs.get("backup_folder"))
-        advice = recovery_advice(path, folder, _restore_command(args, spec))
+        advice = recovery_advice(path, folder, _restore_command(args, spec), key)
         _fail(f"{exc}\n{advice}", EXIT_PROBLEM)
 
 
@@ -579,7 +603,8 @@ def _daily_backup(db: Database, args: argparse.Namespace, prefs: Preferences) ->
     if db.path is None or args.command in ("backup", "demo") or is_demo_database(db.path):
         return
     try:
-        taken = take_daily_backup(db.path, backups_folder(db.path, prefs.get("backup_folder")))
+        folder = backups_folder(db.path, prefs.get("backup_folder"))
+        taken = take_daily_backup(db.path, folder, key=db.key)
     except (StoreError, OSError, sqlite3.Error) as exc:  # a full disk, a locked or missing folder
         print(f"branchdesk: warning: today's backup could not be taken: {exc}", file=sys.stderr)
         return
@@ -751,7 +776,7 @@ def _cmd_backup(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
 
     path = require_sqlite(db)
     folder = backups_folder(path, prefs.get("backup_folder"))
-    out = take_backup(path, folder)
+    out = take_backup(path, folder, key=db.key)
     kept = len(scheduled_backups(path, folder))
     print(
         f"backup written to {out} and checked; {kept} {'backup' if kept == 1 else 'backups'} "
@@ -761,14 +786,16 @@ def _cmd_backup(db: Database, args: argparse.Namespace, prefs: Preferences) -> i
     return 0
 
 
-def _cmd_restore(spec: str | None, args: argparse.Namespace, prefs: Preferences) -> int:
+def _cmd_restore(
+    spec: str | None, args: argparse.Namespace, prefs: Preferences, key: bytes | None = None
+) -> int:
     from branchdesk.store.database import resolve_url
     from branchdesk.store.restore import restore_and_reopen
 
     url = resolve_url(spec)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise UsageError("a shared PostgreSQL database is restored on the server (pg_restore)")
-    db, kept = restore_and_reopen(url.database, args.file, prefs.officer_name)
+    db, kept = restore_and_reopen(url.database, args.file, prefs.officer_name, key)
     db.dispose()
     print(f"restored {url.database} from {args.file}")
     if kept is not None:
@@ -776,7 +803,9 @@ def _cmd_restore(spec: str | None, args: argparse.Namespace, prefs: Preferences)
     return 0
 
 
-def _cmd_restore_drill(spec: str | None, args: argparse.Namespace, prefs: Preferences) -> int:
+def _cmd_restore_drill(
+    spec: str | None, args: argparse.Namespace, prefs: Preferences, key: bytes | None = None
+) -> int:
     from branchdesk.store.database import resolve_url
     from branchdesk.store.drill import backup_file, newest_backup, run_drill
     from branchdesk.store.schedule import backups_folder
@@ -795,19 +824,21 @@ def _cmd_restore_drill(spec: str | None, args: argparse.Namespace, prefs: Prefer
     else:
         backup = newest_backup(path, backups_folder(path, prefs.get("backup_folder")))
     print(f"restoring {backup.path} into a temporary copy and checking it…", file=sys.stderr)
-    result = run_drill(path, backup, extra_checks=_ledger_problems)
+    result = run_drill(path, backup, extra_checks=_ledger_problems, key=key)
     print(result.summary())
     return 0 if result.passed else EXIT_PROBLEM
 
 
-def _cmd_check(spec: str | None, args: argparse.Namespace, prefs: Preferences) -> int:
+def _cmd_check(
+    spec: str | None, args: argparse.Namespace, prefs: Preferences, key: bytes | None = None
+) -> int:
     from branchdesk.store.check import run_checks
     from branchdesk.store.database import connect
     from branchdesk.store.errors import DatabaseDamaged
 
     _existing_sqlite(spec, args.demo)
     try:
-        db = connect(spec, officer=prefs.officer_name)
+        db = connect(spec, officer=prefs.officer_name, key=key)
     except DatabaseDamaged as exc:
         from branchdesk.store.drill import recovery_advice
         from branchdesk.store.schedule import backups_folder
@@ -816,7 +847,7 @@ def _cmd_check(spec: str | None, args: argparse.Namespace, prefs: Preferences) -
         path = _sqlite_file(spec)
         if path is not None:
             folder = backups_folder(path, prefs.get("backup_folder"))
-            print(recovery_advice(path, folder, _restore_command(args, spec)))
+            print(recovery_advice(path, folder, _restore_command(args, spec), key))
         return EXIT_PROBLEM
     # The check reads the file as a whole, as any program with the file could: no role applies.
     db.sign_in_required = False
@@ -1027,6 +1058,7 @@ _COMMANDS = {
     "officer": run_officer_command,
     "sar": run_sar_command,
     "retention": run_retention_command,
+    "encrypt": run_encrypt,
 }
 
 

@@ -45,6 +45,9 @@ def add_officer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "setup", help="create the first account, the branch secretary's (a new database only)"
     )
     setup.add_argument("--name", required=True, metavar="NAME")
+    from branchdesk.cli_encryption import add_setup_options
+
+    add_setup_options(setup)
     add = what.add_parser("add", help="add an officer (the secretary only)")
     add.add_argument("--name", required=True, metavar="NAME")
     add.add_argument("--role", required=True, choices=ROLE_CHOICES)
@@ -56,6 +59,11 @@ def add_officer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "password", help="give an officer a new password (the secretary; or your own)"
     )
     reset.add_argument("--name", required=True, metavar="NAME")
+    what.add_parser(
+        "recovery-code",
+        help="a new recovery code for an encrypted database (the secretary); the old one "
+        "stops working",
+    )
     for verb, text in (("off", "switch an account off"), ("on", "switch an account back on")):
         toggle = what.add_parser(verb, help=f"{text} (the secretary only)")
         toggle.add_argument("--name", required=True, metavar="NAME")
@@ -79,6 +87,25 @@ def new_password() -> str:
     return first
 
 
+# Passwords typed at the prompt during this command, so each is asked once.
+_typed: dict[str, str] = {}
+
+
+def forget_typed_passwords() -> None:
+    _typed.clear()
+
+
+def password_for(name: str) -> str:
+    """The officer's password, from the environment or asked once at the prompt: the same
+    answer unlocks an encrypted database and signs the officer in."""
+    given = os.environ.get(PASSWORD_ENV)
+    if given is not None:
+        return given
+    if name not in _typed:
+        _typed[name] = _ask(f"Password for {name}: ")
+    return _typed[name]
+
+
 def sign_in_for_command(db: Database, args: argparse.Namespace) -> None:
     """Sign in as --officer when the database needs it; refuse clearly when it cannot."""
     from branchdesk.access.officers import sign_in
@@ -91,10 +118,7 @@ def sign_in_for_command(db: Database, args: argparse.Namespace) -> None:
             "this database has officers' accounts: sign in with --officer NAME "
             f"(the password from ${PASSWORD_ENV} or the prompt)"
         )
-    password = os.environ.get(PASSWORD_ENV)
-    if password is None:
-        password = _ask(f"Password for {name}: ")
-    sign_in(db, name, password)
+    sign_in(db, name, password_for(name))
 
 
 def run_officer_command(db: Database, args: argparse.Namespace, prefs: Preferences) -> int:
@@ -108,6 +132,10 @@ def run_officer_command(db: Database, args: argparse.Namespace, prefs: Preferenc
         return 0
     if not db.sign_in_required:
         raise SignInError("this database has no officers' accounts yet: start with officer setup")
+    if args.what == "recovery-code":
+        from branchdesk.cli_encryption import run_new_recovery_code
+
+        return run_new_recovery_code(db)
     if args.what == "list":
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(["name", "role", "active", "last_signed_in"])
@@ -132,8 +160,7 @@ def run_officer_command(db: Database, args: argparse.Namespace, prefs: Preferenc
     elif args.what == "password":
         target = _require(officer_id, args.name)
         if db.principal is not None and target == db.principal.officer_id:
-            current = os.environ.get(PASSWORD_ENV) or _ask("Current password: ")
-            officers.change_own_password(db, current, new_password())
+            officers.change_own_password(db, password_for(args.officer), new_password())
         else:
             officers.reset_password(db, target, new_password())
         print(f"{args.name}'s password is changed")

@@ -163,7 +163,9 @@ def test_the_daily_backup_is_taken_once_a_day_checked_and_rotated(
     conn.close()
     # A year and more of days: the folder holds the rotation's worth, no more. (Each copy is
     # a stand-in here: the real copy and its check are the same every day.)
-    monkeypatch.setattr(schedule, "copy_sqlite", lambda _source, target: target.write_bytes(b"-"))
+    monkeypatch.setattr(
+        schedule, "copy_sqlite", lambda _source, target, _key=None: target.write_bytes(b"-")
+    )
     day = datetime(2026, 11, 30, 9, 0)
     for n in range(420):
         take_backup(branch, folder, day + timedelta(days=n))
@@ -178,7 +180,7 @@ def test_a_failed_backup_prunes_nothing(
         branch, folder, [datetime(2025, 1, 1) + timedelta(days=n) for n in range(40)]
     )
 
-    def fails(source: Path, target: Path) -> None:
+    def fails(source: Path, target: Path, key: bytes | None = None) -> None:
         raise DatabaseDamaged("the backup failed its integrity check")
 
     monkeypatch.setattr(schedule, "copy_sqlite", fails)
@@ -240,7 +242,7 @@ def test_a_failing_daily_backup_does_not_stop_the_command(
     monkeypatch: pytest.MonkeyPatch,
     error: Exception,
 ) -> None:
-    def fails(source: Path, target: Path) -> None:
+    def fails(source: Path, target: Path, key: bytes | None = None) -> None:
         raise error
 
     monkeypatch.setattr(schedule, "copy_sqlite", fails)

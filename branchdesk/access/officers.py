@@ -4,6 +4,10 @@ Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's low-memor
 hashed again with the current parameters at the next sign-in after they change. After a few
 wrong passwords an account makes each further attempt wait, doubling up to five minutes; the
 wait is kept in the database, so a new window or a script does not start it afresh.
+
+In an encrypted database each officer's password also unwraps the data key, from the key file
+beside it (branchdesk.store.keys): every change of password here rewraps it, inside the same
+transaction, so a key file that cannot be written leaves the password as it was.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session
 from branchdesk.access.models import Officer
 from branchdesk.access.principal import Principal, name_key
 from branchdesk.access.roles import ROLE_LABELS, Role
+from branchdesk.store import keys
 from branchdesk.store.audit import entry, record
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StoreError
@@ -70,6 +75,22 @@ def password_problems(password: str, name: str = "") -> list[str]:
     if name and name_key(password) == name_key(name):
         problems.append("a password must not be the officer's name")
     return problems
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _give_key(db: Database, name: str, password: str) -> None:
+    """Wrap an encrypted database's key for an officer's new password (nothing if plain)."""
+    if db.key is not None and db.path is not None:
+        key = db.key
+        keys.update(db.path, lambda held: held.give(key, name, password))
+
+
+def _take_key(db: Database, name: str) -> None:
+    if db.key is not None and db.path is not None:
+        keys.update(db.path, lambda held: held.take_away(name))
 
 
 def _check_new(name: str, role: str, password: str) -> tuple[str, Role]:
@@ -134,6 +155,7 @@ def add_officer(db: Database, name: str, role: str, password: str) -> OfficerRow
         )
         session.add(officer)
         session.flush()
+        _give_key(db, name, password)
         return _row(officer)
 
 
@@ -276,6 +298,8 @@ def change_own_password(db: Database, old: str, new: str) -> None:
         officer = session.get(Officer, principal.officer_id)
         assert officer is not None
         officer.password_hash = _hasher.hash(new)
+        session.flush()
+        _give_key(db, officer.name, new)
 
 
 def reset_password(db: Database, officer_id: int, new: str) -> None:
@@ -288,6 +312,8 @@ def reset_password(db: Database, officer_id: int, new: str) -> None:
         officer.password_hash = _hasher.hash(new)
         officer.failed_attempts = 0
         officer.last_failed_at = None
+        session.flush()
+        _give_key(db, officer.name, new)
 
 
 def set_role(db: Database, officer_id: int, role: str) -> None:
@@ -324,6 +350,11 @@ def set_active(db: Database, officer_id: int, active: bool) -> None:
         if not active and officer.role == Role.SECRETARY:
             _keep_a_secretary(session, officer)
         officer.active = active
+        session.flush()
+        if not active:
+            # An account switched off no longer unlocks the file; switched on again, it needs a
+            # new password from the secretary to get a key.
+            _take_key(db, officer.name)
 
 
 def _get(session: Session, officer_id: int) -> Officer:

@@ -344,6 +344,7 @@ EXPORTS: dict[str, str] = {
     "payments": "hardship_funds",
     "audit": "audit_log",
     "sar": "members",  # a subject access request: the member's id as the record
+    "case-document": "case_documents",  # a plain copy of a sealed document, to open it
 }
 
 

@@ -44,6 +44,9 @@ ACTION_LABELS: dict[str, str] = {
     "role_change": "Role changed",
     "erase": "Erased",
     "restore": "Restored",
+    "encrypt": "Encrypted",
+    "recover": "Recovery code used",
+    "recovery_code": "New recovery code",
     "demo": "Demo data",
 }
 

@@ -17,7 +17,9 @@ Two checks, cheapest first:
 
 Neither check can see a changed byte inside a row's text or a number: SQLite keeps no checksum
 of its pages. Of 300 random single-bit flips beyond the first page of a demo database,
-quick_check found 27 and integrity_check 69; the rest changed a value or unused space.
+quick_check found 27 and integrity_check 69; the rest changed a value or unused space. An
+encrypted database is different: SQLCipher keeps an HMAC of every page, so quick_check, which
+reads every page in use, finds any changed byte in them.
 
 The file is opened with `immutable=1`, which creates no -wal or -shm file and takes no lock
 (a plain read-only open of a WAL database creates both and leaves them behind). If another
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,8 @@ HEADER = b"SQLite format 3\x00"
 WAL_HEADER_BYTES = 32
 # Up to this size quick_check runs at every open (about 0.15 s with the file cached).
 FULL_CHECK_MAX_BYTES = 64 * 1024 * 1024
+# SQLCipher 4's page size, which BranchDesk never changes.
+CIPHER_PAGE_SIZE = 4096
 
 
 def read_only_uri(path: Path) -> str:
@@ -66,9 +69,13 @@ def _has_side_files(path: Path) -> bool:
     return _side_file_size(path, "-wal") > WAL_HEADER_BYTES or _side_file_size(path, "-journal") > 0
 
 
-def header_problem(path: Path) -> str | None:
+def header_problem(path: Path, *, encrypted: bool = False) -> str | None:
     """What is wrong with the file's header or size, or None. A missing or empty file is fine
-    (SQLite makes a new database there)."""
+    (SQLite makes a new database there).
+
+    An encrypted file's header is encrypted too: only its size can be checked before the key
+    is used (SQLCipher then checks every page it reads against the page's own HMAC).
+    """
     try:
         size = path.stat().st_size
         if size == 0:
@@ -79,8 +86,21 @@ def header_problem(path: Path) -> str | None:
         return None
     if len(header) < 100:
         return f"the file is only {size:,} bytes long, too short to be a database"
+    if encrypted:
+        if header[:16] == HEADER:
+            return "the file is not encrypted, yet a key file is beside it"
+        if size % CIPHER_PAGE_SIZE:
+            return (
+                f"its size ({size:,} bytes) is not a whole number of "
+                f"{CIPHER_PAGE_SIZE:,}-byte pages: it is cut short or has bytes added"
+            )
+        return None
     if header[:16] != HEADER:
-        return "the file does not start like a SQLite database (its first page is overwritten)"
+        return (
+            "the file does not start like a SQLite database (its first page is overwritten; "
+            f"or, if it is an encrypted database, its key file {path.name}.keys is missing "
+            "from beside it)"
+        )
     raw_page = int.from_bytes(header[16:18], "big")
     page_size = 65536 if raw_page == 1 else raw_page
     if page_size < 512 or page_size > 65536 or page_size & (page_size - 1):
@@ -116,13 +136,15 @@ def _prefetch(path: Path) -> None:
             pass
 
 
-def quick_check_problems(path: Path, *, prefetch: bool = False) -> list[str]:
+def quick_check_problems(
+    path: Path, *, prefetch: bool = False, key: bytes | None = None
+) -> list[str]:
     """Problems `PRAGMA quick_check` reports (empty if none), reading without writing."""
     before = _stamp(path)
-    problems = _quick_check(path, prefetch=prefetch)
+    problems = _quick_check(path, prefetch=prefetch, key=key)
     if problems and (_stamp(path) != before or _has_side_files(path)):
         # Another program wrote while the immutable read went on: look again, with locks.
-        problems = _quick_check(path, prefetch=False, locked=True)
+        problems = _quick_check(path, prefetch=False, locked=True, key=key)
     return problems
 
 
@@ -131,19 +153,23 @@ def _stamp(path: Path) -> tuple[int, int]:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _quick_check(path: Path, *, prefetch: bool, locked: bool = False) -> list[str]:
+def _quick_check(
+    path: Path, *, prefetch: bool, locked: bool = False, key: bytes | None = None
+) -> list[str]:
+    from branchdesk.store import sqlfile
+
     uri = read_only_uri(path)
     if locked and "immutable=1" in uri:
         uri = uri.replace("immutable=1", "mode=ro")
     try:
         if prefetch:
             _prefetch(path)
-        conn = sqlite3.connect(uri, uri=True, timeout=15)
+        conn = sqlfile.connect(uri, key, uri=True)
         try:
             rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlfile.DatabaseError as exc:
         return [str(exc)]
     if rows == ["ok"]:
         return []
@@ -152,12 +178,14 @@ def _quick_check(path: Path, *, prefetch: bool, locked: bool = False) -> list[st
     return [line for line in lines if not line.startswith("***")] or lines
 
 
-def check_at_open(path: Path, today: date | None = None) -> str | None:
+def check_at_open(path: Path, today: date | None = None, key: bytes | None = None) -> str | None:
     """Why the SQLite file at `path` must not be opened, or None if it looks whole.
 
-    Reads only. See the module's notes for what runs when, and what it cannot see.
+    Reads only. See the module's notes for what runs when, and what it cannot see. `key` is
+    the data key of an encrypted database, already checked against its key file, so an error
+    reading it means damage, not a wrong key.
     """
-    problem = header_problem(path)
+    problem = header_problem(path, encrypted=key is not None)
     if problem is not None or not path.is_file():
         return problem
     size = path.stat().st_size
@@ -166,7 +194,7 @@ def check_at_open(path: Path, today: date | None = None) -> str | None:
     if size > FULL_CHECK_MAX_BYTES and _backed_up_today(path, today or date.today()):
         return None
     started = time.perf_counter()
-    problems = quick_check_problems(path, prefetch=size > FULL_CHECK_MAX_BYTES)
+    problems = quick_check_problems(path, prefetch=size > FULL_CHECK_MAX_BYTES, key=key)
     log.info("quick_check of %d MB took %.2f s", size // 2**20, time.perf_counter() - started)
     if not problems:
         return None

@@ -65,9 +65,14 @@ def resolve_url(spec: str | os.PathLike[str] | None) -> URL:
 class Database:
     """An open database: its engine and the sessions made from it."""
 
-    def __init__(self, url: URL, engine: Engine, officer: str = "unknown") -> None:
+    def __init__(
+        self, url: URL, engine: Engine, officer: str = "unknown", key: bytes | None = None
+    ) -> None:
         self.url = url
         self.engine = engine
+        # The data key of an encrypted SQLite database (None for a plain one), for the
+        # backups, checks and restores that open the file directly.
+        self.key = key
         self._officer = officer
         # Who signed in (branchdesk.access.officers.sign_in). Once a database has officers'
         # accounts, every session is checked against the signed-in officer's role.
@@ -114,6 +119,10 @@ class Database:
     def path(self) -> Path | None:
         """The SQLite file, or None for a server database."""
         return Path(self.url.database) if self.is_sqlite and self.url.database else None
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
     @property
     def display_name(self) -> str:
@@ -208,7 +217,7 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, key: bytes | None = None) -> Engine:
     path = Path(url.database or "")
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -220,10 +229,16 @@ def _sqlite_engine(url: URL) -> Engine:
         poolclass=NullPool,
     )
 
-    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "connect", insert=True)
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
         dbapi_connection.isolation_level = None
+        if key is not None:
+            # Before anything reads the file (the dialect's own key pragma comes later and
+            # sets the same key).
+            from branchdesk.store.sqlfile import prepare_cipher
+
+            prepare_cipher(dbapi_connection, key)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -249,21 +264,33 @@ def _postgres_engine(url: URL) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2, hide_parameters=True)
 
 
-def connect(spec: str | os.PathLike[str] | None, officer: str = "unknown") -> Database:
-    """Open the database without touching its schema, checking that it can be read."""
+def connect(
+    spec: str | os.PathLike[str] | None, officer: str = "unknown", key: bytes | None = None
+) -> Database:
+    """Open the database without touching its schema, checking that it can be read.
+
+    An encrypted SQLite database (one with a key file beside it) needs its data key, which
+    `branchdesk.store.keys.unlock` gives from an officer's name and password.
+    """
     url = resolve_url(spec)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         from branchdesk.store.damage import check_at_open
 
+        path = Path(url.database)
+        url = _keyed_url(url, path, key)
         # Before any connection, which would create -wal and -shm files beside a damaged file.
-        problem = check_at_open(Path(url.database))
+        problem = check_at_open(path, key=key)
         if problem is not None:
             raise DatabaseDamaged(
                 f"{url.database} is damaged: {problem}. BranchDesk has not changed the file; "
                 "restore it from a backup."
             )
-    engine = _sqlite_engine(url) if url.get_backend_name() == "sqlite" else _postgres_engine(url)
-    db = Database(url, engine, officer)
+    elif key is not None:
+        raise StoreError("only a SQLite database file can be encrypted")
+    engine = (
+        _sqlite_engine(url, key) if url.get_backend_name() == "sqlite" else _postgres_engine(url)
+    )
+    db = Database(url, engine, officer, key)
     try:
         with engine.connect() as conn:
             if db.is_sqlite:
@@ -279,8 +306,35 @@ def connect(spec: str | os.PathLike[str] | None, officer: str = "unknown") -> Da
                 f"({exc.orig}). Restore it from a backup."
             ) from exc
         raise StoreError(f"cannot open {db.display_name}: {exc.orig}") from exc
+    if key is not None and db.path is not None:
+        from branchdesk.store.sealed import documents_folder_beside, seal_folder
+
+        # Documents of a conversion cut off before they were sealed are sealed now.
+        seal_folder(documents_folder_beside(db.path), key)
     db.refresh_sign_in()
     return db
+
+
+def _keyed_url(url: URL, path: Path, key: bytes | None) -> URL:
+    """The URL for the SQLCipher driver with `key` if the database is encrypted; refuses a
+    missing key, a key that is not this database's, and a key for a plain database."""
+    from branchdesk.store import keys
+    from branchdesk.store.conversion import finish_interrupted
+
+    # A conversion to an encrypted database cut off part-way is completed or undone first.
+    finish_interrupted(path)
+    if not keys.is_encrypted(path):
+        if key is not None:
+            raise StoreError(f"{path} is not an encrypted database")
+        return url
+    if key is None:
+        raise keys.KeyRequired(
+            f"{path} is encrypted: it opens with an officer's name and password "
+            "(--officer NAME on the command line)"
+        )
+    if not keys.KeyFile.load(keys.key_file_for(path)).verifies(key):
+        raise keys.WrongPassword(f"that key does not open {path}")
+    return url.set(drivername="sqlite+pysqlcipher", password=keys.sqlcipher_key(key))
 
 
 def is_disk_full(exc: DBAPIError) -> bool:
@@ -298,10 +352,13 @@ def is_damage(exc: DBAPIError) -> bool:
 
 
 def open_database(
-    spec: str | os.PathLike[str] | None, officer: str = "unknown", migrate: bool = True
+    spec: str | os.PathLike[str] | None,
+    officer: str = "unknown",
+    migrate: bool = True,
+    key: bytes | None = None,
 ) -> Database:
     """Open (creating if need be) and bring the schema up to date, with a backup first."""
-    db = connect(spec, officer)
+    db = connect(spec, officer, key)
     if migrate:
         from branchdesk.store.migrate import upgrade
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from branchdesk.progress import Progress, silent
+from branchdesk.store import sqlfile
 from branchdesk.store.backup import check_backup_file, restore_database
 from branchdesk.store.damage import read_only_uri
 from branchdesk.store.database import Database
@@ -110,10 +110,10 @@ def backup_file(path: Path) -> BackupFile:
     return BackupFile(path, taken, "file")
 
 
-def read_counts(path: Path) -> dict[str, int | None]:
+def read_counts(path: Path, key: bytes | None = None) -> dict[str, int | None]:
     """Rows in the counted tables (None for a table the schema does not have), read without
     writing anything to the file or beside it."""
-    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=15)
+    conn = sqlfile.connect(read_only_uri(path), key, uri=True)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         return {
@@ -143,9 +143,11 @@ def run_drill(
     backup: BackupFile,
     extra_checks: ExtraChecks | None = None,
     progress: Progress | None = None,
+    key: bytes | None = None,
 ) -> DrillResult:
     """Restore `backup` into a temporary copy, open and check it, and compare its counts with
-    the database at `db_path` (which is only read)."""
+    the database at `db_path` (which is only read). An encrypted database's backups restore
+    into an encrypted copy, with `key`."""
     from branchdesk.store.check import run_checks
     from branchdesk.store.database import open_database
 
@@ -156,13 +158,13 @@ def run_drill(
     try:
         progress.update(0, 4)
         try:
-            restore_database(copy_path, backup.path)
+            restore_database(copy_path, backup.path, key)
         except StoreError as exc:
             result.problems.append(f"it does not restore: {exc}")
             return result
         progress.update(1, 4)
         try:
-            copy = open_database(copy_path, officer="restore drill")
+            copy = open_database(copy_path, officer="restore drill", key=key)
         except StoreError as exc:
             result.problems.append(f"the restored copy does not open: {exc}")
             return result
@@ -175,11 +177,11 @@ def run_drill(
                 result.problems += extra_checks(copy)
         finally:
             copy.dispose()
-        result.counts = read_counts(copy_path)
+        result.counts = read_counts(copy_path, key)
         progress.update(3, 4)
         try:
-            result.live_counts = read_counts(db_path)
-        except sqlite3.DatabaseError as exc:
+            result.live_counts = read_counts(db_path, key)
+        except sqlfile.DatabaseError as exc:
             log.info("the database in use could not be counted: %s", type(exc).__name__)
         progress.update(4, 4)
         return result
@@ -199,7 +201,7 @@ def newest_backup(db_path: Path, folder: Path) -> BackupFile:
 
 
 def newest_good_backup(
-    db_path: Path, folder: Path, progress: Progress | None = None
+    db_path: Path, folder: Path, progress: Progress | None = None, key: bytes | None = None
 ) -> tuple[BackupFile | None, list[tuple[BackupFile, str]]]:
     """The newest backup that passes its checks, and those newer than it that failed (why)."""
     progress = progress or silent()
@@ -208,7 +210,7 @@ def newest_good_backup(
     for n, candidate in enumerate(candidates):
         progress.update(n, len(candidates))
         try:
-            check_backup_file(candidate.path)
+            check_backup_file(candidate.path, key)
         except (StoreError, OSError) as exc:
             failed.append((candidate, str(exc)))
             continue
@@ -223,10 +225,15 @@ def describe(backup: BackupFile) -> str:
     return f"{when_label(backup.taken)} ({kind})"
 
 
-def recovery_advice(db_path: Path, folder: Path, restore_command: Callable[[Path], str]) -> str:
+def recovery_advice(
+    db_path: Path,
+    folder: Path,
+    restore_command: Callable[[Path], str],
+    key: bytes | None = None,
+) -> str:
     """What to do about a damaged database: the newest good backup and the command to restore
     it (`restore_command` writes the command line for a backup file)."""
-    good, failed = newest_good_backup(db_path, folder)
+    good, failed = newest_good_backup(db_path, folder, key=key)
     fail = "backup failed its" if len(failed) == 1 else "backups failed their"
     skipped = f" ({len(failed)} newer {fail} checks)" if failed else ""
     if good is None:

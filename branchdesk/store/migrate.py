@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
+from branchdesk.store import sqlfile
 from branchdesk.store.backup import backup_beside, copy_into
 from branchdesk.store.database import _IMMEDIATE, Database, is_damage
 from branchdesk.store.errors import DatabaseDamaged, MigrationFailed, StoreError
@@ -144,7 +144,7 @@ def upgrade(db: Database, target: str = "head") -> None:
                     f"{db.display_name} is a database of some other program, not BranchDesk's"
                 )
             if db.path is not None and before is not None:
-                backup = backup_beside(db.path, "before-upgrade")
+                backup = backup_beside(db.path, "before-upgrade", db.key)
                 log.info("backup before upgrade written to %s", backup.name)
             command.upgrade(alembic_config(conn), target)
     except StoreError:
@@ -173,18 +173,18 @@ def _put_back(db: Database, before: str | None, backup: Path | None) -> bool:
     if backup is None or db.path is None:
         return False
     db.dispose()
-    conn = sqlite3.connect(db.path)
+    conn = sqlfile.connect(db.path, db.key)
     try:
         healthy = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         try:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.DatabaseError:
+        except sqlfile.DatabaseError:
             row = None
         if healthy and row is not None and row[0] == before:
             return False  # the transaction rolled back cleanly
     finally:
         conn.close()
-    copy_into(backup, db.path)
+    copy_into(backup, db.path, db.key)
     return True
 
 

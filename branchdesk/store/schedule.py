@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from branchdesk.store.backup import copy_sqlite
+from branchdesk.store.keys import key_file_for
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,9 @@ def prune(db_path: Path, folder: Path) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):  # another copy pruned it first
                 backup.path.unlink()
                 removed.append(backup.path)
+            # The key file beside an encrypted backup: its exact name, nothing else.
+            with contextlib.suppress(FileNotFoundError):
+                key_file_for(backup.path).unlink()
     _remove_stale_parts(db_path, folder)
     return removed
 
@@ -178,7 +182,7 @@ def prune(db_path: Path, folder: Path) -> list[Path]:
 def _remove_stale_parts(db_path: Path, folder: Path) -> None:
     # atomic_path names its temporary file ".<target name>.<random>.part".
     part = re.compile(
-        rf"\.{re.escape(db_path.stem)}\.backup-{_STAMP}\.sqlite3\.[A-Za-z0-9_]+\.part"
+        rf"\.{re.escape(db_path.stem)}\.backup-{_STAMP}\.sqlite3(?:\.keys)?\.[A-Za-z0-9_]+\.part"
     )
     now = time.time()
     for entry in _files(folder):
@@ -188,18 +192,25 @@ def _remove_stale_parts(db_path: Path, folder: Path) -> None:
                     os.unlink(entry.path)
 
 
-def take_backup(db_path: Path, folder: Path, now: datetime | None = None) -> Path:
-    """A checked backup into `folder` now, then the rotation. A failed backup prunes nothing."""
+def take_backup(
+    db_path: Path, folder: Path, now: datetime | None = None, key: bytes | None = None
+) -> Path:
+    """A checked backup into `folder` now, then the rotation. A failed backup prunes nothing.
+
+    The backup of an encrypted database (`key`) is encrypted too, with its key file beside it.
+    """
     target = folder / backup_name(db_path, now or datetime.now())
-    copy_sqlite(db_path, target)
+    copy_sqlite(db_path, target, key)
     removed = prune(db_path, folder)
     log.info("backup written to %s; %d older backups removed", target.name, len(removed))
     return target
 
 
-def take_daily_backup(db_path: Path, folder: Path, now: datetime | None = None) -> Path | None:
+def take_daily_backup(
+    db_path: Path, folder: Path, now: datetime | None = None, key: bytes | None = None
+) -> Path | None:
     """Today's backup if the database has none yet (None when it already has one)."""
     now = now or datetime.now()
     if not db_path.is_file() or has_backup_on(db_path, folder, now.date()):
         return None
-    return take_backup(db_path, folder, now)
+    return take_backup(db_path, folder, now, key)

@@ -38,7 +38,7 @@ from sqlalchemy.exc import DBAPIError
 
 from branchdesk.casework.codes import Stage
 from branchdesk.casework.deadlines import days_remaining, describe_remaining
-from branchdesk.casework.documents import attach_document, document_path
+from branchdesk.casework.documents import attach_document, viewable_copy
 from branchdesk.casework.labels import CASE_TYPES, COMPANIONS, OUTCOMES, STAGES, label
 from branchdesk.casework.listing import CaseFilter, CaseListing, case_employers, reps
 from branchdesk.casework.models import Document
@@ -1212,7 +1212,12 @@ class CasesPage(TabBase):
         if case is None or not 0 <= row < len(case.documents):
             return
         document: Document = case.documents[row]
-        check = document_path(self.ctx.db, document)
+        try:
+            # An encrypted database's document is unsealed into a copy for the viewer.
+            check = viewable_copy(self.ctx.db, document)
+        except (StoreError, OSError) as exc:
+            self.ctx.dialogs.error(self, "The document cannot be opened", str(exc))
+            return
         if not check.ok:
             self.ctx.dialogs.error(
                 self,

@@ -369,3 +369,40 @@ def test_roles_bind_on_postgresql(pg_server: object, request: pytest.FixtureRequ
     finally:
         db.dispose()
         pg_server.drop_database("access_roles")
+
+
+def test_the_notes_search_is_bound_by_the_role_and_skips_health_and_discipline(
+    staffed: Database,
+) -> None:
+    from sqlalchemy import text
+
+    from branchdesk.casework.queries import search_timeline
+    from branchdesk.casework.sensitive import SENSITIVE_TYPES
+
+    word = "Zqnotesword"
+    with staffed.read(system=True) as session:
+        cases = session.execute(select(Case.id, Case.case_type, Case.rep, Case.second_rep)).all()
+    mine = next(c for c in cases if c.rep == REP and c.case_type not in SENSITIVE_TYPES)
+    others = next(c for c in cases if REP not in (c.rep, c.second_rep))
+    sensitive = next(c for c in cases if c.case_type in SENSITIVE_TYPES)
+    officers.sign_in(staffed, NAMES[Role.SECRETARY], PASSWORD)
+    for case in (mine, others, sensitive):
+        add_entry(staffed, case.id, EntryForm(date(2026, 11, 2), "note", title=word, body=""))
+    found = {case_id for _, case_id, _ in search_timeline(staffed, word.lower())}
+    # The secretary finds the note in both ordinary cases, and not in the health case.
+    assert found == {mine.id, others.id}
+    officers.sign_out(staffed)
+    officers.sign_in(staffed, REP, PASSWORD)
+    assert {case_id for _, case_id, _ in search_timeline(staffed, word)} == {mine.id}
+    officers.sign_out(staffed)
+    officers.sign_in(staffed, NAMES[Role.TREASURER], PASSWORD)
+    with pytest.raises(AccessDenied, match="may not see"):
+        search_timeline(staffed, word)
+    # Raw SQL, whose tables cannot be checked, is refused in an officer's session.
+    with pytest.raises(AccessDenied, match="raw SQL"), staffed.read() as session:
+        session.execute(text("SELECT count(*) FROM case_events")).scalar()
+    with staffed.read(system=True) as session:
+        denied = session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "denied")
+        )
+    assert denied == 2

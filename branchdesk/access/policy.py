@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import TextClause
 
 from branchdesk.access.principal import Principal
 from branchdesk.access.roles import AREA_LABELS, OWN_ROWS_ONLY, READ, WRITE, can
@@ -163,6 +164,14 @@ def _on_execute(state: ORMExecuteState) -> None:
         return
     if state.is_select:
         state.statement = guard.restrict(state.statement)
+    elif isinstance(state.statement, TextClause):
+        # Raw SQL names its tables in a string, where they cannot be checked: an officer's
+        # session refuses it (the program's own checks run PRAGMAs, which read no rows).
+        if not state.statement.text.lstrip().upper().startswith("PRAGMA"):
+            raise AccessDenied(
+                "a raw SQL statement cannot be checked against the officer's role",
+                action=READ,
+            )
     elif state.is_insert or state.is_update or state.is_delete:
         narrow = guard.check_statement(state.statement, WRITE)
         if narrow:

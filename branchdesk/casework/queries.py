@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from branchdesk.casework.codes import Stage
+from branchdesk.casework.codes import CaseType, Stage
 from branchdesk.casework.models import (
     Case,
     CaseMember,
@@ -236,40 +236,41 @@ def _fts_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
+# Health and disciplinary cases' notes are left out of the notes search: a list of the cases
+# whose notes hold a word typed ("cancer") would disclose their content without the recorded
+# opening (casework/sensitive.py) that showing them requires.
+_NOT_SEARCHED = (CaseType.SICKNESS.value, CaseType.DISCIPLINARY.value, CaseType.CAPABILITY.value)
+
+
 def search_timeline(db: Database, search: str, limit: int = 200) -> list[tuple[int, int, str]]:
     """(entry id, case id, case reference) of timeline entries whose title or text has every
-    word typed, newest first."""
+    word typed, newest first; not those of health and disciplinary cases."""
     words = search.split()
     if not words:
         return []
+    if db.is_sqlite:
+        matches = text(
+            "case_events.id IN (SELECT rowid FROM case_events_fts WHERE case_events_fts MATCH :q)"
+        ).bindparams(q=_fts_query(words))
+    else:
+        # The words typed are cut into lexemes by the same parser that built the index (an
+        # email address stays whole, "R&D" is two), each matched as a prefix; quoted, so
+        # nothing typed is read as a tsquery operator. No lexemes: no query, no rows.
+        matches = text(
+            "to_tsvector('simple', case_events.title || ' ' || case_events.body) @@ ("
+            "  SELECT to_tsquery('simple', string_agg(quote_literal(lexeme) || ':*', ' & '))"
+            "  FROM unnest(to_tsvector('simple', :q)))"
+        ).bindparams(q=" ".join(words))
+    # An ORM query, so the officer's role narrows it like any other (a caseworker's own cases).
+    query = (
+        select(TimelineEntry.id, TimelineEntry.case_id, Case.reference)
+        .join(Case, Case.id == TimelineEntry.case_id)
+        .where(matches, Case.case_type.not_in(_NOT_SEARCHED))
+        .order_by(TimelineEntry.happened_on.desc(), TimelineEntry.id.desc())
+        .limit(limit)
+    )
     with db.read() as session:
-        if db.is_sqlite:
-            rows = session.execute(
-                text(
-                    "SELECT e.id, e.case_id, c.reference FROM case_events_fts f "
-                    "JOIN case_events e ON e.id = f.rowid JOIN cases c ON c.id = e.case_id "
-                    "WHERE case_events_fts MATCH :q ORDER BY e.happened_on DESC, e.id DESC "
-                    "LIMIT :limit"
-                ),
-                {"q": _fts_query(words), "limit": limit},
-            )
-        else:
-            # The words typed are cut into lexemes by the same parser that built the index
-            # (an email address stays whole, "R&D" is two), each matched as a prefix; quoted,
-            # so nothing typed is read as a tsquery operator. No lexemes: no query, no rows.
-            rows = session.execute(
-                text(
-                    "SELECT e.id, e.case_id, c.reference FROM case_events e "
-                    "JOIN cases c ON c.id = e.case_id "
-                    "WHERE to_tsvector('simple', e.title || ' ' || e.body) @@ ("
-                    "  SELECT to_tsquery('simple',"
-                    "    string_agg(quote_literal(lexeme) || ':*', ' & '))"
-                    "  FROM unnest(to_tsvector('simple', :q))"
-                    ") ORDER BY e.happened_on DESC, e.id DESC LIMIT :limit"
-                ),
-                {"q": " ".join(words), "limit": limit},
-            )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
 def caseload_counts(db: Database) -> dict[str, dict[str, int]]:

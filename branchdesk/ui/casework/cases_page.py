@@ -631,7 +631,9 @@ class CasesPage(TabBase):
         self.search_notes.setObjectName("searchNotes")
         self.search_notes.setToolTip(
             "Find cases by what their timeline says: every word typed must be in one entry. "
-            "The entries found are highlighted in the case's timeline."
+            "The entries found are highlighted in the case's timeline. Sickness absence, "
+            "capability and disciplinary cases are not searched: their notes are opened only "
+            "on request, and each opening is recorded."
         )
         self.search_notes.toggled.connect(self._notes_toggled)
         for combo in (self.status, self.case_type, self.rep, self.employer):

@@ -90,6 +90,19 @@ def test_officers_are_added_listed_and_bound_by_their_role(
         "--name", "Someone Else", "--role", "auditor",
     )  # fmt: skip
     assert status == 2 and "may not change officers' accounts" in err
+    # A members import writes in bulk below the ORM: it is checked before it starts.
+    status, members, _ = run(
+        capsys, "--db", branch, "--officer", "Tess Treasurer", "list", "members"
+    )
+    listed = Path(branch).with_name("members.csv")
+    listed.write_text(members.replace(",current,", ",lapsed,"), encoding="utf-8")
+    status, _, err = run(
+        capsys, "--db", branch, "--officer", "Tess Treasurer", "import", "members", str(listed)
+    )
+    assert status == 2 and "may not change members" in err
+    assert run(capsys, "--db", branch, "--officer", "Tess Treasurer", "list", "members")[1] == (
+        members
+    )
 
     with sqlite3.connect(branch) as conn:
         actions = conn.execute(
@@ -98,6 +111,7 @@ def test_officers_are_added_listed_and_bound_by_their_role(
         ).fetchall()
     assert ("Tess Treasurer", "denied", "cases") in actions
     assert ("Tess Treasurer", "denied", "officers") in actions
+    assert ("Tess Treasurer", "denied", "members") in actions
     assert actions.count((SECRETARY, "sign_in", "officers")) >= 3
 
 

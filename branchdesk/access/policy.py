@@ -150,6 +150,14 @@ class Guard:
             return bool(obj.__owned_by__(key, session))
 
 
+def require(session: Session, area: str, action: str, table: str = "") -> None:
+    """The role check for work done on the session's connection below the ORM (bulk imports),
+    which the session's own checks cannot see. Nothing for a session without a guard."""
+    guard: Guard | None = session.info.get(GUARD)
+    if guard is not None:
+        guard.require(area, action, table)
+
+
 def _tables(statement: Any) -> Iterable[str]:
     seen: set[str] = set()
     for element in visitors.iterate(statement):

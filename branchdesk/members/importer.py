@@ -30,6 +30,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, literal_column, select
 
+from branchdesk.access import policy
+from branchdesk.access.roles import WRITE, Area
 from branchdesk.members.csvformat import (
     HEADERS,
     RowError,
@@ -424,6 +426,8 @@ def preview_import(
     progress = progress or Progress()
     progress.update(0, 1)
     with db.read() as session:
+        # Checked here: the bulk reads and writes below go round the session's role checks.
+        policy.require(session, Area.MEMBERS, WRITE, "members")
         numbers = [r.values["membership_number"] for r in plan.rows]
         existing = _existing(session.connection(), numbers)
     new = changed = 0
@@ -579,6 +583,7 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
     # Fields of the file that are not columns of members (employer and workplace, by name).
     by_name = [f for f in plan.fields if f not in PLAIN_FIELDS]
     with _collector_paused(), db.write() as session:
+        policy.require(session, Area.MEMBERS, WRITE, "members")
         conn = session.connection()
         audit_rows = _AuditRows(db.officer, now)
         places = _Places(conn, audit_rows)

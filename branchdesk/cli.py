@@ -854,6 +854,13 @@ def _cmd_check(
     try:
         problems = run_checks(db)
         problems += _ledger_problems(db)
+        path = _sqlite_file(spec)
+        if path is not None:
+            from branchdesk.store.audit_tail import log_end_problems
+            from branchdesk.store.schedule import backups_folder, restore_candidates
+
+            folder = backups_folder(path, prefs.get("backup_folder"))
+            problems += log_end_problems(db, restore_candidates(path, folder))
     finally:
         db.dispose()
     for problem in problems:

@@ -203,6 +203,36 @@ def test_branchdesk_check_names_the_broken_row(
     assert f"problem: audit log row {target} was changed after it was written" in out
 
 
+def test_rows_cut_from_the_end_are_found_against_the_newest_backup(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime, timedelta
+
+    from branchdesk.store.restore import restore_and_reopen
+    from branchdesk.store.schedule import take_backup
+
+    _fill(db, tmp_path)
+    assert db.path is not None
+    path = db.path
+    folder = path.parent / "backups"
+    earlier = take_backup(path, folder, datetime.now() - timedelta(days=2))
+    create_member(db, MemberForm(membership_number="TAIL1", first_name="Tam", last_name="Tail"))
+    take_backup(path, folder, datetime.now() - timedelta(days=1))
+    last = _rows(db)[-1].id
+    # What is left is still a whole chain: only the backup shows the end is gone.
+    _tamper(db, "DELETE FROM audit_log WHERE id >= :id", id=last - 1)
+    assert run_checks(db) == []
+    status = main(["--db", str(path), "check"])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert f"problem: audit log: row {last}, the last one in the backup of" in out
+    assert "rows were cut from the end of the log" in out
+    # Restoring an earlier backup puts the log back to its end on purpose: not a problem.
+    db.dispose()
+    restore_and_reopen(path, earlier, "Test Officer")[0].dispose()
+    assert main(["--db", str(path), "check"]) == 0
+
+
 def test_the_log_stays_append_only(any_db: Database) -> None:
     create_member(any_db, _member())
     for statement in (

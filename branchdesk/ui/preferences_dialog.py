@@ -1,14 +1,25 @@
 """Edit › Preferences: the branch name (on every export), the officer's name (audit log),
-for a shared database the shared folder for case documents, and when the window locks itself."""
+for a shared database the shared folder for case documents, the folder for the daily backups,
+when the window locks itself, and the branch's retention schedule.
+
+Everything but the schedule is this user's, kept in `preferences.json`. The schedule is the
+branch's, kept in the database; it is edited with the same `ScheduleEditor` as Tools › Retention
+review, so the rules for reading, checking and saving it stay in `branchdesk.privacy.retention`.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QDir
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -16,13 +27,21 @@ from PySide6.QtWidgets import (
 
 from branchdesk.access.roles import WRITE, Area
 from branchdesk.settings import OPTIONS
+from branchdesk.store.schedule import BACKUPS_FOLDER_NAME, backups_folder
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.officers.gate import may
+from branchdesk.ui.officers.forms import message_label, show_message
+from branchdesk.ui.officers.gate import may, refusal, sentence
+from branchdesk.ui.privacy.retention_dialog import SECRETARY_ONLY, ScheduleEditor
 
 # Long enough for any meeting; 0 ("Never") turns the lock off.
 MAX_LOCK_MINUTES = 240
 
 _LABELS = {option.key: option.label for option in OPTIONS}
+
+NOT_FOR_POSTGRES = (
+    "A shared PostgreSQL database is backed up by its server (pg_dump), not by BranchDesk: "
+    "this folder is only used for a database file."
+)
 
 
 class PreferencesDialog(QDialog):
@@ -31,7 +50,7 @@ class PreferencesDialog(QDialog):
         self.ctx = ctx
         prefs = ctx.preferences
         self.setWindowTitle("Preferences")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(660)
 
         self.branch_name = QLineEdit(prefs.get("branch_name"))
         self.branch_name.setObjectName("branch_name")
@@ -60,6 +79,8 @@ class PreferencesDialog(QDialog):
                 f"You are signed in as {principal.name}: that is the name recorded."
             )
 
+        backups = self._build_backup_folder()
+
         self.lock_after = QSpinBox()
         self.lock_after.setObjectName("lock_after_minutes")
         self.lock_after.setRange(0, MAX_LOCK_MINUTES)
@@ -78,6 +99,7 @@ class PreferencesDialog(QDialog):
         form.addRow(_LABELS["branch_name"], self.branch_name)
         form.addRow(_LABELS["officer_name"], self.officer_name)
         form.addRow(_LABELS["documents_folder"], self.documents_folder)
+        form.addRow(_LABELS["backup_folder"], backups)
         form.addRow(_LABELS["lock_after_minutes"], self.lock_after)
 
         note = QLabel(
@@ -101,15 +123,126 @@ class PreferencesDialog(QDialog):
         layout.setSpacing(10)
         layout.addLayout(form)
         layout.addWidget(note)
+        layout.addWidget(self._build_retention())
         layout.addSpacing(8)
         layout.addWidget(buttons)
+        # A window's first size ignores how tall wrapped text gets at its width, which squeezed
+        # the schedule's boxes: size it for the wrapped text.
+        width = max(self.minimumWidth(), self.sizeHint().width())
+        self.resize(width, layout.totalHeightForWidth(width))
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build_backup_folder(self) -> QWidget:
+        db_path = self.ctx.db.path
+        self.backup_folder = QLineEdit(self.ctx.preferences.get("backup_folder"))
+        self.backup_folder.setObjectName("backup_folder")
+        self.backup_folder.setAccessibleName(_LABELS["backup_folder"])
+        self.backup_folder.setPlaceholderText(
+            f"Default: {BACKUPS_FOLDER_NAME}, beside the database"
+        )
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setObjectName("browseBackupFolder")
+        self.browse_button.setAccessibleName("Choose the folder for the daily backups")
+        self.browse_button.clicked.connect(lambda _c=False: self.browse_backup_folder())
+        if db_path is None:
+            self.backup_folder.setPlaceholderText("Not used: the server backs it up")
+            for widget in (self.backup_folder, self.browse_button):
+                widget.setEnabled(False)
+                widget.setToolTip(NOT_FOR_POSTGRES)
+        else:
+            self.backup_folder.setToolTip(
+                "Where the daily backups of the database file go. Leave it empty for the "
+                f"{BACKUPS_FOLDER_NAME} folder beside the database "
+                f"({db_path.parent / BACKUPS_FOLDER_NAME}). A folder that is not a full path "
+                f"is taken from the database's folder ({db_path.parent})."
+            )
+            self.browse_button.setToolTip("Choose the folder for the daily backups")
+        line = QWidget()
+        row = QHBoxLayout(line)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.backup_folder, 1)
+        row.addWidget(self.browse_button)
+        return line
+
+    def _build_retention(self) -> QGroupBox:
+        box = QGroupBox("Retention")
+        box.setObjectName("retentionBox")
+        box.setAccessibleName("Retention schedule")
+        self.retention = ScheduleEditor(self.ctx.db, self)
+        intro = QLabel(
+            "How long the branch keeps each kind of record before the retention review offers "
+            "to erase or anonymise it. The schedule is the branch's, kept in the database, so "
+            "it is the same on every PC. Point at a period for the reason behind its default."
+        )
+        intro.setObjectName("tabSubheading")
+        intro.setWordWrap(True)
+        self.retention_message = message_label()
+
+        form = QFormLayout()
+        for label, field, _reason in self.retention.rows():
+            form.addRow(label, field)
+
+        problem = self.retention.load()
+        if problem:
+            show_message(self.retention_message, problem)
+            self.retention.lock(problem)
+        elif not may(self.ctx.db, Area.PRIVACY, WRITE):
+            why = sentence(refusal(self.ctx.db.principal, Area.PRIVACY, WRITE))
+            self.retention.lock(f"{SECRETARY_ONLY} {why}")
+            intro.setText(f"{intro.text()} {SECRETARY_ONLY}")
+
+        layout = QVBoxLayout(box)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.retention_message)
+        return box
+
+    # -- the backup folder ---------------------------------------------------------------------
+
+    def browse_backup_folder(self) -> None:
+        db_path = self.ctx.db.path
+        if db_path is None:
+            return
+        current = backups_folder(db_path, self.backup_folder.text())
+        start = current if current.is_dir() else db_path.parent
+        chosen = QFileDialog.getExistingDirectory(self, "Folder for the daily backups", str(start))
+        if chosen:
+            self.backup_folder.setText(QDir.toNativeSeparators(chosen))
+
+    def _backup_folder_problem(self, text: str) -> str:
+        db_path = self.ctx.db.path
+        if not text or db_path is None:
+            return ""
+        folder = backups_folder(db_path, text)
+        if folder.exists() and not folder.is_dir():
+            return (
+                f"{folder} is a file, not a folder. Choose a folder for the daily backups, or "
+                f"leave it empty for the {BACKUPS_FOLDER_NAME} folder beside the database."
+            )
+        return ""
+
+    # -- saving --------------------------------------------------------------------------------
 
     def accept(self) -> None:
+        backup_folder = self.backup_folder.text().strip()
+        problem = self._backup_folder_problem(backup_folder)
+        if problem:
+            self.ctx.dialogs.error(self, "Preferences not saved", problem)
+            return
+        # The schedule first: if it is refused, nothing else has changed yet.
+        if self.retention.editable:
+            message = self.retention.save()
+            if message:
+                text = f"{message}\n\nNothing has been saved yet."
+                self.ctx.dialogs.error(self, "Retention schedule not saved", text)
+                return
         prefs = self.ctx.preferences
         prefs.set("branch_name", self.branch_name.text().strip())
         if self.officer_name.isEnabled():  # not the account's name shown while signed in
             prefs.set("officer_name", self.officer_name.text().strip())
         prefs.set("documents_folder", self.documents_folder.text().strip())
+        prefs.set("backup_folder", backup_folder)
         prefs.set("lock_after_minutes", self.lock_after.value())
         try:
             prefs.save()

@@ -4,6 +4,9 @@ The secretary ticks the records to erase or anonymise (all are ticked at first),
 for more than one, has a second officer type their name and password. The erasure runs off the
 GUI thread with a progress bar; the summary says what was done. Another role sees why it may not
 (the checks that count are made in `branchdesk.privacy`, whoever calls them).
+
+`ScheduleEditor` holds the schedule's boxes, read from the database and saved back to it. This
+dialog and Edit › Preferences both use it, so there is one way to change the schedule.
 """
 
 from __future__ import annotations
@@ -12,9 +15,17 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -47,7 +58,8 @@ from branchdesk.privacy.retention import (
     save_schedule,
 )
 from branchdesk.progress import Progress
-from branchdesk.store.errors import AccessDenied, StoreError
+from branchdesk.store.database import Database
+from branchdesk.store.errors import AccessDenied, StaleEdit, StoreError
 from branchdesk.ui.context import MEMBERS, AppContext
 from branchdesk.ui.officers.forms import message_label, password_edit, show_message
 from branchdesk.ui.officers.gate import may, refusal, sentence
@@ -82,6 +94,11 @@ MONTHS = (
 )
 # The registers an erasure changes, so their tabs read afresh.
 CHANGED = (MEMBERS, "casework", "hardship")
+SECRETARY_ONLY = "Only the branch secretary changes the retention schedule."
+STALE_RELOADED = (
+    "Someone else changed the retention schedule after you opened it, so nothing was saved. "
+    "Their schedule is shown now: make your change again."
+)
 
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -177,12 +194,13 @@ class DueModel(QAbstractTableModel):
         return True
 
 
-def _years(name: str, suffix: str) -> QSpinBox:
+def _years(name: str, suffix: str, accessible: str) -> QSpinBox:
     box = QSpinBox()
     box.setObjectName(name)
     box.setRange(1, MAX_YEARS)
     box.setSuffix(suffix)
     box.setToolTip(REASONS[name])
+    box.setAccessibleName(accessible)
     return box
 
 
@@ -191,6 +209,143 @@ def _reason(text: str) -> QLabel:
     label.setObjectName("tabSubheading")
     label.setWordWrap(True)
     return label
+
+
+class ScheduleEditor(QObject):
+    """The retention schedule's boxes: read from the database, checked and saved back to it.
+
+    The rules (the periods' limits, who may change them, the version check) are all in
+    `branchdesk.privacy.retention`; this only shows them and hands edits to `save_schedule`.
+    """
+
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.case_years = _years(
+            "closed_case_years", " years after closing", "Closed cases: years kept after closing"
+        )
+        self.member_years = _years(
+            "member_years", " years after leaving", "Lapsed and left members: years kept"
+        )
+        self.claim_years = _years(
+            "hardship_claim_years",
+            " years after the financial year",
+            "Settled hardship claims: years kept after the financial year",
+        )
+        self.year_end_day = QSpinBox()
+        self.year_end_day.setObjectName("yearEndDay")
+        self.year_end_day.setRange(1, 31)
+        self.year_end_day.setAccessibleName("Financial year ends on: day")
+        self.year_end_month = QComboBox()
+        self.year_end_month.setObjectName("yearEndMonth")
+        self.year_end_month.addItems(MONTHS)
+        self.year_end_month.setAccessibleName("Financial year ends on: month")
+        for widget in (self.year_end_day, self.year_end_month):
+            widget.setToolTip(REASONS["financial_year_end"])
+        # What the database held when last read or saved: None if it could not be read.
+        self.stored: Schedule | None = None
+        self.version: int | None = None
+        self.editable = True
+
+    def rows(self) -> list[tuple[str, QWidget, str]]:
+        """(label, field, reason) for each line of a form, in order (call it once: it builds
+        the line holding the year end's day and month)."""
+        year_end = QWidget()
+        line = QHBoxLayout(year_end)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.year_end_day)
+        line.addWidget(self.year_end_month)
+        line.addStretch(1)
+        return [
+            ("Closed cases: erase", self.case_years, REASONS["closed_case_years"]),
+            ("Lapsed and left members: anonymise", self.member_years, REASONS["member_years"]),
+            (
+                "Settled hardship claims: anonymise",
+                self.claim_years,
+                REASONS["hardship_claim_years"],
+            ),
+            ("Financial year ends on", year_end, ""),
+        ]
+
+    def fields(self) -> tuple[QWidget, ...]:
+        return (
+            self.case_years,
+            self.member_years,
+            self.claim_years,
+            self.year_end_day,
+            self.year_end_month,
+        )
+
+    def load(self) -> str:
+        """Show the stored schedule; returns why it could not be read, or "" when it was."""
+        try:
+            schedule, self.version = load_schedule(self.db)
+        except (StoreError, DBAPIError) as exc:
+            self.stored = None
+            self.show(DEFAULT_SCHEDULE)
+            return f"The schedule could not be read: {exc}"
+        self.stored = schedule
+        self.show(schedule)
+        return ""
+
+    def show(self, schedule: Schedule) -> None:
+        self.case_years.setValue(schedule.closed_case_years)
+        self.member_years.setValue(schedule.member_years)
+        self.claim_years.setValue(schedule.hardship_claim_years)
+        self.year_end_day.setValue(schedule.financial_year_end_day)
+        self.year_end_month.setCurrentIndex(schedule.financial_year_end_month - 1)
+
+    def schedule(self) -> Schedule:
+        return dataclasses.replace(
+            self.stored or DEFAULT_SCHEDULE,
+            closed_case_years=self.case_years.value(),
+            member_years=self.member_years.value(),
+            hardship_claim_years=self.claim_years.value(),
+            financial_year_end_day=self.year_end_day.value(),
+            financial_year_end_month=self.year_end_month.currentIndex() + 1,
+        )
+
+    def changed(self) -> bool:
+        return self.schedule() != (self.stored or DEFAULT_SCHEDULE)
+
+    def save(self) -> str:
+        """Store the schedule shown if it differs from the stored one (nothing is written when
+        it does not); returns "" when done, or what stopped it, to show."""
+        if not self.changed():
+            return ""
+        schedule = self.schedule()
+        try:
+            self.version = save_schedule(self.db, schedule, self.version)
+        except AccessDenied as exc:
+            why = f"{sentence(str(exc))} {SECRETARY_ONLY}"
+            self.show(self.stored or DEFAULT_SCHEDULE)
+            self.lock(why)
+            return why
+        except StaleEdit:
+            # Show what the other officer stored, so the next save starts from it.
+            self.load()
+            return STALE_RELOADED
+        except (StoreError, DBAPIError) as exc:
+            return sentence(str(exc))
+        self.stored = schedule
+        return ""
+
+    def lock(self, reason: str) -> None:
+        """Show the schedule but let nobody change it, saying why on each field."""
+        self.editable = False
+        for box in (self.case_years, self.member_years, self.claim_years, self.year_end_day):
+            box.setReadOnly(True)
+            box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+        # A list cannot be read-only: greyed out, it still shows the month.
+        self.year_end_month.setEnabled(False)
+        for widget, key in (
+            (self.case_years, "closed_case_years"),
+            (self.member_years, "member_years"),
+            (self.claim_years, "hardship_claim_years"),
+            (self.year_end_day, "financial_year_end"),
+            (self.year_end_month, "financial_year_end"),
+        ):
+            widget.setToolTip(f"{reason}\n\n{REASONS[key]}")
 
 
 class SecondOfficerDialog(QDialog):
@@ -253,7 +408,6 @@ class RetentionDialog(QDialog):
         self.setWindowTitle("Retention review")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.items: list[DueItem] = []
-        self.schedule_version: int | None = None
         self.last_result: ErasureResult | None = None
         self.allowed = may(ctx.db, Area.PRIVACY, WRITE)
         self._build()
@@ -312,44 +466,33 @@ class RetentionDialog(QDialog):
     def _build_schedule(self) -> QGroupBox:
         box = QGroupBox("Retention schedule (the branch's, on every PC)")
         box.setObjectName("scheduleBox")
-        self.case_years = _years("closed_case_years", " years after closing")
-        self.member_years = _years("member_years", " years after leaving")
-        self.claim_years = _years("hardship_claim_years", " years after the financial year")
-        self.year_end_day = QSpinBox()
-        self.year_end_day.setObjectName("yearEndDay")
-        self.year_end_day.setRange(1, 31)
-        self.year_end_month = QComboBox()
-        self.year_end_month.setObjectName("yearEndMonth")
-        self.year_end_month.addItems(MONTHS)
-        year_end = QHBoxLayout()
-        year_end.addWidget(self.year_end_day)
-        year_end.addWidget(self.year_end_month)
-        year_end.addStretch(1)
-        for widget in (self.year_end_day, self.year_end_month):
-            widget.setToolTip(REASONS["financial_year_end"])
+        # The same boxes, and the same saving, as Edit › Preferences.
+        self.editor = ScheduleEditor(self.ctx.db, self)
+        self.case_years = self.editor.case_years
+        self.member_years = self.editor.member_years
+        self.claim_years = self.editor.claim_years
+        self.year_end_day = self.editor.year_end_day
+        self.year_end_month = self.editor.year_end_month
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for label, field, reason in (
-            ("Closed cases: erase", self.case_years, REASONS["closed_case_years"]),
-            ("Lapsed and left members: anonymise", self.member_years, REASONS["member_years"]),
-            (
-                "Settled hardship claims: anonymise",
-                self.claim_years,
-                REASONS["hardship_claim_years"],
-            ),
-        ):
+        for label, field, reason in self.editor.rows():
+            if not reason:
+                form.addRow(label, field)
+                continue
             row = QHBoxLayout()
             # One width for all three, so their reasons line up.
             field.setFixedWidth(260)
             row.addWidget(field)
             row.addWidget(_reason(reason), 1)
             form.addRow(label, row)
-        form.addRow("Financial year ends on", year_end)
 
         self.schedule_message = message_label()
         self.save_schedule_button = QPushButton("Save schedule")
         self.save_schedule_button.setObjectName("saveScheduleButton")
+        self.save_schedule_button.setToolTip(
+            "Keep this schedule for the whole branch (it can also be changed in Edit › Preferences)"
+        )
         self.save_schedule_button.clicked.connect(lambda _c=False: self.save_schedule())
         self.defaults_button = QPushButton("Defaults")
         self.defaults_button.setObjectName("defaultsButton")
@@ -427,42 +570,19 @@ class RetentionDialog(QDialog):
     # -- the schedule --------------------------------------------------------------------------
 
     def load_schedule(self) -> None:
-        try:
-            schedule, self.schedule_version = load_schedule(self.ctx.db)
-        except (StoreError, DBAPIError) as exc:
-            show_message(self.schedule_message, f"The schedule could not be read: {exc}")
-            schedule = DEFAULT_SCHEDULE
-        self.show_schedule(schedule)
+        show_message(self.schedule_message, self.editor.load())
 
     def show_schedule(self, schedule: Schedule) -> None:
-        self.case_years.setValue(schedule.closed_case_years)
-        self.member_years.setValue(schedule.member_years)
-        self.claim_years.setValue(schedule.hardship_claim_years)
-        self.year_end_day.setValue(schedule.financial_year_end_day)
-        self.year_end_month.setCurrentIndex(schedule.financial_year_end_month - 1)
+        self.editor.show(schedule)
 
     def schedule(self) -> Schedule:
-        return dataclasses.replace(
-            DEFAULT_SCHEDULE,
-            closed_case_years=self.case_years.value(),
-            member_years=self.member_years.value(),
-            hardship_claim_years=self.claim_years.value(),
-            financial_year_end_day=self.year_end_day.value(),
-            financial_year_end_month=self.year_end_month.currentIndex() + 1,
-        )
+        return self.editor.schedule()
 
     def save_schedule(self) -> bool:
-        schedule = self.schedule()
-        problems = schedule.problems()
-        if problems:
-            show_message(self.schedule_message, sentence("; ".join(problems)))
+        message = self.editor.save()
+        show_message(self.schedule_message, message)
+        if message:
             return False
-        try:
-            self.schedule_version = save_schedule(self.ctx.db, schedule, self.schedule_version)
-        except (StoreError, DBAPIError) as exc:
-            show_message(self.schedule_message, sentence(str(exc)))
-            return False
-        show_message(self.schedule_message, "")
         self.reload()
         return True
 

@@ -246,7 +246,10 @@ def _parser() -> argparse.ArgumentParser:
         "--from", dest="start", type=_cli_date, metavar="DATE", help="first day, e.g. 2026-04-01"
     )
     exp_audit.add_argument("--to", dest="end", type=_cli_date, metavar="DATE", help="last day")
-    exp_audit.add_argument("--officer", default="", metavar="NAME", help="only this officer")
+    # Its own dest: --officer before the command is who signs in.
+    exp_audit.add_argument(
+        "--officer", dest="only_officer", default="", metavar="NAME", help="only this officer"
+    )
     add_export_sar(exp_sub)
 
     backup = sub.add_parser(
@@ -1020,15 +1023,15 @@ def _export_audit(db: Database, args: argparse.Namespace, prefs: Preferences) ->
     from branchdesk.store.audit import record_export
     from branchdesk.store.audit_view import AuditFilter, officers_in_log
 
-    audit_filter = AuditFilter(officer=args.officer, start=args.start, end=args.end)
+    audit_filter = AuditFilter(officer=args.only_officer, start=args.start, end=args.end)
     problem = audit_filter.problem()
     if problem:
         raise UsageError(problem)
-    if args.officer.strip():
+    if args.only_officer.strip():
         names = officers_in_log(db)
-        if args.officer.strip().casefold() not in {n.casefold() for n in names}:
+        if args.only_officer.strip().casefold() not in {n.casefold() for n in names}:
             raise UsageError(
-                f"no entries by an officer called {args.officer.strip()!r}; the log names: "
+                f"no entries by an officer called {args.only_officer.strip()!r}; the log names: "
                 + ", ".join(repr(n) for n in names)
             )
     count = export_audit(db, args.out, audit_filter, branch_name=prefs.branch_name)

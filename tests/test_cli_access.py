@@ -158,3 +158,26 @@ def test_check_and_backup_need_no_sign_in(
     assert status == 0 and "all checks passed" in out
     status, _, _ = run(capsys, "--db", branch, "backup", "--out", str(tmp_path / "copy.sqlite3"))
     assert status == 0 and (tmp_path / "copy.sqlite3").exists()
+
+
+def test_the_audit_export_signs_in_and_filters_by_officer_apart(
+    branch: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import load_workbook
+
+    _as(monkeypatch, SECRET)
+    out = Path(branch).with_name("audit.xlsx")
+    base = ("--db", branch, "--officer", SECRETARY, "export", "audit", "--out", str(out))
+    status, _, err = run(capsys, *base)
+    assert status == 0, err
+    status, _, err = run(capsys, *base, "--officer", "Nobody Here")
+    assert status == 2 and "no entries by an officer called 'Nobody Here'" in err
+    status, _, err = run(capsys, *base, "--officer", SECRETARY.lower())
+    assert status == 0, err
+    sheet = load_workbook(out, read_only=True).worksheets[0]
+    header = next(
+        row for row in sheet.iter_rows(values_only=True) if row and row[0] and "When" in str(row)
+    )
+    officer_at = list(header).index("Officer")
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r and r[0]]
+    assert rows and {r[officer_at] for r in rows} == {SECRETARY}

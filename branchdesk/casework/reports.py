@@ -41,6 +41,7 @@ from branchdesk.exports.report_parts import (
     grid_table,
     report_styles,
 )
+from branchdesk.exports.sheet_files import writes_sheets_beside
 from branchdesk.exports.text import MONTH_ABBR, pdf_text
 from branchdesk.members.models import Employer
 from branchdesk.members.service import STATUSES
@@ -682,6 +683,7 @@ def export_caseload(
 # A workbook of several sheets (write_xlsx writes one)
 
 
+@writes_sheets_beside
 def write_sheets(
     path: str | os.PathLike[str],
     *,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from branchdesk.exports.sheet_files import writes_sheets_beside
 from branchdesk.money import Money
 from branchdesk.progress import Progress
 from branchdesk.store.listing import Column
@@ -50,6 +51,7 @@ class Sheet:
     landscape: bool | None = None
 
 
+@writes_sheets_beside
 def write_workbook(
     path: str | os.PathLike[str],
     title: str,

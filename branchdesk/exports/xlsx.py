@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from branchdesk.exports.sheet_files import writes_sheets_beside
 from branchdesk.exports.text import local_time, produced_line, xlsx_text
 from branchdesk.money import Money
 from branchdesk.progress import Progress
@@ -50,6 +51,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _NOT_PLAIN_FIRST = frozenset("=#")
 
 
+@writes_sheets_beside
 def write_xlsx(
     path: str | os.PathLike[str],
     *,
@@ -238,10 +240,10 @@ def _letter(index: int) -> str:
 
 
 def _discard_stream(sheet: Any) -> None:
-    # openpyxl streams the sheet to its own file in the system temp folder and deletes it only on
-    # a successful save (or at exit). After a failure that file, full of members' data, would sit
-    # there until BranchDesk closes, so close and remove it now. Best effort: these are
-    # openpyxl's internals.
+    # openpyxl streams the sheet to its own file (beside the export: exports/sheet_files.py) and
+    # deletes it only on a successful save (or at exit). After a failure that file, full of
+    # members' data, would sit there until BranchDesk closes, so close and remove it now. Best
+    # effort: these are openpyxl's internals.
     writer = getattr(sheet, "_writer", None)
     if writer is None:
         return

@@ -32,7 +32,8 @@ class Contract(Timestamped, Versioned, Base):
     tupe_staff: Mapped[int | None] = mapped_column(Integer, info=audit_values())
     transfer_on: Mapped[date | None] = mapped_column(Date, info=audit_values())
     recognises_union: Mapped[bool | None] = mapped_column(Boolean, info=audit_values())
-    pay_notes: Mapped[str] = mapped_column(Text, default="", info=audit_values())
+    # Free text, which may name people: the audit log names the field, never copies it.
+    pay_notes: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     break_on: Mapped[date | None] = mapped_column(Date, info=audit_values())
     # From the contract itself, or an import.

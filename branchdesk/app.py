@@ -87,12 +87,15 @@ def build_window(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from branchdesk.store.database import open_database
+    from branchdesk.access.encryption import needs_key
+    from branchdesk.store.database import Database, open_database
     from branchdesk.store.errors import DatabaseDamaged, StoreError
+    from branchdesk.store.keys import KeyRequired
     from branchdesk.ui import exception_hook
     from branchdesk.ui.context import AppContext
     from branchdesk.ui.dialogs import DialogService
     from branchdesk.ui.main_window import MainWindow
+    from branchdesk.ui.officers.sign_in import is_new_database
     from branchdesk.ui.style import apply_style
     from branchdesk.ui.worker import Worker
 
@@ -101,6 +104,10 @@ def build_window(
     app.setApplicationName("BranchDesk")
     app.setOrganizationName("BranchDesk")
     app.setApplicationVersion(__version__)
+    from branchdesk.casework.documents import clear_viewing_folder
+
+    # Copies of documents opened for viewing, left behind if BranchDesk was stopped last time.
+    clear_viewing_folder()
     apply_style(app)
     _log_to_file()
     exception_hook.install()
@@ -108,20 +115,47 @@ def build_window(
 
     prefs = Preferences()
     spec = db_spec or _remembered_database(prefs)
+    worker = Worker(app)
     try:
         _refuse_unsafe_location(spec)
-        db = open_database(spec, officer=prefs.officer_name)
-        if demo:
-            from branchdesk.demo import ensure_demo
+        path = _sqlite_path(spec)
+        encrypted = needs_key(spec)
+        db: Database | None = None
+        if not encrypted and not demo and is_new_database(path):
+            # Set up before the file exists, so an encrypted one is never written in plain.
+            assert path is not None
+            from branchdesk.ui.officers.sign_in import set_up_new_database
 
-            ensure_demo(db)
+            db = set_up_new_database(path, prefs, dialogs)
+            if db is None:
+                return EXIT_NOT_SIGNED_IN
+        elif not encrypted:
+            try:
+                db = open_database(spec, officer=prefs.officer_name)
+            except KeyRequired:
+                encrypted = True  # an encryption cut off part-way, which opening completed
+            if db is not None and demo:
+                from branchdesk.demo import ensure_demo
+
+                ensure_demo(db)
+        if encrypted:
+            # The name and password unlock the file and sign in, in one go.
+            assert path is not None
+            from branchdesk.ui.encryption.unlock import unlock_database
+
+            unlocked = unlock_database(path, prefs, dialogs, worker)
+            if unlocked.db is None:
+                return EXIT_CANNOT_OPEN if unlocked.damaged else EXIT_NOT_SIGNED_IN
+            db = unlocked.db
+        assert db is not None
     except DatabaseDamaged as exc:
         from branchdesk.ui.backup_dialogs import recover_damaged
 
         log.error("the database is damaged; offering a restore")  # the path may name the user
-        db = recover_damaged(_sqlite_path(spec), str(exc), dialogs, prefs, Worker(app))
-        if db is None:
+        restored = recover_damaged(_sqlite_path(spec), str(exc), dialogs, prefs, worker)
+        if restored is None:
             return EXIT_CANNOT_OPEN
+        db = restored
     except (StoreError, OSError) as exc:
         log.error("cannot open the database: %s", exc)
         dialogs.error(None, "BranchDesk cannot open the database", str(exc))
@@ -130,12 +164,12 @@ def build_window(
     from branchdesk.ui.officers.sign_in import admit
 
     # Someone signs in (or, on a database without accounts, sets up the secretary's) before
-    # the window shows anything; the demo branch runs without accounts.
+    # the window shows anything; the demo branch runs without accounts. Already done for an
+    # encrypted or a new database.
     if not admit(db, prefs, dialogs):
         db.dispose()
         return EXIT_NOT_SIGNED_IN
 
-    worker = Worker(app)
     ctx = AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=worker)
     # The Casework tab comes a moment after the window first paints (see MainWindow).
     window = MainWindow(ctx, build_after_paint=True)

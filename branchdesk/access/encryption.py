@@ -140,9 +140,20 @@ def encrypt_database(
     db.dispose()
     data_key = keys.new_data_key()
     code = encrypt_file(path, data_key, principal.name, password)
-    # The case documents are sealed before the backups: they are the live copies.
-    seal_folder(documents_folder_beside(path), data_key)
-    failed = encrypt_backups(path, backup_folders, data_key, progress)
+    # From here the database is encrypted: a problem with the documents or the backups is
+    # reported beside the recovery code, never raised (the code would be lost with it).
+    failed: list[tuple[Path, str]] = []
+    documents = documents_folder_beside(path)
+    try:
+        # Sealed before the backups: they are the live copies. (Left unsealed, they are
+        # sealed at the next open.)
+        seal_folder(documents, data_key)
+    except (StoreError, OSError) as exc:
+        failed.append((documents, f"the documents were not all encrypted yet: {exc}"))
+    try:
+        failed += encrypt_backups(path, backup_folders, data_key, progress)
+    except (StoreError, OSError) as exc:
+        failed.append((path.parent, f"the backups were not all encrypted: {exc}"))
     encrypted = open_database(path, officer=principal.name, key=data_key)
     encrypted.principal = principal
     encrypted.sign_in_required = True

@@ -193,17 +193,16 @@ def encrypt_backups(
         encrypting = _beside(backup, ENCRYPTING)
         try:
             export_encrypted(backup, encrypting, key)
+            from branchdesk.store.backup import copy_key_file
+
+            copy_key_file(db_path, backup)
+            aside = _beside(backup, PLAIN_ASIDE)
+            os.replace(backup, aside)
+            os.replace(encrypting, backup)
+            _shred_with_side_files(aside)
         except (StoreError, *sqlfile.DatabaseError, OSError) as exc:
             with contextlib.suppress(FileNotFoundError):
                 encrypting.unlink()
             failed.append((backup, str(exc)))
-            continue
-        from branchdesk.store.backup import copy_key_file
-
-        copy_key_file(db_path, backup)
-        aside = _beside(backup, PLAIN_ASIDE)
-        os.replace(backup, aside)
-        os.replace(encrypting, backup)
-        _shred_with_side_files(aside)
     _fsync_dir(db_path.parent)
     return failed

@@ -4,6 +4,9 @@
 it and compares it with the open database, which it never changes. `DamagedDatabaseDialog`
 appears at start-up when the database is damaged: it looks for the newest backup that passes
 its checks, in the background, and offers to restore it.
+
+The backups of an encrypted database are encrypted with the same key: every function here that
+reads a file directly is given it (`key`), None for a plain database.
 """
 
 from __future__ import annotations
@@ -196,10 +199,12 @@ class RestoreDrillDialog(QDialog):
             return
         self._update_buttons(running=True)
         self._show("", None)
-        db_path = self.db_path
+        db_path, key = self.db_path, self.ctx.db.key
 
         def drill(progress: Progress) -> DrillResult:
-            return run_drill(db_path, backup, extra_checks=ledger_problems, progress=progress)
+            return run_drill(
+                db_path, backup, extra_checks=ledger_problems, progress=progress, key=key
+            )
 
         self.ctx.worker.run_with_progress(
             drill,
@@ -255,12 +260,15 @@ class DamagedDatabaseDialog(QDialog):
         officer: str,
         worker: Worker,
         parent: QWidget | None = None,
+        *,
+        key: bytes | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path = db_path
         self.folder = folder
         self.officer = officer
         self.worker = worker
+        self._key = key
         self.backup: BackupFile | None = None
         self.restored: tuple[Database, Path | None] | None = None
         self.setWindowTitle("BranchDesk — the database is damaged")
@@ -300,7 +308,7 @@ class DamagedDatabaseDialog(QDialog):
         layout.addWidget(buttons)
 
         worker.run(
-            lambda: newest_good_backup(db_path, folder),
+            lambda: newest_good_backup(db_path, folder, key=key),
             on_done=self._found,
             on_error=self._search_failed,
         )
@@ -345,12 +353,12 @@ class DamagedDatabaseDialog(QDialog):
         self.restore_button.setEnabled(False)
         self.quit_button.setEnabled(False)
         self._status(f"Restoring the backup of {backup.label}…")
-        target, officer = self.db_path, self.officer
+        target, officer, key = self.db_path, self.officer, self._key
 
         def run() -> tuple[Database, Path | None]:
             from branchdesk.store.restore import restore_and_reopen
 
-            return restore_and_reopen(target, backup.path, officer)
+            return restore_and_reopen(target, backup.path, officer, key=key)
 
         self.worker.run(run, on_done=self._restored, on_error=self._restore_failed)
 
@@ -374,11 +382,14 @@ def recover_damaged(
     dialogs: DialogService,
     prefs: Preferences,
     worker: Worker,
+    *,
+    key: bytes | None = None,
 ) -> Database | None:
     """At start-up: offer to restore a damaged database from its newest good backup.
 
     Returns the restored, reopened database, or None if nothing was restored (the caller then
-    exits). Without any backup to try, it says so in a plain message.
+    exits). Without any backup to try, it says so in a plain message. `key` is an encrypted
+    database's, unlocked with the officer's password: its backups need it to be checked.
     """
     title = "BranchDesk — the database is damaged"
     if db_path is None:
@@ -395,7 +406,7 @@ def recover_damaged(
             "'branchdesk --db FILE'.",
         )
         return None
-    dialog = DamagedDatabaseDialog(db_path, reason, folder, prefs.officer_name, worker)
+    dialog = DamagedDatabaseDialog(db_path, reason, folder, prefs.officer_name, worker, key=key)
     try:
         accepted = dialogs.run_dialog(dialog)
     finally:

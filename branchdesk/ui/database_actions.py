@@ -5,6 +5,11 @@ Opening runs migrations (and a backup before them), restoring copies a whole fil
 the background worker. When a new database is ready the window swaps it in, and every tab is
 told through `AppEvents.database_changed`. A SQLite file on a network drive or in a cloud-sync
 folder is refused before anything opens it.
+
+An encrypted database is opened by signing in to it (the password unlocks it), and a new one is
+set up before its file exists (encrypted, unless the officer says not). Backups, restores and
+the daily backup of an encrypted database use its key, so its backups are encrypted too.
+Encrypting a plain database, and a new recovery code, are in `branchdesk.ui.encryption`.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QWidget
 
+from branchdesk.access.encryption import needs_key
 from branchdesk.settings import DB_FILE_NAME, data_dir, is_demo_database
 from branchdesk.store.backup import backup_database
 from branchdesk.store.database import Database, open_database
 from branchdesk.store.errors import DatabaseDamaged, StoreError
+from branchdesk.store.keys import key_file_for
 from branchdesk.store.location import location_problem
 from branchdesk.store.schedule import backups_folder, has_backup_on, take_backup
 from branchdesk.ui.context import AppContext
@@ -75,6 +82,11 @@ class DatabaseActions(QObject):
             "and compare it with this database, which is not changed",
             self.restore_drill,
         )
+        from branchdesk.ui.encryption.actions import EncryptionActions
+
+        self.encryption = EncryptionActions(ctx, window, swap_database)
+        self.encrypt_action = self.encryption.encrypt_action
+        self.recovery_code_action = self.encryption.recovery_code_action
         self.ctx.worker.busy_changed.connect(self._on_busy)
 
     def _action(self, text: str, tip: str, slot: Callable[[], None]) -> QAction:
@@ -120,7 +132,14 @@ class DatabaseActions(QObject):
             return
         if self._refused(path, "New database"):
             return
-        self._open(path, f"Creating {path.name}…")
+        from branchdesk.ui.officers.sign_in import set_up_new_database
+
+        # Set up before the file exists: an encrypted database is never written in plain.
+        db = set_up_new_database(
+            path.resolve(), self.ctx.preferences, self.ctx.dialogs, self.window, at_start=False
+        )
+        if db is not None:
+            self._opened(db)
 
     def open_database(self) -> None:
         path = self.ctx.dialogs.open_file(self.window, "Open database", DB_FILTER, self._folder())
@@ -130,7 +149,24 @@ class DatabaseActions(QObject):
             return  # already open
         if self._refused(path, "Open database"):
             return
+        if needs_key(path):
+            self._unlock(path.resolve())
+            return
         self._open(path, f"Opening {path.name}…")
+
+    def _unlock(self, path: Path) -> None:
+        from branchdesk.ui.encryption.unlock import unlock_database
+
+        unlocked = unlock_database(
+            path,
+            self.ctx.preferences,
+            self.ctx.dialogs,
+            self.ctx.worker,
+            self.window,
+            at_start=False,
+        )
+        if unlocked.db is not None:
+            self._opened(unlocked.db)
 
     def _refused(self, path: Path, title: str) -> bool:
         problem = location_problem(path)
@@ -175,7 +211,7 @@ class DatabaseActions(QObject):
             title="Back up",
             label=f"Writing and checking {out.name}…",
             on_done=lambda written: self.ctx.dialogs.info(
-                self.window, "Backup saved", f"The backup is checked and saved in\n{written}"
+                self.window, "Backup saved", backup_saved_text(written, db.encrypted)
             ),
             on_error=self._error("Backup failed"),
         )
@@ -198,7 +234,7 @@ class DatabaseActions(QObject):
         ):
             return
         db = self.ctx.db
-        target = db.path
+        target, key = db.path, db.key
         officer = self.ctx.preferences.officer_name
 
         def run(_progress: object) -> tuple[Database, Path | None]:
@@ -206,7 +242,8 @@ class DatabaseActions(QObject):
             from branchdesk.store.restore import restore_and_reopen
 
             db.dispose()
-            return restore_and_reopen(target, backup, officer)
+            # An encrypted database takes back only its own (encrypted) backups.
+            return restore_and_reopen(target, backup, officer, key=key)
 
         def done(result: tuple[Database, Path | None]) -> None:
             new_db, kept = result
@@ -263,7 +300,7 @@ class DatabaseActions(QObject):
             return
         if is_demo_database(db.path):
             return  # fictional data, made again on demand
-        path = db.path
+        path, key = db.path, db.key
         folder = backups_folder(path, self.ctx.preferences.get("backup_folder"))
 
         def due() -> bool:
@@ -271,14 +308,14 @@ class DatabaseActions(QObject):
 
         def then(is_due: bool) -> None:
             if is_due:
-                self._take_daily_backup(path, folder)
+                self._take_daily_backup(path, folder, key)
 
         self.ctx.worker.run(due, on_done=then, on_error=self._daily_backup_failed, quiet=True)
 
-    def _take_daily_backup(self, path: Path, folder: Path) -> None:
+    def _take_daily_backup(self, path: Path, folder: Path, key: bytes | None) -> None:
         self._status("Taking today's backup of the database…")
         self.ctx.worker.run(
-            lambda: take_backup(path, folder),
+            lambda: take_backup(path, folder, key=key),
             on_done=lambda written: self._status(
                 f"Today's backup is saved and checked: {written}", STATUS_SECONDS
             ),
@@ -302,3 +339,14 @@ class DatabaseActions(QObject):
                 "check the newest backup, close BranchDesk and run 'branchdesk check'; if it "
                 "finds damage, restore the newest good backup.",
             )
+
+
+def backup_saved_text(written: Path, encrypted: bool) -> str:
+    """What Back up says once the backup is written and checked."""
+    text = f"The backup is checked and saved in\n{written}"
+    if encrypted:
+        text += (
+            f"\n\nIt is encrypted, like the database, and opens with the same passwords or the "
+            f"recovery code. Keep its key file, {key_file_for(written).name}, beside it."
+        )
+    return text

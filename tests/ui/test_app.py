@@ -62,6 +62,7 @@ def test_run_gui_opens_the_window(
 
 def set_up_secretary(qtbot: Any) -> Any:
     def fill(d: SetUpDialog) -> None:
+        d.encrypt_box.setChecked(False)  # a plain database: encryption is tested on its own
         type_into(qtbot, d.branch_edit, "Northmoor Branch (fictional)")
         type_into(qtbot, d.name_edit, "Sam Example")
         type_into(qtbot, d.new_password.password, PASSWORD)
@@ -108,6 +109,7 @@ START_UP = textwrap.dedent(
         # The first start sets up the secretary's account; the next signs in with it.
         def run_dialog(self, dialog):
             if dialog.objectName() == "setUpDialog":
+                dialog.encrypt_box.setChecked(False)
                 dialog.branch_edit.setText("Test Branch")
                 dialog.new_password.password.setText("a fictional long password")
                 dialog.new_password.again.setText("a fictional long password")

@@ -49,6 +49,7 @@ def test_title_tabs_and_menus(window: MainWindow) -> None:
         "Back up…",
         "Restore…",
         "Restore drill…",
+        "Encrypt database…",
         "Import CSV…",
         "Export members…",
         "Quit",
@@ -155,6 +156,7 @@ def _set_up(qtbot: Any) -> Any:
     """Works the first-run set-up a database without officers' accounts opens with."""
 
     def fill(d: SetUpDialog) -> None:
+        d.encrypt_box.setChecked(False)  # a plain database: encryption is tested on its own
         type_into(qtbot, d.branch_edit, "Test Branch")
         type_into(qtbot, d.name_edit, "Sam Example")
         type_into(qtbot, d.new_password.password, "a fictional long password")

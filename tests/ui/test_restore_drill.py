@@ -148,7 +148,7 @@ def test_start_up_takes_todays_backup_in_the_background(
 def test_a_failed_daily_backup_is_reported_and_nothing_else_happens(
     window: MainWindow, dialogs: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full_disk(source: Path, target: Path) -> Path:
+    def full_disk(source: Path, target: Path, key: bytes | None = None) -> Path:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(database_actions_module, "take_backup", full_disk)
@@ -157,7 +157,7 @@ def test_a_failed_daily_backup_is_reported_and_nothing_else_happens(
     assert "Today's backup could not be taken" in message and "No space left" in message
     assert dialogs.shown == []
 
-    def damaged(source: Path, target: Path) -> Path:
+    def damaged(source: Path, target: Path, key: bytes | None = None) -> Path:
         raise DatabaseDamaged("the backup failed its integrity check: row 3 missing")
 
     monkeypatch.setattr(database_actions_module, "take_backup", damaged)

@@ -70,6 +70,7 @@ def test_first_run_set_up_creates_the_secretary_and_opens_the_window(
     seen: dict[str, str] = {}
 
     def set_up(d: SetUpDialog) -> None:
+        d.encrypt_box.setChecked(False)  # a plain database: encryption is tested on its own
         type_into(qtbot, d.branch_edit, "Northmoor Branch (fictional)")
         type_into(qtbot, d.name_edit, "Sam Example")
         type_into(qtbot, d.new_password.password, "short")

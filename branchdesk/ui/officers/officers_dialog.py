@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from branchdesk.access.encryption import officers_without_key
 from branchdesk.access.officers import (
     OfficerRow,
     add_officer,
@@ -50,6 +51,11 @@ from branchdesk.ui.officers.gate import sentence
 log = logging.getLogger(__name__)
 
 COLUMNS = ["Name", "Role", "Account", "Last signed in"]
+NEEDS_PASSWORD = "Active, needs a new password"
+NEEDS_PASSWORD_TIP = (
+    "The database is encrypted, and this officer's password does not open it yet: give them "
+    "a new one with Reset password…"
+)
 
 
 def signed_in_text(when: datetime | None) -> str:
@@ -352,18 +358,22 @@ class OfficersDialog(QDialog):
             text = sentence(str(exc)) if isinstance(exc, StoreError) else "Try again."
             self.ctx.dialogs.error(self, "The officers could not be read", text)
         me = self.ctx.db.principal
+        without_key = self._without_key()
         self.table.setRowCount(len(self.rows))
         for row, officer in enumerate(self.rows):
             name = officer.name + (" (you)" if me and me.officer_id == officer.id else "")
+            needs_key = officer.active and officer.name in without_key
             cells = [
                 name,
                 officer.role_label,
-                "Active" if officer.active else "Switched off",
+                (NEEDS_PASSWORD if needs_key else "Active") if officer.active else "Switched off",
                 signed_in_text(officer.last_signed_in_at),
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, officer.id)
+                if needs_key:
+                    item.setToolTip(NEEDS_PASSWORD_TIP)
                 if not officer.active:
                     item.setForeground(QColor(style.MUTED))
                 self.table.setItem(row, column, item)
@@ -372,6 +382,16 @@ class OfficersDialog(QDialog):
                 self.table.selectRow(row)
                 break
         self._update_buttons()
+
+    def _without_key(self) -> set[str]:
+        """Officers an encrypted database does not open for yet (none for a plain one)."""
+        if not self.ctx.db.encrypted:
+            return set()
+        try:
+            return set(officers_without_key(self.ctx.db))
+        except (StoreError, DBAPIError) as exc:
+            log.warning("officers without a key not read: %s", type(exc).__name__)
+            return set()
 
     def _selected_id(self) -> int | None:
         officer = self.selected()

@@ -3,6 +3,10 @@
 A database with officers' accounts is opened only once someone signs in; one without any (other
 than the demo branch) is set up first, with the branch secretary's account. The same dialog
 unlocks the window after it has been left idle, or lets another officer sign in instead.
+
+An encrypted database is signed in to before it is open (the password unlocks it too): that is
+`branchdesk.ui.encryption.unlock.UnlockDialog`, this dialog with another check. A new database
+file is set up before it exists, so that an encrypted one is never written in plain first.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import logging
 import math
 import time
 from enum import StrEnum
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,7 +43,7 @@ from branchdesk.access.officers import (
 from branchdesk.access.principal import Principal
 from branchdesk.exports.text import plural
 from branchdesk.settings import Preferences, config_dir, is_demo_database
-from branchdesk.store.database import Database
+from branchdesk.store.database import Database, open_database
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.dialogs import DialogService
 from branchdesk.ui.officers.forms import NewPassword, message_label, password_edit, show_message
@@ -64,18 +70,20 @@ def _state() -> QSettings:
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-def _key(db: Database) -> str:
+def _key(db: Database | str) -> str:
     # One name per database; its location is hashed, so the settings file does not list it.
-    digest = hashlib.sha256(db.display_name.encode("utf-8")).hexdigest()[:16]
+    # An encrypted database is known by its path before it is open: the same text.
+    where = db if isinstance(db, str) else db.display_name
+    digest = hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
     return f"sign_in/{digest}"
 
 
-def remembered_name(db: Database) -> str:
+def remembered_name(db: Database | str) -> str:
     value = _state().value(_key(db), "")
     return value if isinstance(value, str) else ""
 
 
-def remember_name(db: Database, name: str) -> None:
+def remember_name(db: Database | str, name: str) -> None:
     state = _state()
     state.setValue(_key(db), name)
     state.sync()
@@ -84,8 +92,8 @@ def remember_name(db: Database, name: str) -> None:
 # -- signing in -------------------------------------------------------------------------------
 
 
-def _intro(purpose: Purpose, db: Database) -> str:
-    if purpose is Purpose.LOCKED and db.principal is not None:
+def _intro(purpose: Purpose, db: Database | None) -> str:
+    if purpose is Purpose.LOCKED and db is not None and db.principal is not None:
         who = db.principal
         return (
             "BranchDesk is locked, so nobody passing can read what was on screen. "
@@ -102,22 +110,30 @@ class SignInDialog(QDialog):
 
     After a few wrong passwords an account waits before the next try: the dialog counts the
     seconds down and keeps Sign in greyed out until then.
+
+    `db` is None for a database not open yet (an encrypted one): `where` names it, and a
+    subclass's `_check` opens it.
     """
+
+    # What the countdown says is waiting.
+    TOO_MANY = "Too many wrong passwords for this account"
 
     def __init__(
         self,
-        db: Database,
+        db: Database | None,
         prefs: Preferences,
         parent: QWidget | None = None,
         *,
         purpose: Purpose = Purpose.START,
+        where: str = "",
     ) -> None:
         super().__init__(parent)
         self.db = db
+        self.where = where or (db.display_name if db is not None else "")
         self.purpose = purpose
         self.principal: Principal | None = None
         # Locked: the officer signed in stays, unless "Sign in as another officer" is chosen.
-        self.locked_officer = db.principal if purpose is Purpose.LOCKED else None
+        self.locked_officer = db.principal if purpose is Purpose.LOCKED and db is not None else None
         self._reason = ""
         self._ready_at = 0.0
         self._closing = False
@@ -138,10 +154,10 @@ class SignInDialog(QDialog):
         heading.setWordWrap(True)
         self.intro = QLabel(_intro(purpose, db))
         self.intro.setWordWrap(True)
-        where = QLabel(f"Database: {db.display_name}")
-        where.setObjectName("tabSubheading")
-        where.setWordWrap(True)
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        where_label = QLabel(f"Database: {self.where}")
+        where_label.setObjectName("tabSubheading")
+        where_label.setWordWrap(True)
+        where_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("officerName")
@@ -164,7 +180,7 @@ class SignInDialog(QDialog):
             self.name_edit.setText(self.locked_officer.name)
             self.form.setRowVisible(0, False)
         else:
-            self.name_edit.setText(remembered_name(db))
+            self.name_edit.setText(remembered_name(self.where))
         self.message = message_label()
 
         buttons = QDialogButtonBox()
@@ -191,7 +207,7 @@ class SignInDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.another_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
-        layout.addWidget(where)
+        layout.addWidget(where_label)
         layout.addSpacing(6)
         layout.addWidget(buttons)
         (self.password if self.name_edit.text() else self.name_edit).setFocus()
@@ -238,11 +254,7 @@ class SignInDialog(QDialog):
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # Argon2 takes a moment
         try:
-            if self.locked_officer is not None:
-                confirm_password(self.db, password)
-                principal = self.db.principal
-            else:
-                principal = sign_in(self.db, name, password)
+            principal = self._check(name, password)
         except SignInFailed as exc:
             self._failed(exc)
             return
@@ -255,10 +267,22 @@ class SignInDialog(QDialog):
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
-        assert principal is not None
+        if principal is None:
+            return  # `_check` has said why, or closed the dialog itself
+        self._signed_in(principal)
+
+    def _check(self, name: str, password: str) -> Principal | None:
+        """Sign in (raising SignInFailed); None when there is nothing more to do here."""
+        assert self.db is not None
+        if self.locked_officer is not None:
+            confirm_password(self.db, password)
+            return self.db.principal
+        return sign_in(self.db, name, password)
+
+    def _signed_in(self, principal: Principal) -> None:
         self.principal = principal
         try:
-            remember_name(self.db, principal.name)
+            remember_name(self.where, principal.name)
         except OSError:  # pragma: no cover - QSettings reports nothing; belt and braces
             log.warning("could not remember the name signed in with")
         self._stop_waiting()
@@ -272,10 +296,7 @@ class SignInDialog(QDialog):
         # "Too many wrong passwords… N seconds" is said by the countdown, kept up to date.
         self._reason = "" if exc.wait_seconds and text.startswith("Too many") else text
         if exc.wait_seconds > 0:
-            self._ready_at = time.monotonic() + exc.wait_seconds
-            self.sign_in_button.setEnabled(False)
-            self._countdown.start()
-            self._tick()
+            self._wait(exc.wait_seconds)
         else:
             show_message(self.message, sentence(self._reason))
 
@@ -291,9 +312,15 @@ class SignInDialog(QDialog):
             return
         show_message(
             self.message,
-            f"{reason}Too many wrong passwords for this account: try again in "
-            f"{plural(left, 'second')}.",
+            f"{reason}{self.TOO_MANY}: try again in {plural(left, 'second')}.",
         )
+
+    def _wait(self, seconds: float) -> None:
+        """Grey out the button and count down `seconds` before the next try."""
+        self._ready_at = time.monotonic() + seconds
+        self.sign_in_button.setEnabled(False)
+        self._countdown.start()
+        self._tick()
 
     def _stop_waiting(self) -> None:
         self._countdown.stop()
@@ -341,37 +368,57 @@ SET_UP_TEXT = (
     "that decides what they can see and change: caseworkers their own cases, the treasurer "
     "the hardship fund, and so on."
 )
+NEW_DATABASE_TEXT = (
+    "A new database starts with the branch secretary's account. The secretary then adds the "
+    "other officers (Officers › Officers…), each with a role that decides what they can see "
+    "and change: caseworkers their own cases, the treasurer the hardship fund, and so on."
+)
 PASSWORD_TEXT = (
     "Everyone signs in with their own name and password. If you forget yours, another "
     "secretary can give you a new one, so once you are set up consider adding a second "
     "secretary's account."
 )
+ENCRYPT_TEXT = (
+    "The file is then unreadable without an officer's password, even to someone who copies "
+    "it or finds it on a lost laptop. Next you are shown a recovery code to print or write "
+    "down: it is the way back in if every secretary forgets their password."
+)
+ENCRYPT_LATER_TEXT = (
+    "To encrypt this database, choose File › Encrypt database… once you are signed in."
+)
 
 
 class SetUpDialog(QDialog):
-    """The branch's name and the secretary's account, on a database without any accounts."""
+    """The branch's name and the secretary's account, on a database without any accounts.
+
+    Given a path rather than an open database, it makes the new database file itself: an
+    encrypted one if "Encrypt this database" stays ticked (`recovery_code` is then the code to
+    show once), else a plain one. `db` is the database, signed in, once accepted.
+    """
 
     def __init__(
         self,
-        db: Database,
+        db: Database | Path,
         prefs: Preferences,
         parent: QWidget | None = None,
         *,
         at_start: bool = True,
     ) -> None:
         super().__init__(parent)
-        self.db = db
+        self.new_path = db if isinstance(db, Path) else None
+        self.db: Database | None = None if isinstance(db, Path) else db
         self.prefs = prefs
         self.principal: Principal | None = None
+        self.recovery_code = ""
         self.setWindowTitle("Set up BranchDesk")
         self.setObjectName("setUpDialog")
         self.setMinimumWidth(540)
 
         heading = QLabel("Welcome to BranchDesk")
         heading.setObjectName("tabHeading")
-        intro = QLabel(SET_UP_TEXT)
+        intro = QLabel(SET_UP_TEXT if self.new_path is None else NEW_DATABASE_TEXT)
         intro.setWordWrap(True)
-        where = QLabel(f"Database: {db.display_name}")
+        where = QLabel(f"Database: {db if isinstance(db, Path) else db.display_name}")
         where.setObjectName("tabSubheading")
         where.setWordWrap(True)
 
@@ -393,6 +440,20 @@ class SetUpDialog(QDialog):
         note = QLabel(PASSWORD_TEXT)
         note.setObjectName("tabSubheading")
         note.setWordWrap(True)
+
+        # Only a new SQLite file is made encrypted here; an existing one is converted from the
+        # File menu, which also encrypts its backups.
+        self.encrypt_box = QCheckBox("Encrypt this database (recommended)")
+        self.encrypt_box.setObjectName("encryptDatabase")
+        self.encrypt_box.setChecked(True)
+        encrypt_note = QLabel(ENCRYPT_TEXT)
+        encrypt_note.setObjectName("tabSubheading")
+        encrypt_note.setWordWrap(True)
+        encrypt_note.setIndent(22)  # under the box's text, not its square
+        self.encrypt_box.toggled.connect(encrypt_note.setEnabled)
+        later = QLabel(ENCRYPT_LATER_TEXT)
+        later.setObjectName("tabSubheading")
+        later.setWordWrap(True)
         self.message = message_label()
 
         buttons = QDialogButtonBox()
@@ -415,11 +476,25 @@ class SetUpDialog(QDialog):
         layout.addSpacing(4)
         layout.addLayout(form)
         layout.addWidget(note)
+        if self.new_path is not None:
+            layout.addSpacing(6)
+            layout.addWidget(self.encrypt_box)
+            layout.addWidget(encrypt_note)
+        else:
+            self.encrypt_box.setChecked(False)
+            self.encrypt_box.hide()
+            existing = self.db
+            if existing is not None and existing.path is not None and not existing.encrypted:
+                layout.addWidget(later)
         layout.addWidget(self.message)
         layout.addWidget(where)
         layout.addSpacing(6)
         layout.addWidget(buttons)
         (self.name_edit if self.branch_edit.text() else self.branch_edit).setFocus()
+
+    @property
+    def encrypting(self) -> bool:
+        return self.new_path is not None and self.encrypt_box.isChecked()
 
     def accept(self) -> None:
         branch = " ".join(self.branch_edit.text().split())
@@ -440,9 +515,13 @@ class SetUpDialog(QDialog):
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.principal = create_first_officer(self.db, name, password)
+            self.principal = self._create(name, password)
         except (OfficerError, StoreError) as exc:
             show_message(self.message, sentence(str(exc)))
+            return
+        except OSError as exc:
+            log.warning("database not created: %s", type(exc).__name__)
+            show_message(self.message, f"The database could not be made ({_why(exc)}).")
             return
         except DBAPIError as exc:
             log.warning("first officer not created: %s", type(exc).__name__)
@@ -456,8 +535,72 @@ class SetUpDialog(QDialog):
         except OSError:
             # The account is made; the name can be given again in Preferences.
             log.warning("branch name not saved to preferences")
+        assert self.db is not None
         remember_name(self.db, self.principal.name)
         super().accept()
+
+    def _create(self, name: str, password: str) -> Principal:
+        """The secretary's account, in the open database or in a new file made for it."""
+        if self.new_path is None:
+            assert self.db is not None
+            return create_first_officer(self.db, name, password)
+        if self.encrypting:
+            from branchdesk.access.encryption import create_encrypted
+
+            made = create_encrypted(self.new_path, name, password)
+            self.db, self.recovery_code = made.db, made.recovery_code
+        else:
+            db = open_database(self.new_path, officer=self.prefs.officer_name)
+            try:
+                create_first_officer(db, name, password)
+            except BaseException:
+                db.dispose()
+                raise
+            self.db = db
+        assert self.db.principal is not None
+        return self.db.principal
+
+
+def is_new_database(path: Path | None) -> bool:
+    """Is there no database at `path` yet (nothing there, or an empty file), so that the
+    set-up makes it? Never for the demo branch, which is made on demand without accounts."""
+    if path is None or is_demo_database(path):
+        return False
+    try:
+        return not path.exists() or path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def set_up_new_database(
+    path: Path,
+    prefs: Preferences,
+    dialogs: DialogService,
+    parent: QWidget | None = None,
+    *,
+    at_start: bool = True,
+) -> Database | None:
+    """Make a new database file with the secretary's account (encrypted unless the box is
+    unticked, then showing the recovery code); None if the officer cancelled."""
+    dialog = SetUpDialog(path, prefs, parent, at_start=at_start)
+    try:
+        if not dialogs.run_dialog(dialog) or dialog.db is None:
+            return None
+        db, code = dialog.db, dialog.recovery_code
+    finally:
+        dialog.deleteLater()
+    if code:
+        from branchdesk.ui.encryption.recovery_code import show_recovery_code
+
+        show_recovery_code(
+            dialogs,
+            code,
+            branch=prefs.branch_name,
+            database=path.name,
+            parent=parent,
+            heading="The database is encrypted: here is its recovery code",
+        )
+    return db
 
 
 # -- both -------------------------------------------------------------------------------------

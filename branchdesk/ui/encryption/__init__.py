@@ -1,0 +1,1 @@
+"""The window side of encrypted databases: unlocking one, the recovery code, encrypting."""

@@ -419,6 +419,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([db.new_action, db.open_action])
         file_menu.addSeparator()
         file_menu.addActions([db.backup_action, db.restore_action, db.restore_drill_action])
+        file_menu.addAction(db.encrypt_action)
         file_menu.addSeparator()
         # The member register's Import and Export go here, once the register is built.
         self._file_members_end = file_menu.addSeparator()
@@ -451,6 +452,8 @@ class MainWindow(QMainWindow):
             self.show_retention_review,
         )
         tools_menu.addAction(self.retention_action)
+        tools_menu.addSeparator()
+        tools_menu.addAction(db.recovery_code_action)
         self._tools_menu = tools_menu
 
         self.officers_action = self._action(
@@ -818,6 +821,10 @@ class MainWindow(QMainWindow):
                 return
             worker.cancel_all()
         worker.wait_for_done(60_000)
+        from branchdesk.casework.documents import clear_viewing_folder
+
+        # Plain copies of encrypted documents made for viewing go when the program closes.
+        clear_viewing_folder()
         self._save_state()
         self.idle.stop()
         for page in self.tab_pages:

@@ -20,7 +20,6 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -52,7 +51,7 @@ from branchdesk.ui import style
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.encryption.recovery_code import show_recovery_code
 from branchdesk.ui.log_safe import error_kind
-from branchdesk.ui.officers.forms import message_label, password_edit, show_message
+from branchdesk.ui.officers.forms import action_buttons, message_label, password_edit, show_message
 from branchdesk.ui.officers.gate import sentence
 from branchdesk.ui.worker import report_unhandled
 
@@ -357,13 +356,7 @@ class EncryptDialog(QDialog):
         form.addRow("Your password", self.password)
         self.message = message_label()
 
-        buttons = QDialogButtonBox()
-        self.encrypt_button = buttons.addButton("Encrypt", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.encrypt_button.setObjectName("primaryButton")
-        self.encrypt_button.setDefault(True)
-        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.encrypt_button, self.cancel_button = action_buttons(self, "Encrypt")
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
@@ -475,15 +468,7 @@ class NewRecoveryCodeDialog(QDialog):
         form = QFormLayout()
         form.addRow("Your password", self.password)
         self.message = message_label()
-        buttons = QDialogButtonBox()
-        self.make_button = buttons.addButton(
-            "Make a new code", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.make_button.setObjectName("primaryButton")
-        self.make_button.setDefault(True)
-        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.make_button, self.cancel_button = action_buttons(self, "Make a new code")
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)

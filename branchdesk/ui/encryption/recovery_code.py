@@ -17,7 +17,6 @@ from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.ui.dialogs import DialogService
+from branchdesk.ui.officers.forms import action_buttons
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
@@ -167,11 +167,7 @@ class RecoveryCodeDialog(QDialog):
         self.confirm_box.setObjectName("recoveryCodeKept")
         self.confirm_box.toggled.connect(self._update)
 
-        buttons = QDialogButtonBox()
-        self.done_button = buttons.addButton("Done", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.done_button.setObjectName("primaryButton")
-        self.done_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
+        buttons, self.done_button, _none = action_buttons(self, "Done", None)
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)

@@ -21,7 +21,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -41,7 +40,7 @@ from branchdesk.store.errors import DatabaseDamaged, StoreError
 from branchdesk.ui import style
 from branchdesk.ui.dialogs import DialogService
 from branchdesk.ui.encryption.recovery_code import _fixed_font, show_recovery_code
-from branchdesk.ui.officers.forms import NewPassword, message_label, show_message
+from branchdesk.ui.officers.forms import NewPassword, action_buttons, message_label, show_message
 from branchdesk.ui.officers.gate import sentence
 from branchdesk.ui.officers.sign_in import Purpose, SignInDialog, admit, remember_name
 from branchdesk.ui.worker import Worker
@@ -223,15 +222,9 @@ class RecoverDialog(QDialog):
         self.name_edit.textChanged.connect(lambda _t: self.new_password.update_problems())
         self.message = message_label()
 
-        buttons = QDialogButtonBox()
-        self.recover_button = buttons.addButton(
-            "Set the new password", QDialogButtonBox.ButtonRole.AcceptRole
+        buttons, self.recover_button, self.cancel_button = action_buttons(
+            self, "Set the new password"
         )
-        self.recover_button.setObjectName("primaryButton")
-        self.recover_button.setDefault(True)
-        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from branchdesk.access.officers import MIN_PASSWORD_LENGTH, password_problems
 from branchdesk.ui.officers.gate import sentence
@@ -21,6 +29,29 @@ def password_edit(name: str, placeholder: str = "") -> QLineEdit:
     if placeholder:
         edit.setPlaceholderText(placeholder)
     return edit
+
+
+def action_buttons(
+    dialog: QDialog,
+    action: str,
+    cancel: str | None = "",
+    on_cancel: Callable[[], object] | None = None,
+) -> tuple[QDialogButtonBox, QPushButton, QPushButton | None]:
+    """A dialog's buttons: its action, the default and styled as the primary button, and a
+    cancel button (Cancel, or the text given; None for none), wired to accept and to reject
+    (or `on_cancel`)."""
+    buttons = QDialogButtonBox()
+    primary = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+    primary.setObjectName("primaryButton")
+    primary.setDefault(True)
+    cancel_button = None
+    if cancel == "":
+        cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+    elif cancel is not None:
+        cancel_button = buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(on_cancel or dialog.reject)
+    return buttons, primary, cancel_button
 
 
 def message_label() -> QLabel:

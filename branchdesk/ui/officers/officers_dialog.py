@@ -45,7 +45,13 @@ from branchdesk.exports.text import local_time, short_date
 from branchdesk.store.errors import StoreError
 from branchdesk.ui import style
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.officers.forms import NewPassword, message_label, password_edit, show_message
+from branchdesk.ui.officers.forms import (
+    NewPassword,
+    action_buttons,
+    message_label,
+    password_edit,
+    show_message,
+)
 from branchdesk.ui.officers.gate import sentence
 
 log = logging.getLogger(__name__)
@@ -98,13 +104,7 @@ def _form_dialog(dialog: QDialog, title: str, intro: str) -> tuple[QFormLayout, 
 
 
 def _buttons(dialog: QDialog, layout: QVBoxLayout, ok: str) -> QPushButton:
-    buttons = QDialogButtonBox()
-    button = buttons.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
-    button.setObjectName("primaryButton")
-    button.setDefault(True)
-    buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
+    buttons, button, _cancel = action_buttons(dialog, ok)
     layout.addSpacing(6)
     layout.addWidget(buttons)
     return button

@@ -23,7 +23,6 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -46,7 +45,13 @@ from branchdesk.settings import Preferences, config_dir, is_demo_database
 from branchdesk.store.database import Database, open_database
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.dialogs import DialogService
-from branchdesk.ui.officers.forms import NewPassword, message_label, password_edit, show_message
+from branchdesk.ui.officers.forms import (
+    NewPassword,
+    action_buttons,
+    message_label,
+    password_edit,
+    show_message,
+)
 from branchdesk.ui.officers.gate import sentence
 
 log = logging.getLogger(__name__)
@@ -183,16 +188,12 @@ class SignInDialog(QDialog):
             self.name_edit.setText(remembered_name(self.where))
         self.message = message_label()
 
-        buttons = QDialogButtonBox()
-        self.sign_in_button = buttons.addButton(
-            "Unlock" if locked else "Sign in", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.sign_in_button.setObjectName("primaryButton")
-        self.sign_in_button.setDefault(True)
         cancel = {Purpose.START: "Quit", Purpose.OPEN: "Cancel"}.get(purpose, "Quit BranchDesk")
-        self.cancel_button = buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self._cancel)
+        buttons, self.sign_in_button, cancel_button = action_buttons(
+            self, "Unlock" if locked else "Sign in", cancel, self._cancel
+        )
+        assert cancel_button is not None
+        self.cancel_button = cancel_button
 
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
@@ -456,17 +457,11 @@ class SetUpDialog(QDialog):
         later.setWordWrap(True)
         self.message = message_label()
 
-        buttons = QDialogButtonBox()
-        self.create_button = buttons.addButton(
-            "Create the account", QDialogButtonBox.ButtonRole.AcceptRole
+        buttons, self.create_button, cancel_button = action_buttons(
+            self, "Create the account", "Quit" if at_start else "Cancel"
         )
-        self.create_button.setObjectName("primaryButton")
-        self.create_button.setDefault(True)
-        self.cancel_button = buttons.addButton(
-            "Quit" if at_start else "Cancel", QDialogButtonBox.ButtonRole.RejectRole
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        assert cancel_button is not None
+        self.cancel_button = cancel_button
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)

@@ -262,6 +262,7 @@ class DamagedDatabaseDialog(QDialog):
         parent: QWidget | None = None,
         *,
         key: bytes | None = None,
+        at_start: bool = True,
     ) -> None:
         super().__init__(parent)
         self.db_path = db_path
@@ -297,7 +298,11 @@ class DamagedDatabaseDialog(QDialog):
         self.restore_button.setObjectName("primaryButton")
         self.restore_button.setEnabled(False)
         self.restore_button.clicked.connect(self.restore)
-        self.quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        # At start-up there is nothing else to go back to; from File › Open, the database
+        # already open stays open.
+        self.quit_button = buttons.addButton(
+            "Quit" if at_start else "Cancel", QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.quit_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -384,8 +389,11 @@ def recover_damaged(
     worker: Worker,
     *,
     key: bytes | None = None,
+    parent: QWidget | None = None,
+    at_start: bool = True,
 ) -> Database | None:
-    """At start-up: offer to restore a damaged database from its newest good backup.
+    """Offer to restore a damaged database from its newest good backup (at start-up, or when
+    File › Open finds it damaged).
 
     Returns the restored, reopened database, or None if nothing was restored (the caller then
     exits). Without any backup to try, it says so in a plain message. `key` is an encrypted
@@ -393,12 +401,12 @@ def recover_damaged(
     """
     title = "BranchDesk — the database is damaged"
     if db_path is None:
-        dialogs.error(None, title, reason)
+        dialogs.error(parent, title, reason)
         return None
     folder = backups_folder(db_path, prefs.get("backup_folder"))
     if not restore_candidates(db_path, folder):
         dialogs.error(
-            None,
+            parent,
             title,
             f"{reason}\n\nBranchDesk has not written anything to the file. No backup of it "
             f"was found in {folder} or beside it. Restore a backup kept elsewhere with "
@@ -406,7 +414,9 @@ def recover_damaged(
             "'branchdesk --db FILE'.",
         )
         return None
-    dialog = DamagedDatabaseDialog(db_path, reason, folder, prefs.officer_name, worker, key=key)
+    dialog = DamagedDatabaseDialog(
+        db_path, reason, folder, prefs.officer_name, worker, parent, key=key, at_start=at_start
+    )
     try:
         accepted = dialogs.run_dialog(dialog)
     finally:
@@ -417,7 +427,7 @@ def recover_damaged(
     db, kept = dialog.restored
     log.info("damaged database restored from its %s backup", dialog.backup.kind)
     dialogs.info(
-        None,
+        parent,
         "Database restored",
         f"The database now holds the backup of {dialog.backup.label}. Anything entered after "
         f"that is not in it.\n\nThe damaged file is kept in\n{kept}",

@@ -182,8 +182,32 @@ class DatabaseActions(QObject):
             title="Database",
             label=label,
             on_done=self._opened,
-            on_error=self._error("Could not open the database"),
+            on_error=self._open_failed(path),
         )
+
+    def _open_failed(self, path: Path) -> Callable[[BaseException], None]:
+        fallback = self._error("Could not open the database")
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, DatabaseDamaged):
+                fallback(exc)
+                return
+            from branchdesk.ui.backup_dialogs import recover_damaged
+
+            # Nothing was written to it: the newest good backup is offered, as at start-up.
+            restored = recover_damaged(
+                path.resolve(),
+                str(exc),
+                self.ctx.dialogs,
+                self.ctx.preferences,
+                self.ctx.worker,
+                parent=self.window,
+                at_start=False,
+            )
+            if restored is not None:
+                self._opened(restored)
+
+        return failed
 
     def _opened(self, db: Database) -> None:
         self._swap(db)

@@ -202,6 +202,44 @@ def test_a_damaged_database_is_restored_from_the_newest_good_backup(
     _close(window)
 
 
+def test_file_open_on_a_damaged_database_offers_its_newest_good_backup(
+    qtbot: Any, branch: Path, dialogs: Any, keep_hook: None
+) -> None:
+    other = copy_branch(branch, branch.parent.parent / "other" / "other.sqlite3")
+    take_backup(branch, branch.parent / "backups", datetime(2026, 11, 28, 9, 12))
+    members = member_count(branch)
+    damaged = damage(branch, "garbage-appended")
+    window = _built(qtbot, dialogs, other)
+    seen: dict[str, str] = {}
+
+    def cancel(d: DamagedDatabaseDialog) -> None:
+        qtbot.waitUntil(d.restore_button.isEnabled, timeout=30_000)
+        seen["cancel"] = d.quit_button.text()
+        click(qtbot, d.quit_button)
+
+    def restore_it(d: DamagedDatabaseDialog) -> None:
+        qtbot.waitUntil(d.restore_button.isEnabled, timeout=30_000)
+        click(qtbot, d.restore_button)
+        qtbot.waitUntil(lambda: d.result() == QDialog.DialogCode.Accepted, timeout=30_000)
+
+    # Cancelled: the database already open stays open, the damaged file as it was.
+    dialogs.open_files.append(branch)
+    dialogs.dialogs.append(cancel)
+    window.database_actions.open_database()
+    qtbot.waitUntil(lambda: not window.ctx.worker.busy, timeout=30_000)
+    assert seen["cancel"] == "Cancel"
+    assert window.ctx.db.path == other.resolve() and branch.read_bytes() == damaged
+    # Restored: the window moves onto it.
+    dialogs.open_files.append(branch)
+    dialogs.dialogs.append(restore_it)
+    window.database_actions.open_database()
+    qtbot.waitUntil(lambda: window.ctx.db.path == branch.resolve(), timeout=30_000)
+    assert member_count(branch) == members
+    [(title, _)] = dialogs.messages("info")
+    assert title == "Database restored"
+    _close(window)
+
+
 def test_quitting_the_damaged_dialog_leaves_the_file_alone(
     qtbot: Any, branch: Path, dialogs: Any, keep_hook: None
 ) -> None:

@@ -307,7 +307,9 @@ def unlock_database(
     from branchdesk.ui.backup_dialogs import recover_damaged
 
     log.error("the encrypted database is damaged; offering a restore")
-    db = recover_damaged(path, str(damaged), dialogs, prefs, worker, key=key)
+    db = recover_damaged(
+        path, str(damaged), dialogs, prefs, worker, key=key, parent=parent, at_start=at_start
+    )
     if db is None:
         return Unlocked(damaged=True)
     # The accounts are the backup's now: the same name and password sign in if they were the

@@ -281,6 +281,12 @@ def test_backups_of_an_encrypted_database_are_encrypted_restore_and_drill(branch
     result = run_drill(branch, BackupFile(first, datetime(2026, 11, 1, 9), "daily"), key=key)
     assert result.passed, result.summary()
     assert result.counts["members"] == 1
+    # A backup copied somewhere without its key file still drills, with the database's key.
+    bare = branch.parent / "elsewhere" / "copy.sqlite3"
+    bare.parent.mkdir()
+    shutil.copyfile(first, bare)
+    result = run_drill(branch, BackupFile(bare, datetime(2026, 11, 1, 9), "file"), key=key)
+    assert result.passed, result.summary()
     # A plain backup is refused for an encrypted database, with what to do instead.
     plain = branch.parent / "plain.sqlite3"
     open_database(plain).dispose()

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from branchdesk.progress import Progress, silent
 from branchdesk.store import sqlfile
-from branchdesk.store.backup import check_backup_file, restore_database
+from branchdesk.store.backup import check_backup_file, copy_key_file, restore_database
 from branchdesk.store.damage import read_only_uri
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StoreError
+from branchdesk.store.keys import key_file_for
 from branchdesk.store.schedule import (
     BackupFile,
     parse_backup_name,
@@ -159,6 +160,9 @@ def run_drill(
         progress.update(0, 4)
         try:
             restore_database(copy_path, backup.path, key)
+            if key is not None and not key_file_for(copy_path).exists():
+                # A backup copied without its key file: the database's own opens the copy.
+                copy_key_file(db_path, copy_path)
         except StoreError as exc:
             result.problems.append(f"it does not restore: {exc}")
             return result

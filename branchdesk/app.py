@@ -104,6 +104,12 @@ def build_window(
     app.setApplicationName("BranchDesk")
     app.setOrganizationName("BranchDesk")
     app.setApplicationVersion(__version__)
+    from branchdesk.ui.icons import APP_ID, app_icon
+
+    # Dialogs shown before the main window (sign-in, set-up) get the icon too; on Wayland the
+    # desktop shell finds the icon through the .desktop file this names (packaging/linux/).
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(APP_ID)
     from branchdesk.casework.documents import clear_viewing_folder
 
     # Copies of documents opened for viewing, left behind if BranchDesk was stopped last time.

@@ -41,6 +41,7 @@ from branchdesk.store.database import Database
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.database_actions import DatabaseActions
+from branchdesk.ui.icons import app_icon, tab_icon
 from branchdesk.ui.officers.gate import Gate, may, refusal
 from branchdesk.ui.officers.lock import Cover, IdleWatch
 from branchdesk.ui.tab_base import TabBase
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("registerTabs")
@@ -219,12 +221,12 @@ class MainWindow(QMainWindow):
         self._loading_page: QLabel | None = None
         if self._first_title is not None:
             self._loading_page = _loading()
-            self.tabs.addTab(self._loading_page, self._first_title)
+            self.tabs.addTab(self._loading_page, tab_icon(self._first_title), self._first_title)
         self.loading_pages = {
             title: _loading() for title in LATER_TITLES if may(db, LATER_AREAS[title])
         }
         for title, page in self.loading_pages.items():
-            self.tabs.addTab(page, title)
+            self.tabs.addTab(page, tab_icon(title), title)
 
     def _officer_key(self) -> tuple[int, str] | None:
         principal = self.ctx.db.principal
@@ -262,7 +264,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(self._loading_page)
         showing = self.tabs.currentIndex() == index
         # In first and then out, so no other tab is shown for a moment in between.
-        self.tabs.insertTab(index, tab, title)
+        self.tabs.insertTab(index, tab, tab_icon(title), title)
         if showing:
             self.tabs.setCurrentIndex(index)
         self.tabs.removeTab(index + 1)
@@ -296,7 +298,7 @@ class MainWindow(QMainWindow):
             return
         index = self.tabs.indexOf(page)
         showing = self.tabs.currentIndex() == index
-        self.tabs.insertTab(index, tab, tab.title)
+        self.tabs.insertTab(index, tab, tab_icon(tab.title), tab.title)
         if showing:
             self.tabs.setCurrentIndex(index)
         self.tabs.removeTab(index + 1)

@@ -597,9 +597,8 @@ def _damage_advice(
 
 def _daily_backup(db: Database, args: argparse.Namespace, prefs: Preferences) -> None:
     """Today's backup, at the first command of the day; a failure is reported, not fatal."""
-    import sqlite3
-
     from branchdesk.settings import is_demo_database
+    from branchdesk.store import sqlfile
     from branchdesk.store.errors import StoreError
     from branchdesk.store.schedule import backups_folder, take_daily_backup
 
@@ -608,7 +607,7 @@ def _daily_backup(db: Database, args: argparse.Namespace, prefs: Preferences) ->
     try:
         folder = backups_folder(db.path, prefs.get("backup_folder"))
         taken = take_daily_backup(db.path, folder, key=db.key)
-    except (StoreError, OSError, sqlite3.Error) as exc:  # a full disk, a locked or missing folder
+    except (StoreError, OSError, *sqlfile.DatabaseError) as exc:  # a full disk, a locked file…
         print(f"branchdesk: warning: today's backup could not be taken: {exc}", file=sys.stderr)
         return
     if taken is not None:

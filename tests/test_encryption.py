@@ -8,6 +8,8 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -420,3 +422,87 @@ def test_a_conversion_cut_off_part_way_is_undone_or_completed(
         reopened.dispose()
     leftovers = [p.name for p in tmp_path.iterdir() if "encrypt" in p.name or ".new" in p.name]
     assert leftovers == []
+
+
+def test_a_commit_that_fails_leaves_the_key_file_as_it_was(branch: Path) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    db = encryption.open_encrypted(branch, SECRETARY, PASSWORD)
+    before = keys.key_file_for(branch).read_bytes()
+
+    def disk_full(_session: object) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+
+    event.listen(db._sessions, "before_commit", disk_full)
+    try:
+        with pytest.raises(StoreError, match="disk holding the database is full"):
+            officers.change_own_password(db, PASSWORD, "a newer password 1")
+        with pytest.raises(StoreError):
+            encryption.new_recovery_code(db, PASSWORD)
+    finally:
+        event.remove(db._sessions, "before_commit", disk_full)
+        db.dispose()
+    # Neither change reached the key file, nor left a half-made one beside it.
+    assert keys.key_file_for(branch).read_bytes() == before
+    assert sorted(p.name for p in branch.parent.iterdir() if ".keys" in p.name) == [
+        "branch.sqlite3.keys"
+    ]
+    encryption.open_encrypted(branch, SECRETARY, PASSWORD).dispose()
+
+
+def test_encrypting_is_refused_while_another_connection_has_the_database(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "branch.sqlite3"
+    db = _plain_branch(path, tmp_path / "letter.txt")
+    # Another program (another process: SQLite's locks work between processes) reading it.
+    holder = (
+        "import sqlite3, sys\n"
+        f"c = sqlite3.connect({str(path)!r})\n"
+        "c.execute('BEGIN'); c.execute('SELECT count(*) FROM members').fetchone()\n"
+        "print('ready', flush=True); sys.stdin.readline()\n"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", holder], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="is open in another BranchDesk window"):
+            encryption.encrypt_database(db, PASSWORD, [])
+    finally:
+        other.communicate("\n", timeout=30)
+        db.dispose()
+    assert path.read_bytes()[:16] == SQLITE_HEADER and not keys.key_file_for(path).exists()
+    assert [p.name for p in tmp_path.iterdir() if "encrypt" in p.name] == []
+    reopened = open_database(path)
+    try:
+        officers.sign_in(reopened, SECRETARY, PASSWORD)
+        assert run_checks(reopened) == []
+    finally:
+        reopened.dispose()
+
+
+def test_a_cut_off_conversion_never_removes_the_plain_copy_for_a_file_it_did_not_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "branch.sqlite3"
+    db = _plain_branch(path, tmp_path / "letter.txt")
+    real_replace = os.replace
+
+    def crash(source: object, target: object) -> None:
+        if Path(str(target)) == keys.key_file_for(path):
+            raise KeyboardInterrupt
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(conversion.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        encryption.encrypt_database(db, PASSWORD, [])
+    monkeypatch.undo()
+    # Something else then writes a file where the encrypted copy was.
+    path.write_bytes(b"")
+    aside = path.with_name(path.name + conversion.PLAIN_ASIDE)
+    kept = aside.read_bytes()
+    with pytest.raises(StoreError, match="is kept in"):
+        open_database(path)
+    assert aside.read_bytes() == kept and kept[:16] == SQLITE_HEADER

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from branchdesk.access import officers
 from branchdesk.access.models import Officer
@@ -129,17 +130,20 @@ def encrypt_database(
     if principal is None or principal.role != Role.SECRETARY:
         raise StoreError("only a signed-in secretary can encrypt the database")
     officers.confirm_password(db, password)
-    with db.write() as session:
+    with db.read() as session:  # bound by the role, as any officer's reading
         others = session.scalars(
             select(Officer.id).where(Officer.id != principal.officer_id).order_by(Officer.id)
         ).all()
-        record(session, [entry(principal.name, "encrypt", "database", None, ["converted"])])
-    # Everything committed into the file itself, nothing left in the WAL, nobody connected.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # This program's own connections closed, and no new ones while the file is replaced;
+    # encrypt_file refuses if any other program has it open.
+    db.retired = True
     db.dispose()
     data_key = keys.new_data_key()
-    code = encrypt_file(path, data_key, principal.name, password)
+    try:
+        code = encrypt_file(path, data_key, principal.name, password)
+    except BaseException:
+        db.retired = False  # nothing was changed: the plain database carries on
+        raise
     # From here the database is encrypted: a problem with the documents or the backups is
     # reported beside the recovery code, never raised (the code would be lost with it).
     failed: list[tuple[Path, str]] = []
@@ -157,6 +161,11 @@ def encrypt_database(
     encrypted = open_database(path, officer=principal.name, key=data_key)
     encrypted.principal = principal
     encrypted.sign_in_required = True
+    try:
+        with encrypted.write(system=True) as session:
+            record(session, [entry(principal.name, "encrypt", "database", None, ["converted"])])
+    except (StoreError, DBAPIError) as exc:
+        log.warning("the encryption is not in the audit log: %s", type(exc).__name__)
     if others:
         log.info("%d other officers need a new password to get a key", len(others))
     return Encrypted(encrypted, code, backups_failed=failed)
@@ -193,10 +202,14 @@ def recover(path: Path, code: str, name: str, new_password: str) -> Encrypted:
             officer.last_failed_at = None
             session.flush()
             record(session, [entry(officer.name, "recover", "officers", officer.id, ["password"])])
-            held = keys.KeyFile.load(keys.key_file_for(path))
-            held.give(data_key, officer.name, new_password)
-            new_code = held.new_recovery(data_key)
-            held.save(keys.key_file_for(path))
+            codes: list[str] = []
+
+            def rewrap(held: keys.KeyFile) -> None:
+                held.give(data_key, officer.name, new_password)
+                codes.append(held.new_recovery(data_key))
+
+            keys.change_with(session, path, rewrap)
+            new_code = codes[0]
             principal = Principal(officer.id, officer.name, Role.SECRETARY)
     except BaseException:
         db.dispose()
@@ -219,5 +232,5 @@ def new_recovery_code(db: Database, password: str) -> str:
     codes: list[str] = []
     with db.write() as session:
         record(session, [entry(principal.name, "recovery_code", "database", None, [])])
-        keys.update(db.path, lambda held: codes.append(held.new_recovery(key)))
+        keys.change_with(session, db.path, lambda held: codes.append(held.new_recovery(key)))
     return codes[0]

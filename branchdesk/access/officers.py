@@ -81,16 +81,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _give_key(db: Database, name: str, password: str) -> None:
-    """Wrap an encrypted database's key for an officer's new password (nothing if plain)."""
+def _give_key(db: Database, session: Session, name: str, password: str) -> None:
+    """Wrap an encrypted database's key for an officer's new password, as part of the
+    session's transaction (nothing if the database is plain)."""
     if db.key is not None and db.path is not None:
         key = db.key
-        keys.update(db.path, lambda held: held.give(key, name, password))
+        keys.change_with(session, db.path, lambda held: held.give(key, name, password))
 
 
-def _take_key(db: Database, name: str) -> None:
+def _take_key(db: Database, session: Session, name: str) -> None:
     if db.key is not None and db.path is not None:
-        keys.update(db.path, lambda held: held.take_away(name))
+        keys.change_with(session, db.path, lambda held: held.take_away(name))
 
 
 def _check_new(name: str, role: str, password: str) -> tuple[str, Role]:
@@ -155,7 +156,7 @@ def add_officer(db: Database, name: str, role: str, password: str) -> OfficerRow
         )
         session.add(officer)
         session.flush()
-        _give_key(db, name, password)
+        _give_key(db, session, name, password)
         return _row(officer)
 
 
@@ -299,7 +300,7 @@ def change_own_password(db: Database, old: str, new: str) -> None:
         assert officer is not None
         officer.password_hash = _hasher.hash(new)
         session.flush()
-        _give_key(db, officer.name, new)
+        _give_key(db, session, officer.name, new)
 
 
 def reset_password(db: Database, officer_id: int, new: str) -> None:
@@ -313,7 +314,7 @@ def reset_password(db: Database, officer_id: int, new: str) -> None:
         officer.failed_attempts = 0
         officer.last_failed_at = None
         session.flush()
-        _give_key(db, officer.name, new)
+        _give_key(db, session, officer.name, new)
 
 
 def set_role(db: Database, officer_id: int, role: str) -> None:
@@ -354,7 +355,7 @@ def set_active(db: Database, officer_id: int, active: bool) -> None:
         if not active:
             # An account switched off no longer unlocks the file; switched on again, it needs a
             # new password from the secretary to get a key.
-            _take_key(db, officer.name)
+            _take_key(db, session, officer.name)
 
 
 def _get(session: Session, officer_id: int) -> Officer:

@@ -20,12 +20,13 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from branchdesk.store import sqlfile
 from branchdesk.store.atomic import _fsync_dir
 from branchdesk.store.damage import HEADER
 from branchdesk.store.errors import DatabaseDamaged, StoreError
-from branchdesk.store.keys import create_key_file, key_file_for, shred
+from branchdesk.store.keys import converted_size, create_key_file, key_file_for, shred
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,18 @@ def finish_interrupted(path: Path) -> None:
                 leftover.unlink()
         log.warning("an interrupted encryption was undone")
         return
+    # The encrypted copy is in place only if the file there is the one that was written: an
+    # empty or other file must never cost the plain copy set aside.
+    expected = converted_size(new_keys if new_keys.exists() else key_file_for(path))
+    if expected is None or is_plain(path) or path.stat().st_size != expected:
+        raise StoreError(
+            f"an encryption of {path} was cut off part-way and the file there is not the "
+            f"encrypted copy: the database as it was is kept in {aside}. Nothing was removed."
+        )
     if new_keys.exists():
         os.replace(new_keys, key_file_for(path))
-    if key_file_for(path).exists() and not is_plain(path):
-        _shred_with_side_files(aside)
-        log.warning("an interrupted encryption was completed")
+    _shred_with_side_files(aside)
+    log.warning("an interrupted encryption was completed")
 
 
 def _counts(connection: object, schema: str) -> dict[str, int]:
@@ -101,12 +109,50 @@ def _counts(connection: object, schema: str) -> dict[str, int]:
     }
 
 
-def export_encrypted(source: Path, target: Path, key: bytes) -> None:
-    """Write an encrypted copy of the plain database `source` to `target`, and check it."""
+IN_USE = (
+    "{path} is open in another BranchDesk window or program: close it there, then encrypt it "
+    "(nothing was changed)"
+)
+
+
+def hold_alone(path: Path) -> Any:
+    """A connection that has the plain database at `path` to itself until it is closed.
+
+    Its WAL is emptied and the file put in rollback-journal mode, which SQLite allows only when
+    no other connection has it open (so a database in use elsewhere is refused), then an
+    exclusive lock is taken and kept: nobody can write to the file while it is copied. It is
+    the SQLCipher library's own connection, as the copy's is: two copies of SQLite in one
+    process do not see each other's locks.
+    """
+    # A short wait: a BranchDesk window elsewhere keeps it open, so waiting longer helps nobody.
+    conn = sqlfile.cipher_connect_plain(path, timeout=2)
+    try:
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+        if (busy is not None and busy[0]) or mode is None or str(mode[0]).lower() != "delete":
+            raise StoreError(IN_USE.format(path=path))
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")  # in exclusive locking mode the lock outlasts the transaction
+    except sqlfile.DatabaseError as exc:
+        conn.close()
+        raise StoreError(IN_USE.format(path=path)) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def export_encrypted(source: Path, target: Path, key: bytes, held: Any = None) -> None:
+    """Write an encrypted copy of the plain database `source` to `target`, and check it.
+
+    `held` is a connection from `hold_alone` to copy through (left open); without it the
+    file is opened for the copy (a backup, which nothing else uses).
+    """
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
     # The SQLCipher module opens a plain file when given no key.
-    conn = sqlfile.cipher_connect_plain(source)
+    conn = held if held is not None else sqlfile.cipher_connect_plain(source)
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
@@ -118,7 +164,8 @@ def export_encrypted(source: Path, target: Path, key: bytes) -> None:
         conn.execute("DETACH DATABASE encrypted")
         before = _counts(conn, "main")
     finally:
-        conn.close()
+        if held is None:
+            conn.close()
     # Checked as the next open will read it: a new connection, with the key.
     check = sqlfile.connect(target, key)
     try:
@@ -136,20 +183,28 @@ def export_encrypted(source: Path, target: Path, key: bytes) -> None:
 
 
 def encrypt_file(path: Path, key: bytes, name: str, password: str) -> str:
-    """Replace the plain database at `path` (closed by the caller, WAL checkpointed) with an
-    encrypted copy under `key`, wrapped for one officer; returns the new recovery code."""
+    """Replace the plain database at `path` (closed by the caller) with an encrypted copy under
+    `key`, wrapped for one officer; returns the new recovery code. Refused, changing nothing,
+    while the database is open anywhere else."""
     aside, encrypting, new_keys = _steps(path)
     if key_file_for(path).exists():
         raise StoreError(f"{path} is encrypted already")
     finish_interrupted(path)
+    held = hold_alone(path)
     try:
-        export_encrypted(path, encrypting, key)
-        code = create_key_file(new_keys, key, name, password)
+        export_encrypted(path, encrypting, key, held)
+        code = create_key_file(new_keys, key, name, password, size=encrypting.stat().st_size)
     except BaseException:
+        held.close()
         for leftover in (encrypting, new_keys):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         raise
+    # Closed only now, just before the file is moved (Windows cannot move an open file).
+    held.close()
+    for side in ("-wal", "-shm", "-journal"):
+        # The plain database's; in rollback mode and held alone it should have none left.
+        shred(Path(f"{path}{side}"))
     os.replace(path, aside)
     os.replace(encrypting, path)
     os.replace(new_keys, key_file_for(path))
@@ -195,10 +250,11 @@ def encrypt_backups(
             export_encrypted(backup, encrypting, key)
             from branchdesk.store.backup import copy_key_file
 
-            copy_key_file(db_path, backup)
             aside = _beside(backup, PLAIN_ASIDE)
             os.replace(backup, aside)
             os.replace(encrypting, backup)
+            # After the swap: a key file beside a plain backup would make it look damaged.
+            copy_key_file(db_path, backup)
             _shred_with_side_files(aside)
         except (StoreError, *sqlfile.DatabaseError, OSError) as exc:
             with contextlib.suppress(FileNotFoundError):

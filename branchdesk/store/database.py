@@ -80,6 +80,9 @@ class Database:
         self.sign_in_required = False
         self._session_maker: sessionmaker[Session] | None = None
         self._session_maker_lock = threading.Lock()
+        # Set while the file is being replaced (encrypted): any session asked for meanwhile,
+        # say by a list refreshing itself, is refused rather than opening the file.
+        self.retired = False
 
     @property
     def officer(self) -> str:
@@ -130,6 +133,10 @@ class Database:
             return str(self.path)
         return self.url.render_as_string(hide_password=True)
 
+    def _check_open(self) -> None:
+        if self.retired:
+            raise StoreError(f"{self.display_name} was closed while it was replaced; open it again")
+
     def _begin(self, session: Session, system: bool) -> None:
         session.info["officer"] = self.officer
         if self.sign_in_required and not system:
@@ -144,6 +151,7 @@ class Database:
         Objects read stay usable afterwards (detached, with the values they were read with).
         `system` lifts the role checks, for signing in and for the app's own bookkeeping.
         """
+        self._check_open()
         try:
             with self._sessions() as session:
                 self._begin(session, system)
@@ -159,6 +167,7 @@ class Database:
     @contextlib.contextmanager
     def write(self, *, system: bool = False) -> Iterator[Session]:
         """A session whose work is committed as one transaction, or not at all."""
+        self._check_open()
         try:
             with self._sessions() as session:
                 self._begin(session, system)
@@ -309,8 +318,12 @@ def connect(
     if key is not None and db.path is not None:
         from branchdesk.store.sealed import documents_folder_beside, seal_folder
 
-        # Documents of a conversion cut off before they were sealed are sealed now.
-        seal_folder(documents_folder_beside(db.path), key)
+        # Documents of a conversion cut off before they were sealed are sealed now. One that
+        # cannot be (open in another program) is tried again at the next open.
+        try:
+            seal_folder(documents_folder_beside(db.path), key)
+        except (OSError, StoreError) as exc:
+            log.warning("case documents not all sealed yet: %s", type(exc).__name__)
     db.refresh_sign_in()
     return db
 

@@ -162,11 +162,16 @@ class _Wrapped:
 
 @dataclass
 class KeyFile:
-    """The key file's content: the key-check value and the wrapped copies of the data key."""
+    """The key file's content: the key-check value and the wrapped copies of the data key.
+
+    `converted_size` is the size of the encrypted copy a conversion wrote, so that a
+    conversion cut off part-way is completed only onto that very file.
+    """
 
     check: str
     officers: dict[str, _Wrapped] = field(default_factory=dict)
     recovery: _Wrapped | None = None
+    converted_size: int | None = None
 
     # --- reading and writing ---
 
@@ -188,6 +193,7 @@ class KeyFile:
                 check=str(data["check"]),
                 officers={k: _Wrapped.from_json(v) for k, v in data["officers"].items()},
                 recovery=_Wrapped.from_json(data[_RECOVERY]) if data.get(_RECOVERY) else None,
+                converted_size=data.get("converted_size"),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise KeyFileDamaged(f"the key file {path} is damaged ({exc})") from exc
@@ -201,6 +207,8 @@ class KeyFile:
             "officers": {k: w.to_json() for k, w in sorted(self.officers.items())},
             _RECOVERY: self.recovery.to_json() if self.recovery else None,
         }
+        if self.converted_size is not None:
+            data["converted_size"] = self.converted_size
         atomic_write_text(path, json.dumps(data, indent=1) + "\n")
 
     # --- the data key ---
@@ -245,10 +253,13 @@ class KeyFile:
         return code
 
 
-def create_key_file(path: Path, data_key: bytes, name: str, password: str) -> str:
+def create_key_file(
+    path: Path, data_key: bytes, name: str, password: str, *, size: int | None = None
+) -> str:
     """Write a new key file for `data_key`, with the first officer's key; returns the recovery
-    code, which is not stored anywhere and must be shown to the secretary once."""
-    keys = KeyFile(check=_check_value(data_key))
+    code, which is not stored anywhere and must be shown to the secretary once. `size` is that
+    of a converted database's encrypted copy."""
+    keys = KeyFile(check=_check_value(data_key), converted_size=size)
     keys.give(data_key, name, password)
     code = keys.new_recovery(data_key)
     keys.save(path)
@@ -265,12 +276,46 @@ def unlock_with_recovery(db_path: Path, code: str) -> bytes:
     return KeyFile.load(key_file_for(db_path)).unlock_with_recovery(code)
 
 
-def update(db_path: Path, change: Any) -> None:
-    """Load the key file, apply `change(keys)` and save it again."""
-    path = key_file_for(db_path)
-    keys = KeyFile.load(path)
+def converted_size(path: Path) -> int | None:
+    """The encrypted copy's size a conversion recorded in the key file at `path`, if any."""
+    try:
+        return KeyFile.load(path).converted_size
+    except KeyFileDamaged:
+        return None
+
+
+_STAGED = ".next"
+_STAGED_IN_SESSION = "branchdesk_staged_key_file"
+
+
+def change_with(session: Any, db_path: Path, change: Any) -> None:
+    """Change the key file as part of `session`'s transaction: `change(keys)` is written to a
+    file beside it now, moved into place once the transaction commits, and removed if it rolls
+    back, so the key file and the officers' accounts change together. (A crash between the
+    commit and the move, a moment, leaves them apart: the secretary then sets a new password.)
+    """
+    from sqlalchemy import event
+
+    live = key_file_for(db_path)
+    staged = live.with_name(live.name + _STAGED)
+    # A second change in the same transaction builds on the first.
+    first = _STAGED_IN_SESSION not in session.info
+    keys = KeyFile.load(live if first else staged)
     change(keys)
-    keys.save(path)
+    keys.save(staged)
+    if not first:
+        return
+    session.info[_STAGED_IN_SESSION] = staged
+
+    def committed(_session: Any) -> None:
+        os.replace(staged, live)
+
+    def rolled_back(_session: Any) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
+
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_rollback", rolled_back, once=True)
 
 
 def shred(path: Path) -> None:

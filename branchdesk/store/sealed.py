@@ -148,6 +148,22 @@ def seal_in_place(path: Path, data_key: bytes) -> None:
     shred(aside)
 
 
+def _tidy_after_seal(path: Path) -> None:
+    """Leftovers of a `seal_in_place` cut off part-way: a sealed copy not yet moved in is
+    removed; a plain file set aside goes back if the document is missing (to be sealed next
+    time), or else is overwritten and removed."""
+    name = path.name[1:]
+    if name.endswith(".sealing"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    elif name.endswith(".plain"):
+        document = path.with_name(name[: -len(".plain")])
+        if document.exists():
+            shred(path)
+        else:
+            os.replace(path, document)
+
+
 def seal_folder(folder: Path, data_key: bytes) -> int:
     """Seal every plain file under `folder` (the documents of a database being encrypted);
     returns how many were sealed."""
@@ -155,8 +171,9 @@ def seal_folder(folder: Path, data_key: bytes) -> int:
     if not folder.is_dir():
         return 0
     for path in sorted(folder.rglob("*")):
-        # Dot files are copies being written (atomic_path), sealed by their writer already.
-        if path.name.startswith("."):
+        if path.name.startswith(".") and path.is_file():
+            _tidy_after_seal(path)
+            # Other dot files are copies being written (atomic_path), sealed by their writer.
             continue
         if path.is_file() and not path.is_symlink() and not is_sealed(path):
             seal_in_place(path, data_key)

@@ -54,9 +54,9 @@ def connect(
     return connection
 
 
-def cipher_connect_plain(path: Any) -> Any:
+def cipher_connect_plain(path: Any, timeout: float = 15) -> Any:
     """A SQLCipher connection to a plain file, to copy it into an encrypted one."""
-    connection = _cipher_module().connect(str(path), timeout=15)
+    connection = _cipher_module().connect(str(path), timeout=timeout)
     connection.execute("PRAGMA cipher_log_level = NONE")
     return connection
 

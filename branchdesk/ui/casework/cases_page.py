@@ -1217,8 +1217,9 @@ class CasesPage(TabBase):
         try:
             # An encrypted database's document is unsealed into a copy for the viewer.
             check = viewable_copy(self.ctx.db, document)
-        except (StoreError, OSError) as exc:
-            self.ctx.dialogs.error(self, "The document cannot be opened", str(exc))
+        except (StoreError, OSError, DBAPIError) as exc:
+            text = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
+            self.ctx.dialogs.error(self, "The document cannot be opened", text)
             return
         if not check.ok:
             self.ctx.dialogs.error(

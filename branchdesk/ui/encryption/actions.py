@@ -105,7 +105,7 @@ def recovery_code_refusal(db: Database) -> str:
 
 
 def lock_pixmap(size: int = 16) -> QPixmap:
-    """A small closed padlock, drawn rather than shipped: the app has no icon files."""
+    """A small closed padlock, drawn in the accent colour at the size asked for."""
     ratio = 2.0  # drawn at twice the size, so it stays sharp on a high-density screen
     pixmap = QPixmap(int(size * ratio), int(size * ratio))
     pixmap.setDevicePixelRatio(ratio)
@@ -246,9 +246,11 @@ class EncryptionActions(QObject):
             lines = "\n".join(f"• {path}: {why}" for path, why in result.backups_failed)
             self.ctx.dialogs.error(
                 self.window,
-                "Some backups are not encrypted",
-                "These backups could not be encrypted, and were left as they were. They are "
-                f"still readable without a password: delete them, or keep them safe.\n\n{lines}",
+                "Some files are not encrypted",
+                "These could not be encrypted, and were left as they were: they are still "
+                "readable without a password. Delete backups you do not need, or keep them "
+                "safe; case documents left are encrypted the next time the database is opened."
+                f"\n\n{lines}",
             )
 
     # -- Tools › New recovery code… ----------------------------------------------------------
@@ -383,6 +385,9 @@ class EncryptDialog(QDialog):
         self.encrypt_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         db, folders = self.ctx.db, [self.folder]
+        # Background reads (a list refreshing, today's backup) finish first: nothing of this
+        # program may have the file open while it is copied and replaced.
+        self.ctx.worker.quiet_pool.waitForDone(60_000)
         task = self.ctx.worker.run_with_progress(
             lambda progress: encrypt_database(db, password, folders, _report_only(progress)),
             parent=self,
@@ -461,8 +466,11 @@ class NewRecoveryCodeDialog(QDialog):
         self.setObjectName("newRecoveryCodeDialog")
 
         intro = _text(
-            "A new recovery code replaces the old one, which stops working at once. Make one "
-            "if the code has been lost, or if someone who should not have it may have seen it."
+            "A new recovery code replaces the old one, which no longer opens the database. "
+            "Backups taken before keep the keys they were taken with, the old code's too: "
+            "if someone who should not have it may have seen the old code, delete the older "
+            "backups once a new one is taken. Make a new code if the code has been lost, or "
+            "may have been seen."
         )
         self.password = password_edit("password")
         form = QFormLayout()

@@ -15,13 +15,11 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QIntValidator
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,6 +32,7 @@ from branchdesk.exports.text import plural
 from branchdesk.progress import Progress
 from branchdesk.store.audit_view import AuditChoices, AuditFilter, AuditListing, action_label
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.list_view import list_view
 from branchdesk.ui.table_model import READ_ERRORS, ListingTableModel, read_error_text
 from branchdesk.ui.worker import report_unhandled
 
@@ -146,22 +145,8 @@ class AuditViewer(QDialog):
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.table.verticalHeader()
-        vertical.hide()
-        # Fixed row heights: the view never measures every row of a long log to lay it out.
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        list_view(self.table, row_padding=12, scroll_per_pixel=True)
         horizontal = self.table.horizontalHeader()
-        horizontal.setHighlightSections(False)
-        horizontal.setStretchLastSection(True)
         for column, width in enumerate(self._column_widths()):
             self.table.setColumnWidth(column, width)
         # No sort indicator at first: the log's own order, newest first.

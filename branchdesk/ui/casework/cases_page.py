@@ -68,6 +68,7 @@ from branchdesk.ui.casework.dialogs import (
 )
 from branchdesk.ui.context import MEMBERS, AppContext
 from branchdesk.ui.filter_bar import FilterBar
+from branchdesk.ui.list_view import list_view
 from branchdesk.ui.tab_base import TabBase
 from branchdesk.ui.table_model import READ_ERRORS, ListingTableModel, read_error_text
 from branchdesk.ui.worker import report_unhandled
@@ -667,20 +668,8 @@ class CasesPage(TabBase):
         self.table = QTableView()
         self.table.setObjectName("casesTable")
         self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        vertical = self.table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        list_view(self.table)
         horizontal = self.table.horizontalHeader()
-        horizontal.setHighlightSections(False)
-        horizontal.setStretchLastSection(True)
         char = self.fontMetrics().horizontalAdvance("0")
         for i, column in enumerate(self.model.columns):
             self.table.setColumnHidden(i, column.key in HIDDEN_COLUMNS)

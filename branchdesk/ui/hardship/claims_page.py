@@ -29,7 +29,8 @@ from branchdesk.ui.context import AppContext
 from branchdesk.ui.filter_bar import FilterBar
 from branchdesk.ui.hardship.claim_dialogs import ClaimDialog, DecideDialog, decisions_html
 from branchdesk.ui.hardship.data import FundSummary, HardshipTableModel
-from branchdesk.ui.hardship.widgets import button, list_view, row, run_dialog, set_widths
+from branchdesk.ui.hardship.widgets import button, row, run_dialog, set_widths
+from branchdesk.ui.list_view import list_view
 
 SHOWN = {
     "open": "Awaiting decision",

@@ -30,13 +30,13 @@ from branchdesk.ui.hardship.widgets import (
     button,
     day_edit,
     empty_note,
-    list_view,
     money_line,
     row,
     run_dialog,
     set_widths,
     typed_money,
 )
+from branchdesk.ui.list_view import list_view
 from branchdesk.ui.table_model import read_error_text
 
 

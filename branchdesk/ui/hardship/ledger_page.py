@@ -36,7 +36,6 @@ from branchdesk.ui.hardship.widgets import (
     FormDialog,
     button,
     day_edit,
-    list_view,
     money_line,
     row,
     run_dialog,
@@ -44,6 +43,7 @@ from branchdesk.ui.hardship.widgets import (
     slug,
     typed_money,
 )
+from branchdesk.ui.list_view import list_view
 
 WIDTHS = {
     "id": 8,

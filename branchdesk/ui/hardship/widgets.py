@@ -155,24 +155,6 @@ def selected_data(widget: QTableWidget) -> Any:
     return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
-def list_view(view: QTableView) -> None:
-    """The look every SQL-backed list has here (as the Cases page)."""
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
-    view.setShowGrid(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    vertical = view.verticalHeader()
-    vertical.hide()
-    vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vertical.setDefaultSectionSize(view.fontMetrics().height() + 10)
-    horizontal = view.horizontalHeader()
-    horizontal.setHighlightSections(False)
-    horizontal.setStretchLastSection(True)
-
-
 def set_widths(
     view: QTableView, widths: dict[str, int], columns: Any, stretch: str | None = None
 ) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -29,6 +28,7 @@ from branchdesk.members.listing import MemberListing
 from branchdesk.members.service import get_member
 from branchdesk.ui.context import MEMBERS, AppContext
 from branchdesk.ui.filter_bar import FilterBar
+from branchdesk.ui.list_view import list_view
 from branchdesk.ui.members.member_dialog import MemberDialog
 from branchdesk.ui.members.transfers import MemberTransfers
 from branchdesk.ui.tab_base import TabBase
@@ -169,21 +169,8 @@ class MembersTab(TabBase):
         self.table = QTableView()
         self.table.setObjectName("membersTable")
         self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.table.verticalHeader()
-        vertical.hide()
-        # Fixed row heights: the view never measures 200,000 rows to lay them out.
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        list_view(self.table, row_padding=12, scroll_per_pixel=True)
         horizontal = self.table.horizontalHeader()
-        horizontal.setHighlightSections(False)
         horizontal.setSectionsMovable(False)
         horizontal.setStretchLastSection(False)
         self._set_column_widths()

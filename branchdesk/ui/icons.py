@@ -1,9 +1,7 @@
-"""The application's and the tabs' icons, from resources/icons beside the package.
+"""The application's and the tabs' icons, from resources/icons (see branchdesk.resources).
 
-resources/ is not package data: it is found next to the `branchdesk` folder, which is where it
-is when running from the source tree and with `pip install -e .` (the editable install points
-at the source tree). Where it is missing (a plain wheel install) the icons are null and Qt
-shows none, rather than failing to start.
+Where the folder is missing (a plain wheel install) the icons are null and Qt shows none,
+rather than failing to start.
 """
 
 from __future__ import annotations
@@ -13,7 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
-ICONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+from branchdesk.resources import resource_dir
+
+ICONS_DIR = resource_dir() / "icons"
 # The name Linux desktops know the icon and the .desktop file by (packaging/linux/).
 APP_ID = "org.branchdesk.BranchDesk"
 APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)

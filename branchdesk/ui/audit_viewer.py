@@ -28,30 +28,50 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import plural
 from branchdesk.progress import Progress
 from branchdesk.store.audit_view import AuditChoices, AuditFilter, AuditListing, action_label
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.list_view import list_view
 from branchdesk.ui.table_model import READ_ERRORS, ListingTableModel, read_error_text
 from branchdesk.ui.worker import report_unhandled
 
-XLSX = "Excel workbook (*.xlsx)"
+XLSX = QT_TRANSLATE_NOOP("audit_viewer", "Excel workbook (*.xlsx)")
+# The log's columns are named in the store, which has no translator: the headings shown here.
+HEADERS = {
+    "id": QT_TRANSLATE_NOOP("audit_viewer", "Entry"),
+    "at": QT_TRANSLATE_NOOP("audit_viewer", "When"),
+    "officer": QT_TRANSLATE_NOOP("audit_viewer", "Officer"),
+    "action": QT_TRANSLATE_NOOP("audit_viewer", "Action"),
+    "table": QT_TRANSLATE_NOOP("audit_viewer", "Table"),
+    "row_id": QT_TRANSLATE_NOOP("audit_viewer", "Record"),
+    "fields": QT_TRANSLATE_NOOP("audit_viewer", "Fields"),
+    "details": QT_TRANSLATE_NOOP("audit_viewer", "Details"),
+}
 
 
-def _combo(name: str, everything: str, tip: str) -> QComboBox:
+def _entries(n: int) -> str:
+    if n == 1:
+        return translate("audit_viewer", "1 entry")
+    return translate("audit_viewer", "{n} entries").format(n=f"{n:,}")
+
+
+def _combo(name: str, everything: str, tip: str, accessible: str) -> QComboBox:
+    """A filter's drop-down; the texts come translated."""
     combo = QComboBox()
     combo.setObjectName(name)
     combo.addItem(everything, "")
     combo.setToolTip(tip)
+    combo.setAccessibleName(accessible)
     combo.setMinimumContentsLength(12)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     return combo
 
 
-def _date_edit(name: str, value: date) -> QDateEdit:
+def _date_edit(name: str, value: date, accessible: str) -> QDateEdit:
     edit = QDateEdit(QDate(value))
     edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setEnabled(False)  # until its box is ticked
@@ -65,11 +85,14 @@ class AuditViewer(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("auditViewer")
-        self.setWindowTitle("Audit log")
+        self.setWindowTitle(translate("audit_viewer", "Audit log"))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self._choices_generation = 0
         self._last_folder: Path | None = None
         self.model = ListingTableModel(AuditListing(ctx.db), self, runner=self._run_quietly)
+        self.model.set_headers(
+            {key: translate("audit_viewer", text) for key, text in HEADERS.items()}
+        )
         self._build()
         self.model.modelReset.connect(self._update_count)
         # Queued: the model reports from inside the table's paint, where the layout must wait.
@@ -91,35 +114,62 @@ class AuditViewer(QDialog):
     # -- building ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        heading = QLabel("Audit log")
+        heading = QLabel(translate("audit_viewer", "Audit log"))
         heading.setObjectName("tabHeading")
         subheading = QLabel(
-            "Who created, changed, deleted, viewed or exported which record, and when. "
-            "Newest first; times are this PC's local time."
+            translate(
+                "audit_viewer",
+                "Who created, changed, deleted, viewed or exported which record, and when. "
+                "Newest first; times are this PC's local time.",
+            )
         )
         subheading.setObjectName("tabSubheading")
         subheading.setWordWrap(True)
 
-        self.officer = _combo("officerFilter", "All officers", "Only what this officer did")
-        self.action = _combo("actionFilter", "All actions", "Only this kind of entry")
-        self.table_filter = _combo("tableFilter", "All tables", "Only entries about this table")
+        self.officer = _combo(
+            "officerFilter",
+            translate("audit_viewer", "All officers"),
+            translate("audit_viewer", "Only what this officer did"),
+            translate("audit_viewer", "Officer"),
+        )
+        self.action = _combo(
+            "actionFilter",
+            translate("audit_viewer", "All actions"),
+            translate("audit_viewer", "Only this kind of entry"),
+            translate("audit_viewer", "Action"),
+        )
+        self.table_filter = _combo(
+            "tableFilter",
+            translate("audit_viewer", "All tables"),
+            translate("audit_viewer", "Only entries about this table"),
+            translate("audit_viewer", "Table"),
+        )
         self.record = QLineEdit()
         self.record.setObjectName("recordFilter")
-        self.record.setPlaceholderText("Record id")
-        self.record.setToolTip("Only entries about the record with this id (in the table chosen)")
+        self.record.setPlaceholderText(translate("audit_viewer", "Record id"))
+        self.record.setAccessibleName(translate("audit_viewer", "Record id"))
+        self.record.setToolTip(
+            translate(
+                "audit_viewer", "Only entries about the record with this id (in the table chosen)"
+            )
+        )
         self.record.setValidator(QIntValidator(1, 2_147_483_647, self.record))
         self.record.setClearButtonEnabled(True)
         self.record.setMaximumWidth(110)
         today = date.today()
-        self.use_start = QCheckBox("From")
+        self.use_start = QCheckBox(translate("audit_viewer", "From"))
         self.use_start.setObjectName("useStart")
-        self.start = _date_edit("startDate", today - timedelta(days=30))
-        self.use_end = QCheckBox("to")
+        self.use_start.setToolTip(translate("audit_viewer", "Only entries on or after this day"))
+        self.start = _date_edit(
+            "startDate", today - timedelta(days=30), translate("audit_viewer", "From this day")
+        )
+        self.use_end = QCheckBox(translate("audit_viewer", "to"))
         self.use_end.setObjectName("useEnd")
-        self.end = _date_edit("endDate", today)
-        self.clear_button = QPushButton("Clear filters")
+        self.use_end.setToolTip(translate("audit_viewer", "Only entries on or before this day"))
+        self.end = _date_edit("endDate", today, translate("audit_viewer", "To this day"))
+        self.clear_button = QPushButton(translate("audit_viewer", "Clear filters"))
         self.clear_button.setObjectName("clearFilters")
-        self.clear_button.setToolTip("Show every entry")
+        self.clear_button.setToolTip(translate("audit_viewer", "Show every entry"))
         self.clear_button.clicked.connect(lambda _c=False: self.clear_filters())
 
         for combo in (self.officer, self.action, self.table_filter):
@@ -144,6 +194,7 @@ class AuditViewer(QDialog):
 
         self.table = QTableView()
         self.table.setObjectName("auditTable")
+        self.table.setAccessibleName(translate("audit_viewer", "Audit log entries"))
         self.table.setModel(self.model)
         list_view(self.table, row_padding=12, scroll_per_pixel=True)
         horizontal = self.table.horizontalHeader()
@@ -161,11 +212,13 @@ class AuditViewer(QDialog):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
-        self.export_button = QPushButton("Export to Excel…")
+        self.export_button = QPushButton(translate("audit_viewer", "Export to Excel…"))
         self.export_button.setObjectName("primaryButton")
-        self.export_button.setToolTip("Write the entries shown, as filtered, to an Excel workbook")
+        self.export_button.setToolTip(
+            translate("audit_viewer", "Write the entries shown, as filtered, to an Excel workbook")
+        )
         self.export_button.clicked.connect(lambda _c=False: self.export())
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(translate("audit_viewer", "Close"))
         self.close_button.clicked.connect(lambda _c=False: self.close())
         footer = QHBoxLayout()
         footer.addWidget(self.count_label, 1)
@@ -188,8 +241,11 @@ class AuditViewer(QDialog):
         bold_font.setBold(True)
         bold = QFontMetrics(bold_font)
         return [
-            max((column.width or 14) * char + 14, bold.horizontalAdvance(column.header) + 34)
-            for column in self.model.columns
+            max(
+                (column.width or 14) * char + 14,
+                bold.horizontalAdvance(self.model.header_text(section)) + 34,
+            )
+            for section, column in enumerate(self.model.columns)
         ]
 
     # -- filters -------------------------------------------------------------------------------
@@ -210,7 +266,10 @@ class AuditViewer(QDialog):
         audit_filter = self.current_filter()
         problem = audit_filter.problem()
         if problem:
-            self.count_label.setText(f"Nothing shown: {problem}.")
+            # The problem is the store's own words.
+            self.count_label.setText(
+                translate("audit_viewer", "Nothing shown: {problem}.").format(problem=problem)
+            )
             self.export_button.setEnabled(False)
             return
         self.model.set_listing(AuditListing(self.ctx.db, audit_filter))
@@ -286,17 +345,27 @@ class AuditViewer(QDialog):
 
     def _update_count(self) -> None:
         if not self.model.loaded:
-            self.count_label.setText("Loading…")
+            self.count_label.setText(translate("audit_viewer", "Loading…"))
             self.export_button.setEnabled(False)
             return
         n = self.model.rowCount()
         described = self.model.listing.filter.describe()  # type: ignore[attr-defined]
-        which = "" if described == "every entry" else f" ({described})"
-        self.count_label.setText(f"{plural(n, 'entry', 'entries')}{which}")
+        if described == "every entry":
+            self.count_label.setText(_entries(n))
+        else:
+            self.count_label.setText(
+                translate("audit_viewer", "{entries} ({filter})").format(
+                    entries=_entries(n), filter=described
+                )
+            )
         self.export_button.setEnabled(n > 0)
 
     def _show_load_failed(self, reason: str) -> None:
-        self.load_banner.setText(f"The audit log could not be read: {reason}. Retrying…")
+        self.load_banner.setText(
+            translate(
+                "audit_viewer", "The audit log could not be read: {reason}. Retrying…"
+            ).format(reason=reason)
+        )
         self.load_banner.show()
 
     # -- exporting -----------------------------------------------------------------------------
@@ -306,11 +375,20 @@ class AuditViewer(QDialog):
         if path is None:
             folder = self._last_folder or _default_folder()
             suggested = folder / f"audit-log-{date.today():%Y-%m-%d}.xlsx"
-            path = self.ctx.dialogs.save_file(self, "Export the audit log", suggested, XLSX)
+            path = self.ctx.dialogs.save_file(
+                self,
+                translate("audit_viewer", "Export the audit log"),
+                suggested,
+                translate("audit_viewer", XLSX),
+            )
         if path is None:
             return
         if path.suffix.lower() != ".xlsx":
-            self.ctx.dialogs.error(self, "Export", "Choose a file name ending in .xlsx.")
+            self.ctx.dialogs.error(
+                self,
+                translate("audit_viewer", "Export"),
+                translate("audit_viewer", "Choose a file name ending in .xlsx."),
+            )
             return
         self._last_folder = path.parent
         from branchdesk.exports.audit_log import export_audit  # openpyxl, when asked
@@ -326,16 +404,26 @@ class AuditViewer(QDialog):
 
         def done(count: int) -> None:
             self.export_button.setEnabled(True)
-            entries = plural(count, "audit log entry", "audit log entries")
-            self.ctx.dialogs.info(self, "Export finished", f"{entries} written to\n{path}")
+            text = (
+                translate("audit_viewer", "1 audit log entry written to\n{path}")
+                if count == 1
+                else translate("audit_viewer", "{n} audit log entries written to\n{path}")
+            )
+            self.ctx.dialogs.info(
+                self,
+                translate("audit_viewer", "Export finished"),
+                text.format(n=f"{count:,}", path=path),
+            )
             self.refresh()  # the export itself is in the log now
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
             if isinstance(exc, ValueError):
-                self.ctx.dialogs.error(self, "Export failed", str(exc))
+                self.ctx.dialogs.error(self, translate("audit_viewer", "Export failed"), str(exc))
             elif isinstance(exc, READ_ERRORS):
-                self.ctx.dialogs.error(self, "Export failed", read_error_text(exc))
+                self.ctx.dialogs.error(
+                    self, translate("audit_viewer", "Export failed"), read_error_text(exc)
+                )
             else:
                 report_unhandled(exc)
 
@@ -343,8 +431,8 @@ class AuditViewer(QDialog):
         self.ctx.worker.run_with_progress(
             run,
             parent=self,
-            title="Export the audit log",
-            label=f"Writing {path.name}…",
+            title=translate("audit_viewer", "Export the audit log"),
+            label=translate("audit_viewer", "Writing {name}…").format(name=path.name),
             on_done=done,
             on_error=failed,
             on_cancelled=lambda: self.export_button.setEnabled(True),

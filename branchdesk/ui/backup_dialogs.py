@@ -41,6 +41,7 @@ from branchdesk.store.drill import (
 )
 from branchdesk.store.errors import StoreError
 from branchdesk.store.schedule import BackupFile, backups_folder, restore_candidates
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.worker import Worker
 
@@ -53,7 +54,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BACKUP_FILTER = "BranchDesk backup (*.sqlite3);;All files (*)"
+BACKUP_FILTER = QT_TRANSLATE_NOOP("backup_dialogs", "BranchDesk backup (*.sqlite3);;All files (*)")
+DAMAGED_TITLE = QT_TRANSLATE_NOOP("backup_dialogs", "BranchDesk — the database is damaged")
 
 
 def ledger_problems(db: Database) -> list[str]:
@@ -69,7 +71,11 @@ def ledger_problems(db: Database) -> list[str]:
             return []
         return check_all_funds(db)
     except (DBAPIError, StoreError) as exc:
-        return [f"the hardship fund ledgers cannot be read: {getattr(exc, 'orig', exc)}"]
+        return [
+            translate("backup_dialogs", "the hardship fund ledgers cannot be read: {error}").format(
+                error=getattr(exc, "orig", exc)
+            )
+        ]
 
 
 def _icon(widget: QWidget, which: QStyle.StandardPixmap) -> QLabel:
@@ -100,16 +106,20 @@ class RestoreDrillDialog(QDialog):
         self.db_path = ctx.db.path
         self.folder = backups_folder(self.db_path, ctx.preferences.get("backup_folder"))
         self.result_: DrillResult | None = None
-        self.setWindowTitle("Restore drill")
+        self.setWindowTitle(translate("backup_dialogs", "Restore drill"))
 
         intro = _text(
-            "A restore drill shows that a backup can really be used. BranchDesk restores it "
-            "into a temporary copy, checks the copy as 'branchdesk check' does, counts its "
-            "members, cases and ledger entries and compares them with the open database, then "
-            "deletes the copy. The open database is not changed."
+            translate(
+                "backup_dialogs",
+                "A restore drill shows that a backup can really be used. BranchDesk restores it "
+                "into a temporary copy, checks the copy as 'branchdesk check' does, counts its "
+                "members, cases and ledger entries and compares them with the open database, "
+                "then deletes the copy. The open database is not changed.",
+            )
         )
         self.backups = QComboBox()
         self.backups.setObjectName("drillBackups")
+        self.backups.setAccessibleName(translate("backup_dialogs", "Backup to drill"))
         # The list's width follows the dialog, not the longest file name.
         self.backups.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -117,8 +127,10 @@ class RestoreDrillDialog(QDialog):
         self.backups.setMinimumContentsLength(30)
         for backup in restore_candidates(self.db_path, self.folder):
             self._add(backup)
-        self.choose_button = QPushButton("Choose a file…")
-        self.choose_button.setToolTip("Drill a backup kept somewhere else, such as a USB stick")
+        self.choose_button = QPushButton(translate("backup_dialogs", "Choose a file…"))
+        self.choose_button.setToolTip(
+            translate("backup_dialogs", "Drill a backup kept somewhere else, such as a USB stick")
+        )
         self.choose_button.clicked.connect(self.choose_file)
         self.choose_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout()
@@ -131,16 +143,21 @@ class RestoreDrillDialog(QDialog):
         result_row.addWidget(self.result_icon, 0, Qt.AlignmentFlag.AlignTop)
         result_row.addWidget(self.result_label, 1)
         self.none_label = _text(
-            f"There are no backups of this database in {self.folder} yet. BranchDesk takes one "
-            "the first time the database is opened each day; File › Back up takes one now. "
-            "Or choose a backup file.",
+            translate(
+                "backup_dialogs",
+                "There are no backups of this database in {folder} yet. BranchDesk takes one "
+                "the first time the database is opened each day; File › Back up takes one now. "
+                "Or choose a backup file.",
+            ).format(folder=self.folder),
             "tabSubheading",
         )
         self.none_label.setVisible(self.backups.count() == 0)
         self.backups.setVisible(self.backups.count() > 0)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.run_button = buttons.addButton("Run the drill", QDialogButtonBox.ButtonRole.ActionRole)
+        self.run_button = buttons.addButton(
+            translate("backup_dialogs", "Run the drill"), QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.run_button.setObjectName("primaryButton")
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run)
@@ -153,7 +170,7 @@ class RestoreDrillDialog(QDialog):
         layout.setContentsMargins(18, 16, 18, 14)
         layout.setSpacing(12)
         layout.addWidget(intro)
-        heading = QLabel("Backup to drill")
+        heading = QLabel(translate("backup_dialogs", "Backup to drill"))
         heading.setObjectName("tabSubheading")
         layout.addWidget(heading)
         layout.addWidget(self.none_label)
@@ -179,13 +196,24 @@ class RestoreDrillDialog(QDialog):
 
     def choose_file(self) -> None:
         start = self.folder if self.folder.is_dir() else self.db_path.parent
-        path = self.ctx.dialogs.open_file(self, "Choose a backup to drill", BACKUP_FILTER, start)
+        path = self.ctx.dialogs.open_file(
+            self,
+            translate("backup_dialogs", "Choose a backup to drill"),
+            translate("backup_dialogs", BACKUP_FILTER),
+            start,
+        )
         if path is None:
             return
         try:
             backup = backup_file(path.resolve())
         except OSError as exc:
-            self.ctx.dialogs.error(self, "Restore drill", f"Cannot read {path}: {exc}")
+            self.ctx.dialogs.error(
+                self,
+                translate("backup_dialogs", "Restore drill"),
+                translate("backup_dialogs", "Cannot read {path}: {error}").format(
+                    path=path, error=exc
+                ),
+            )
             return
         self._add(backup, 0)
         self.backups.setCurrentIndex(0)
@@ -209,11 +237,15 @@ class RestoreDrillDialog(QDialog):
         self.ctx.worker.run_with_progress(
             drill,
             parent=self,
-            title="Restore drill",
-            label=f"Restoring and checking the backup of {backup.label}…",
+            title=translate("backup_dialogs", "Restore drill"),
+            label=translate(
+                "backup_dialogs", "Restoring and checking the backup of {label}…"
+            ).format(label=backup.label),
             on_done=self._done,
             on_error=self._failed,
-            on_cancelled=lambda: self._finish("The drill was cancelled.", None),
+            on_cancelled=lambda: self._finish(
+                translate("backup_dialogs", "The drill was cancelled."), None
+            ),
         )
 
     def _done(self, result: DrillResult) -> None:
@@ -230,7 +262,8 @@ class RestoreDrillDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         log.warning("restore drill failed: %s", error_kind(exc))
         self._finish(
-            f"The drill could not be run: {exc}", QStyle.StandardPixmap.SP_MessageBoxCritical
+            translate("backup_dialogs", "The drill could not be run: {error}").format(error=exc),
+            QStyle.StandardPixmap.SP_MessageBoxCritical,
         )
 
     def _finish(self, text: str, icon: QStyle.StandardPixmap | None) -> None:
@@ -272,15 +305,17 @@ class DamagedDatabaseDialog(QDialog):
         self._key = key
         self.backup: BackupFile | None = None
         self.restored: tuple[Database, Path | None] | None = None
-        self.setWindowTitle("BranchDesk — the database is damaged")
+        self.setWindowTitle(translate("backup_dialogs", DAMAGED_TITLE))
 
-        heading = QLabel("The database is damaged")
+        heading = QLabel(translate("backup_dialogs", "The database is damaged"))
         heading.setObjectName("tabHeading")
         self.reason_label = _text(reason, "damageReason", 520)
         self.reason_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label = _text(name="recoveryStatus", width=520)
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
-        self._status("Looking for the newest backup that passes its checks…")
+        self._status(
+            translate("backup_dialogs", "Looking for the newest backup that passes its checks…")
+        )
         text = QVBoxLayout()
         text.setSpacing(10)
         text.addWidget(heading)
@@ -293,7 +328,8 @@ class DamagedDatabaseDialog(QDialog):
 
         buttons = QDialogButtonBox()
         self.restore_button = buttons.addButton(
-            "Restore this backup", QDialogButtonBox.ButtonRole.AcceptRole
+            translate("backup_dialogs", "Restore this backup"),
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.restore_button.setObjectName("primaryButton")
         self.restore_button.setEnabled(False)
@@ -301,7 +337,10 @@ class DamagedDatabaseDialog(QDialog):
         # At start-up there is nothing else to go back to; from File › Open, the database
         # already open stays open.
         self.quit_button = buttons.addButton(
-            "Quit" if at_start else "Cancel", QDialogButtonBox.ButtonRole.RejectRole
+            translate("backup_dialogs", "Quit")
+            if at_start
+            else translate("backup_dialogs", "Cancel"),
+            QDialogButtonBox.ButtonRole.RejectRole,
         )
         self.quit_button.clicked.connect(self.reject)
 
@@ -325,22 +364,40 @@ class DamagedDatabaseDialog(QDialog):
         if not shiboken6.isValid(self):
             return  # quit while the backups were being checked
         backup, failed = found
-        fail = "backup fails its" if len(failed) == 1 else "backups fail their"
-        skipped = f" {len(failed)} newer {fail} checks and cannot be used." if failed else ""
+        # A sentence of its own, with the space that joins it to the one before.
+        if not failed:
+            skipped = ""
+        elif len(failed) == 1:
+            skipped = " " + translate(
+                "backup_dialogs", "1 newer backup fails its checks and cannot be used."
+            )
+        else:
+            skipped = " " + translate(
+                "backup_dialogs", "{n} newer backups fail their checks and cannot be used."
+            ).format(n=len(failed))
         if backup is None:
             self._status(
-                f"No backup of it that passes its checks was found in {self.folder} or beside "
-                f"the database.{skipped} If a backup is kept elsewhere, restore it with "
-                "'branchdesk restore BACKUP-FILE'."
+                translate(
+                    "backup_dialogs",
+                    "No backup of it that passes its checks was found in {folder} or beside "
+                    "the database.{skipped} If a backup is kept elsewhere, restore it with "
+                    "'branchdesk restore BACKUP-FILE'.",
+                ).format(folder=self.folder, skipped=skipped)
             )
             return
         self.backup = backup
         self.status_label.setText(
-            f"<p>The newest good backup is from <b>{html.escape(backup.label)}</b> "
-            f"({html.escape(backup.path.name)}).{html.escape(skipped)}</p>"
-            "<p>Restoring it replaces the damaged file, which is kept beside it as a "
-            "“before-restore” copy. Anything entered after the backup was taken is not in "
-            "it.</p>"
+            translate(
+                "backup_dialogs",
+                "<p>The newest good backup is from <b>{label}</b> ({file}).{skipped}</p>"
+                "<p>Restoring it replaces the damaged file, which is kept beside it as a "
+                "“before-restore” copy. Anything entered after the backup was taken is not in "
+                "it.</p>",
+            ).format(
+                label=html.escape(backup.label),
+                file=html.escape(backup.path.name),
+                skipped=html.escape(skipped),
+            )
         )
         self.restore_button.setEnabled(True)
         self.restore_button.setFocus()
@@ -349,7 +406,11 @@ class DamagedDatabaseDialog(QDialog):
         log.warning("looking for a good backup failed: %s", error_kind(exc))
         if not shiboken6.isValid(self):
             return
-        self._status(f"The backups could not be checked: {exc}")
+        self._status(
+            translate("backup_dialogs", "The backups could not be checked: {error}").format(
+                error=exc
+            )
+        )
 
     def restore(self) -> None:
         backup = self.backup
@@ -357,7 +418,11 @@ class DamagedDatabaseDialog(QDialog):
             return
         self.restore_button.setEnabled(False)
         self.quit_button.setEnabled(False)
-        self._status(f"Restoring the backup of {backup.label}…")
+        self._status(
+            translate("backup_dialogs", "Restoring the backup of {label}…").format(
+                label=backup.label
+            )
+        )
         target, officer, key = self.db_path, self.officer, self._key
 
         def run() -> tuple[Database, Path | None]:
@@ -372,7 +437,7 @@ class DamagedDatabaseDialog(QDialog):
         self.accept()
 
     def _restore_failed(self, exc: BaseException) -> None:
-        self._status(f"The restore failed: {exc}")
+        self._status(translate("backup_dialogs", "The restore failed: {error}").format(error=exc))
         self.quit_button.setEnabled(True)
         self.restore_button.setEnabled(True)
 
@@ -399,7 +464,7 @@ def recover_damaged(
     exits). Without any backup to try, it says so in a plain message. `key` is an encrypted
     database's, unlocked with the officer's password: its backups need it to be checked.
     """
-    title = "BranchDesk — the database is damaged"
+    title = translate("backup_dialogs", DAMAGED_TITLE)
     if db_path is None:
         dialogs.error(parent, title, reason)
         return None
@@ -408,10 +473,13 @@ def recover_damaged(
         dialogs.error(
             parent,
             title,
-            f"{reason}\n\nBranchDesk has not written anything to the file. No backup of it "
-            f"was found in {folder} or beside it. Restore a backup kept elsewhere with "
-            "'branchdesk restore BACKUP-FILE', or open BranchDesk on another database with "
-            "'branchdesk --db FILE'.",
+            translate(
+                "backup_dialogs",
+                "{reason}\n\nBranchDesk has not written anything to the file. No backup of it "
+                "was found in {folder} or beside it. Restore a backup kept elsewhere with "
+                "'branchdesk restore BACKUP-FILE', or open BranchDesk on another database with "
+                "'branchdesk --db FILE'.",
+            ).format(reason=reason, folder=folder),
         )
         return None
     dialog = DamagedDatabaseDialog(
@@ -428,8 +496,11 @@ def recover_damaged(
     log.info("damaged database restored from its %s backup", dialog.backup.kind)
     dialogs.info(
         parent,
-        "Database restored",
-        f"The database now holds the backup of {dialog.backup.label}. Anything entered after "
-        f"that is not in it.\n\nThe damaged file is kept in\n{kept}",
+        translate("backup_dialogs", "Database restored"),
+        translate(
+            "backup_dialogs",
+            "The database now holds the backup of {label}. Anything entered after "
+            "that is not in it.\n\nThe damaged file is kept in\n{kept}",
+        ).format(label=dialog.backup.label, kept=kept),
     )
     return db

@@ -33,18 +33,22 @@ from branchdesk.store.keys import key_file_for
 from branchdesk.store.location import location_problem
 from branchdesk.store.schedule import backups_folder, has_backup_on, take_backup
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.worker import report_unhandled
 
 log = logging.getLogger(__name__)
 
-DB_FILTER = "BranchDesk database (*.sqlite3);;All files (*)"
-RESTORE_TEXT = (
+# Untranslated here; each is translated where it is shown.
+DB_FILTER = QT_TRANSLATE_NOOP("database_actions", "BranchDesk database (*.sqlite3);;All files (*)")
+RESTORE_TEXT = QT_TRANSLATE_NOOP(
+    "database_actions",
     "This replaces everything in the open database with the backup. "
-    "A copy of the current database is kept beside it."
+    "A copy of the current database is kept beside it.",
 )
-POSTGRES_BACKUPS = (
-    "Backups of a shared PostgreSQL database are taken on the server (pg_dump), not by BranchDesk."
+POSTGRES_BACKUPS = QT_TRANSLATE_NOOP(
+    "database_actions",
+    "Backups of a shared PostgreSQL database are taken on the server (pg_dump), not by BranchDesk.",
 )
 STATUS_SECONDS = 15
 
@@ -61,25 +65,38 @@ class DatabaseActions(QObject):
         self.window = window
         self._swap = swap_database
         self.new_action = self._action(
-            "&New database…", "Start a new, empty BranchDesk database file", self.new_database
+            translate("database_actions", "&New database…"),
+            translate("database_actions", "Start a new, empty BranchDesk database file"),
+            self.new_database,
         )
         self.open_action = self._action(
-            "&Open database…", "Open another BranchDesk database file", self.open_database
+            translate("database_actions", "&Open database…"),
+            translate("database_actions", "Open another BranchDesk database file"),
+            self.open_database,
         )
         self.backup_action = self._action(
-            "&Back up…",
-            "Save a checked copy of the whole database, for example to a USB stick",
+            translate("database_actions", "&Back up…"),
+            translate(
+                "database_actions",
+                "Save a checked copy of the whole database, for example to a USB stick",
+            ),
             self.backup,
         )
         self.restore_action = self._action(
-            "&Restore…",
-            "Replace the open database with a backup (the current one is kept beside it)",
+            translate("database_actions", "&Restore…"),
+            translate(
+                "database_actions",
+                "Replace the open database with a backup (the current one is kept beside it)",
+            ),
             self.restore,
         )
         self.restore_drill_action = self._action(
-            "Restore &drill…",
-            "Check that a backup can be restored: restore it into a temporary copy, check it "
-            "and compare it with this database, which is not changed",
+            translate("database_actions", "Restore &drill…"),
+            translate(
+                "database_actions",
+                "Check that a backup can be restored: restore it into a temporary copy, check it "
+                "and compare it with this database, which is not changed",
+            ),
             self.restore_drill,
         )
         from branchdesk.ui.encryption.actions import EncryptionActions
@@ -90,6 +107,7 @@ class DatabaseActions(QObject):
         self.ctx.worker.busy_changed.connect(self._on_busy)
 
     def _action(self, text: str, tip: str, slot: Callable[[], None]) -> QAction:
+        """A menu action; `text` and `tip` come translated."""
         action = QAction(text, self)
         action.setToolTip(tip)
         action.setStatusTip(tip)
@@ -107,6 +125,8 @@ class DatabaseActions(QObject):
         return path.parent if path is not None else data_dir()
 
     def _error(self, title: str) -> Callable[[BaseException], None]:
+        """Shows a store or file error under `title` (translated by the caller)."""
+
         def show(exc: BaseException) -> None:
             if isinstance(exc, StoreError | OSError):
                 self.ctx.dialogs.error(self.window, title, str(exc))
@@ -118,19 +138,26 @@ class DatabaseActions(QObject):
     # -- new and open --------------------------------------------------------------------------
 
     def new_database(self) -> None:
+        title = translate("database_actions", "New database")
         path = self.ctx.dialogs.save_file(
-            self.window, "New database", self._folder() / DB_FILE_NAME, DB_FILTER
+            self.window,
+            title,
+            self._folder() / DB_FILE_NAME,
+            translate("database_actions", DB_FILTER),
         )
         if path is None:
             return
         if path.exists():
             self.ctx.dialogs.error(
                 self.window,
-                "New database",
-                f"{path} already exists. Choose another name, or use Open database to open it.",
+                title,
+                translate(
+                    "database_actions",
+                    "{path} already exists. Choose another name, or use Open database to open it.",
+                ).format(path=path),
             )
             return
-        if self._refused(path, "New database"):
+        if self._refused(path, title):
             return
         from branchdesk.ui.officers.sign_in import set_up_new_database
 
@@ -142,17 +169,20 @@ class DatabaseActions(QObject):
             self._opened(db)
 
     def open_database(self) -> None:
-        path = self.ctx.dialogs.open_file(self.window, "Open database", DB_FILTER, self._folder())
+        title = translate("database_actions", "Open database")
+        path = self.ctx.dialogs.open_file(
+            self.window, title, translate("database_actions", DB_FILTER), self._folder()
+        )
         if path is None:
             return
         if self.ctx.db.path is not None and path.resolve() == self.ctx.db.path:
             return  # already open
-        if self._refused(path, "Open database"):
+        if self._refused(path, title):
             return
         if needs_key(path):
             self._unlock(path.resolve())
             return
-        self._open(path, f"Opening {path.name}…")
+        self._open(path, translate("database_actions", "Opening {name}…").format(name=path.name))
 
     def _unlock(self, path: Path) -> None:
         from branchdesk.ui.encryption.unlock import unlock_database
@@ -171,7 +201,11 @@ class DatabaseActions(QObject):
     def _refused(self, path: Path, title: str) -> bool:
         problem = location_problem(path)
         if problem is not None:
-            self.ctx.dialogs.error(self.window, f"{title}: not in this place", problem)
+            self.ctx.dialogs.error(
+                self.window,
+                translate("database_actions", "{title}: not in this place").format(title=title),
+                problem,
+            )
         return problem is not None
 
     def _open(self, path: Path, label: str) -> None:
@@ -179,14 +213,14 @@ class DatabaseActions(QObject):
         self.ctx.worker.run_with_progress(
             lambda _progress: open_database(path, officer=officer),
             parent=self.window,
-            title="Database",
+            title=translate("database_actions", "Database"),
             label=label,
             on_done=self._opened,
             on_error=self._open_failed(path),
         )
 
     def _open_failed(self, path: Path) -> Callable[[BaseException], None]:
-        fallback = self._error("Could not open the database")
+        fallback = self._error(translate("database_actions", "Could not open the database"))
 
         def failed(exc: BaseException) -> None:
             if not isinstance(exc, DatabaseDamaged):
@@ -219,42 +253,63 @@ class DatabaseActions(QObject):
         if self.ctx.db.path is None:
             self.ctx.dialogs.info(
                 self.window,
-                "Back up",
-                "This is a shared PostgreSQL database: it is backed up on the server "
-                "(with pg_dump), not from BranchDesk.",
+                translate("database_actions", "Back up"),
+                translate(
+                    "database_actions",
+                    "This is a shared PostgreSQL database: it is backed up on the server "
+                    "(with pg_dump), not from BranchDesk.",
+                ),
             )
             return
         suggested = Path.home() / f"branchdesk-backup-{date.today():%Y-%m-%d}.sqlite3"
-        out = self.ctx.dialogs.save_file(self.window, "Back up database", suggested, DB_FILTER)
+        out = self.ctx.dialogs.save_file(
+            self.window,
+            translate("database_actions", "Back up database"),
+            suggested,
+            translate("database_actions", DB_FILTER),
+        )
         if out is None:
             return
         db = self.ctx.db
         self.ctx.worker.run_with_progress(
             lambda _progress: backup_database(db, out),
             parent=self.window,
-            title="Back up",
-            label=f"Writing and checking {out.name}…",
-            on_done=lambda written: self.ctx.dialogs.info(
-                self.window, "Backup saved", backup_saved_text(written, db.encrypted)
+            title=translate("database_actions", "Back up"),
+            label=translate("database_actions", "Writing and checking {name}…").format(
+                name=out.name
             ),
-            on_error=self._error("Backup failed"),
+            on_done=lambda written: self.ctx.dialogs.info(
+                self.window,
+                translate("database_actions", "Backup saved"),
+                backup_saved_text(written, db.encrypted),
+            ),
+            on_error=self._error(translate("database_actions", "Backup failed")),
         )
 
     def restore(self) -> None:
         if self.ctx.db.path is None:
             self.ctx.dialogs.info(
                 self.window,
-                "Restore",
-                "This is a shared PostgreSQL database: restore it on the server (pg_restore).",
+                translate("database_actions", "Restore"),
+                translate(
+                    "database_actions",
+                    "This is a shared PostgreSQL database: restore it on the server (pg_restore).",
+                ),
             )
             return
         backup = self.ctx.dialogs.open_file(
-            self.window, "Restore from a backup", DB_FILTER, Path.home()
+            self.window,
+            translate("database_actions", "Restore from a backup"),
+            translate("database_actions", DB_FILTER),
+            Path.home(),
         )
         if backup is None:
             return
         if not self.ctx.dialogs.confirm(
-            self.window, "Restore from a backup?", RESTORE_TEXT, yes="Restore"
+            self.window,
+            translate("database_actions", "Restore from a backup?"),
+            translate("database_actions", RESTORE_TEXT),
+            yes=translate("database_actions", "Restore"),
         ):
             return
         db = self.ctx.db
@@ -274,25 +329,32 @@ class DatabaseActions(QObject):
             self._swap(new_db)
             self.ctx.dialogs.info(
                 self.window,
-                "Restored",
-                f"The database now holds the backup from {backup.name}.\n\n"
-                f"The database as it was before is kept in\n{kept}",
+                translate("database_actions", "Restored"),
+                translate(
+                    "database_actions",
+                    "The database now holds the backup from {name}.\n\n"
+                    "The database as it was before is kept in\n{kept}",
+                ).format(name=backup.name, kept=kept),
             )
 
         self.ctx.worker.run_with_progress(
             run,
             parent=self.window,
-            title="Restore",
-            label=f"Restoring from {backup.name}…",
+            title=translate("database_actions", "Restore"),
+            label=translate("database_actions", "Restoring from {name}…").format(name=backup.name),
             on_done=done,
-            on_error=self._error("Restore failed"),
+            on_error=self._error(translate("database_actions", "Restore failed")),
         )
 
     # -- the restore drill ---------------------------------------------------------------------
 
     def restore_drill(self) -> None:
         if self.ctx.db.path is None:
-            self.ctx.dialogs.info(self.window, "Restore drill", POSTGRES_BACKUPS)
+            self.ctx.dialogs.info(
+                self.window,
+                translate("database_actions", "Restore drill"),
+                translate("database_actions", POSTGRES_BACKUPS),
+            )
             return
         from branchdesk.ui.backup_dialogs import RestoreDrillDialog
 
@@ -320,7 +382,7 @@ class DatabaseActions(QObject):
         """
         db = self.ctx.db
         if db.path is None:
-            self._status(POSTGRES_BACKUPS, STATUS_SECONDS)
+            self._status(translate("database_actions", POSTGRES_BACKUPS), STATUS_SECONDS)
             return
         if is_demo_database(db.path):
             return  # fictional data, made again on demand
@@ -337,11 +399,14 @@ class DatabaseActions(QObject):
         self.ctx.worker.run(due, on_done=then, on_error=self._daily_backup_failed, quiet=True)
 
     def _take_daily_backup(self, path: Path, folder: Path, key: bytes | None) -> None:
-        self._status("Taking today's backup of the database…")
+        self._status(translate("database_actions", "Taking today's backup of the database…"))
         self.ctx.worker.run(
             lambda: take_backup(path, folder, key=key),
             on_done=lambda written: self._status(
-                f"Today's backup is saved and checked: {written}", STATUS_SECONDS
+                translate("database_actions", "Today's backup is saved and checked: {path}").format(
+                    path=written
+                ),
+                STATUS_SECONDS,
             ),
             on_error=self._daily_backup_failed,
             # Quiet: it asks nothing and disables nothing, and there is nothing to cancel (a
@@ -353,24 +418,34 @@ class DatabaseActions(QObject):
         # Whatever went wrong (a full disk, a folder gone, a locked file), the window carries
         # on: the status bar says so, and the log has the kind of error, never its details.
         log.warning("daily backup failed: %s", error_kind(exc))
-        self._status(f"Today's backup could not be taken: {exc}")
+        self._status(
+            translate("database_actions", "Today's backup could not be taken: {error}").format(
+                error=exc
+            )
+        )
         if isinstance(exc, DatabaseDamaged) and self._alive():
             # Every page was copied and the copy failed its check: the database itself may be.
             self.ctx.dialogs.error(
                 self.window,
-                "Today's backup failed its check",
-                f"{exc}\n\nThe database itself may be damaged. Use File › Restore drill… to "
-                "check the newest backup, close BranchDesk and run 'branchdesk check'; if it "
-                "finds damage, restore the newest good backup.",
+                translate("database_actions", "Today's backup failed its check"),
+                translate(
+                    "database_actions",
+                    "{error}\n\nThe database itself may be damaged. Use File › Restore drill… to "
+                    "check the newest backup, close BranchDesk and run 'branchdesk check'; if it "
+                    "finds damage, restore the newest good backup.",
+                ).format(error=exc),
             )
 
 
 def backup_saved_text(written: Path, encrypted: bool) -> str:
     """What Back up says once the backup is written and checked."""
-    text = f"The backup is checked and saved in\n{written}"
-    if encrypted:
-        text += (
-            f"\n\nIt is encrypted, like the database, and opens with the same passwords or the "
-            f"recovery code. Keep its key file, {key_file_for(written).name}, beside it."
+    if not encrypted:
+        return translate("database_actions", "The backup is checked and saved in\n{path}").format(
+            path=written
         )
-    return text
+    return translate(
+        "database_actions",
+        "The backup is checked and saved in\n{path}\n\nIt is encrypted, like the database, "
+        "and opens with the same passwords or the recovery code. Keep its key file, {key_file}, "
+        "beside it.",
+    ).format(path=written, key_file=key_file_for(written).name)

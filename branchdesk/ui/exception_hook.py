@@ -20,6 +20,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from branchdesk.store.errors import AccessDenied
+from branchdesk.ui.i18n import translate
 from branchdesk.ui.log_safe import error_kind, redacted_traceback
 
 log = logging.getLogger("branchdesk.unhandled")
@@ -28,18 +29,27 @@ _showing = False  # a dialog is up: an error raised while showing it must not sh
 
 
 def _show_dialog(message: str, details: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Critical, "BranchDesk — something went wrong", message)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        translate("exception_hook", "BranchDesk — something went wrong"),
+        message,
+    )
     box.setInformativeText(
-        "What you were doing may not have finished. Your saved data is safe. "
-        "If this keeps happening, send the details below to whoever looks after BranchDesk "
-        "for your branch (the log keeps where it happened, but not the message)."
+        translate(
+            "exception_hook",
+            "What you were doing may not have finished. Your saved data is safe. "
+            "If this keeps happening, send the details below to whoever looks after BranchDesk "
+            "for your branch (the log keeps where it happened, but not the message).",
+        )
     )
     box.setDetailedText(details)
     box.exec()
 
 
 def _show_refusal(message: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, "Not allowed for your role", message)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, translate("exception_hook", "Not allowed for your role"), message
+    )
     box.exec()
 
 
@@ -77,7 +87,10 @@ def handle_exception(
     try:
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         text = str(exc).strip() or exc_type.__name__
-        _show_dialog(f"An unexpected error happened: {text}", details)
+        _show_dialog(
+            translate("exception_hook", "An unexpected error happened: {error}").format(error=text),
+            details,
+        )
     except Exception:
         log.exception("could not show the error dialog")
     finally:

@@ -6,7 +6,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
-PLACEHOLDER = "Search by name, number, employer or workplace"
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
+
+# Untranslated: translated where it is shown, once a translator is installed.
+PLACEHOLDER = QT_TRANSLATE_NOOP("filter_bar", "Search by name, number, employer or workplace")
 # Long enough that a fast typist's "smith" is one query, not five; short enough to feel instant.
 DEBOUNCE_MS = 150
 
@@ -26,14 +29,21 @@ class FilterBar(QWidget):
 
     search_changed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, placeholder: str = PLACEHOLDER) -> None:
+    def __init__(self, parent: QWidget | None = None, placeholder: str | None = None) -> None:
+        """`placeholder` is shown as given (the caller translates it); None gives the default."""
         super().__init__(parent)
+        if placeholder is None:
+            placeholder = translate("filter_bar", PLACEHOLDER)
         self.edit = _SearchEdit(self)
         self.edit.setObjectName("searchEdit")
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
-        self.edit.setAccessibleName("Search")
-        self.edit.setToolTip(f"{placeholder} (Ctrl+F). Every word must match.")
+        self.edit.setAccessibleName(translate("filter_bar", "Search"))
+        self.edit.setToolTip(
+            translate("filter_bar", "{placeholder} (Ctrl+F). Every word must match.").format(
+                placeholder=placeholder
+            )
+        )
         self.edit.setMinimumWidth(360)
 
         self._timer = QTimer(self)

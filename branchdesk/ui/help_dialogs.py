@@ -19,6 +19,7 @@ from branchdesk import __version__
 from branchdesk.settings import config_dir, data_dir, log_dir
 from branchdesk.store.database import Database
 from branchdesk.ui.dialogs import DialogService
+from branchdesk.ui.i18n import translate
 
 
 def data_folder(db: Database) -> Path:
@@ -27,20 +28,38 @@ def data_folder(db: Database) -> Path:
 
 
 def about_text(db: Database) -> str:
+    """The About box: version, licence, and where the data is kept."""
     where = html.escape(db.display_name)
+    # Whole sentences, so a translator can put the place where the language wants it.
     kept = (
-        f"on this computer, in<br><code>{where}</code>"
+        translate(
+            "help_dialogs",
+            "<p><b>Your data</b> is kept on this computer, in<br><code>{where}</code>.<br>"
+            "BranchDesk does not send it anywhere. Use File › Back up to keep a copy safe.</p>",
+        )
         if db.path is not None
-        else f"in your branch's shared database,<br><code>{where}</code>"
-    )
+        else translate(
+            "help_dialogs",
+            "<p><b>Your data</b> is kept in your branch's shared database,<br>"
+            "<code>{where}</code>.<br>"
+            "BranchDesk does not send it anywhere. Use File › Back up to keep a copy safe.</p>",
+        )
+    ).format(where=where)
     return (
-        f"<h3>BranchDesk {html.escape(__version__)}</h3>"
-        "<p>Casework, negotiating demands, outsourcing watch and hardship fund for the "
-        "officials of a trade union branch.</p>"
-        "<p>Free software under the GNU General Public License, version 3 or later "
-        "(GPL-3.0-or-later). It comes with no warranty.</p>"
-        f"<p><b>Your data</b> is kept {kept}.<br>"
-        "BranchDesk does not send it anywhere. Use File › Back up to keep a copy safe.</p>"
+        translate("help_dialogs", "<h3>BranchDesk {version}</h3>").format(
+            version=html.escape(__version__)
+        )
+        + translate(
+            "help_dialogs",
+            "<p>Casework, negotiating demands, outsourcing watch and hardship fund for the "
+            "officials of a trade union branch.</p>",
+        )
+        + translate(
+            "help_dialogs",
+            "<p>Free software under the GNU General Public License, version 3 or later "
+            "(GPL-3.0-or-later). It comes with no warranty.</p>",
+        )
+        + kept
     )
 
 
@@ -60,12 +79,15 @@ class DataLocationDialog(QDialog):
         self.db = db
         self.dialogs = dialogs
         self.folder = data_folder(db)
-        self.setWindowTitle("Where is my data?")
+        self.setWindowTitle(translate("help_dialogs", "Where is my data?"))
         self.setMinimumWidth(620)
 
         intro = QLabel(
-            "Everything BranchDesk keeps is in one database. Backups taken before an upgrade "
-            "or a restore are kept in the same folder as the database."
+            translate(
+                "help_dialogs",
+                "Everything BranchDesk keeps is in one database. Backups taken before an "
+                "upgrade or a restore are kept in the same folder as the database.",
+            )
         )
         intro.setWordWrap(True)
 
@@ -73,19 +95,23 @@ class DataLocationDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.database_label = _path_label(db.display_name)
         self.database_label.setObjectName("databasePath")
-        form.addRow("Database", self.database_label)
+        form.addRow(translate("help_dialogs", "Database"), self.database_label)
         self.folder_label = _path_label(self.folder)
         self.folder_label.setObjectName("dataFolder")
-        form.addRow("Data folder", self.folder_label)
-        form.addRow("Preferences", _path_label(config_dir()))
-        form.addRow("Log files", _path_label(log_dir()))
+        form.addRow(translate("help_dialogs", "Data folder"), self.folder_label)
+        form.addRow(translate("help_dialogs", "Preferences"), _path_label(config_dir()))
+        form.addRow(translate("help_dialogs", "Log files"), _path_label(log_dir()))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_button = buttons.addButton(
-            "Open data folder", QDialogButtonBox.ButtonRole.ActionRole
+            translate("help_dialogs", "Open data folder"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.open_button.setObjectName("openFolderButton")
-        self.open_button.setToolTip(f"Open {self.folder} in your file manager")
+        self.open_button.setToolTip(
+            translate("help_dialogs", "Open {folder} in your file manager").format(
+                folder=self.folder
+            )
+        )
         self.open_button.clicked.connect(self.open_folder)
         buttons.rejected.connect(self.reject)
 
@@ -99,4 +125,8 @@ class DataLocationDialog(QDialog):
     def open_folder(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.dialogs.open_folder(self.folder):
-            self.dialogs.error(self, "Where is my data?", f"Could not open {self.folder}.")
+            self.dialogs.error(
+                self,
+                translate("help_dialogs", "Where is my data?"),
+                translate("help_dialogs", "Could not open {folder}.").format(folder=self.folder),
+            )

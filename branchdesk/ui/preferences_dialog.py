@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.access.roles import WRITE, Area
-from branchdesk.settings import OPTIONS
 from branchdesk.store.schedule import BACKUPS_FOLDER_NAME, backups_folder
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.forms import message_label, show_message
 from branchdesk.ui.officers.gate import may, refusal, sentence
 from branchdesk.ui.privacy.retention_dialog import SECRETARY_ONLY, ScheduleEditor
@@ -36,12 +36,29 @@ from branchdesk.ui.privacy.retention_dialog import SECRETARY_ONLY, ScheduleEdito
 # Long enough for any meeting; 0 ("Never") turns the lock off.
 MAX_LOCK_MINUTES = 240
 
-_LABELS = {option.key: option.label for option in OPTIONS}
+# The settings name their options in English and cannot use Qt's translator: the labels shown
+# (the same English as `branchdesk.settings.OPTIONS`; a test keeps them in step).
+_LABELS = {
+    "branch_name": QT_TRANSLATE_NOOP("preferences_dialog", "Branch name"),
+    "officer_name": QT_TRANSLATE_NOOP(
+        "preferences_dialog", "Your name (recorded in the audit log)"
+    ),
+    "documents_folder": QT_TRANSLATE_NOOP("preferences_dialog", "Shared folder for case documents"),
+    "backup_folder": QT_TRANSLATE_NOOP("preferences_dialog", "Folder for the daily backups"),
+    "lock_after_minutes": QT_TRANSLATE_NOOP(
+        "preferences_dialog", "Lock after this many minutes idle"
+    ),
+}
 
-NOT_FOR_POSTGRES = (
+NOT_FOR_POSTGRES = QT_TRANSLATE_NOOP(
+    "preferences_dialog",
     "A shared PostgreSQL database is backed up by its server (pg_dump), not by BranchDesk: "
-    "this folder is only used for a database file."
+    "this folder is only used for a database file.",
 )
+
+
+def _label(key: str) -> str:
+    return translate("preferences_dialog", _LABELS[key])
 
 
 class PreferencesDialog(QDialog):
@@ -49,12 +66,14 @@ class PreferencesDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         prefs = ctx.preferences
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(translate("preferences_dialog", "Preferences"))
         self.setMinimumWidth(660)
 
         self.branch_name = QLineEdit(prefs.get("branch_name"))
         self.branch_name.setObjectName("branch_name")
-        self.branch_name.setPlaceholderText("for example Northshire County Branch")
+        self.branch_name.setPlaceholderText(
+            translate("preferences_dialog", "for example Northshire County Branch")
+        )
         self.branch_name.setMaxLength(200)
         self.officer_name = QLineEdit(prefs.get("officer_name"))
         self.officer_name.setObjectName("officer_name")
@@ -63,11 +82,16 @@ class PreferencesDialog(QDialog):
 
         self.documents_folder = QLineEdit(prefs.get("documents_folder"))
         self.documents_folder.setObjectName("documents_folder")
-        self.documents_folder.setPlaceholderText(r"for example \\branch-server\casework")
+        self.documents_folder.setPlaceholderText(
+            translate("preferences_dialog", r"for example \\branch-server\casework")
+        )
         self.documents_folder.setToolTip(
-            "Only for a database shared between PCs: a folder every PC can reach, where the "
-            "documents attached to cases are kept. With a database file on this PC, they are "
-            "kept beside it."
+            translate(
+                "preferences_dialog",
+                "Only for a database shared between PCs: a folder every PC can reach, where the "
+                "documents attached to cases are kept. With a database file on this PC, they are "
+                "kept beside it.",
+            )
         )
 
         principal = ctx.db.principal
@@ -76,7 +100,9 @@ class PreferencesDialog(QDialog):
             self.officer_name.setText(principal.name)
             self.officer_name.setEnabled(False)
             self.officer_name.setToolTip(
-                f"You are signed in as {principal.name}: that is the name recorded."
+                translate(
+                    "preferences_dialog", "You are signed in as {name}: that is the name recorded."
+                ).format(name=principal.name)
             )
 
         backups = self._build_backup_folder()
@@ -84,29 +110,39 @@ class PreferencesDialog(QDialog):
         self.lock_after = QSpinBox()
         self.lock_after.setObjectName("lock_after_minutes")
         self.lock_after.setRange(0, MAX_LOCK_MINUTES)
-        self.lock_after.setSuffix(" minutes")
-        self.lock_after.setSpecialValueText("Never")
+        self.lock_after.setSuffix(translate("preferences_dialog", " minutes"))
+        self.lock_after.setSpecialValueText(translate("preferences_dialog", "Never"))
         self.lock_after.setValue(int(prefs.get("lock_after_minutes")))
         self.lock_after.setToolTip(
-            "After this long without a key pressed or the mouse moved, BranchDesk hides what "
-            "is on screen until the officer's password is entered again"
+            translate(
+                "preferences_dialog",
+                "After this long without a key pressed or the mouse moved, BranchDesk hides what "
+                "is on screen until the officer's password is entered again",
+            )
         )
         if not may(ctx.db, Area.BRANCH, WRITE):
             self.lock_after.setEnabled(False)
-            self.lock_after.setToolTip("The branch secretary decides when BranchDesk locks.")
+            self.lock_after.setToolTip(
+                translate(
+                    "preferences_dialog", "The branch secretary decides when BranchDesk locks."
+                )
+            )
 
         form = QFormLayout()
-        form.addRow(_LABELS["branch_name"], self.branch_name)
-        form.addRow(_LABELS["officer_name"], self.officer_name)
-        form.addRow(_LABELS["documents_folder"], self.documents_folder)
-        form.addRow(_LABELS["backup_folder"], backups)
-        form.addRow(_LABELS["lock_after_minutes"], self.lock_after)
+        form.addRow(_label("branch_name"), self.branch_name)
+        form.addRow(_label("officer_name"), self.officer_name)
+        form.addRow(_label("documents_folder"), self.documents_folder)
+        form.addRow(_label("backup_folder"), backups)
+        form.addRow(_label("lock_after_minutes"), self.lock_after)
 
         note = QLabel(
-            "The branch name is printed on every export and shown in the title bar. "
-            "Your name is recorded against every change you make. The shared folder is only "
-            "used when the database is shared between PCs. Locking hides what is on screen "
-            "after that many minutes without use, until the password is entered again."
+            translate(
+                "preferences_dialog",
+                "The branch name is printed on every export and shown in the title bar. "
+                "Your name is recorded against every change you make. The shared folder is only "
+                "used when the database is shared between PCs. Locking hides what is on screen "
+                "after that many minutes without use, until the password is entered again.",
+            )
         )
         note.setObjectName("tabSubheading")
         note.setWordWrap(True)
@@ -137,27 +173,41 @@ class PreferencesDialog(QDialog):
         db_path = self.ctx.db.path
         self.backup_folder = QLineEdit(self.ctx.preferences.get("backup_folder"))
         self.backup_folder.setObjectName("backup_folder")
-        self.backup_folder.setAccessibleName(_LABELS["backup_folder"])
+        self.backup_folder.setAccessibleName(_label("backup_folder"))
         self.backup_folder.setPlaceholderText(
-            f"Default: {BACKUPS_FOLDER_NAME}, beside the database"
+            translate("preferences_dialog", "Default: {folder}, beside the database").format(
+                folder=BACKUPS_FOLDER_NAME
+            )
         )
-        self.browse_button = QPushButton("Browse…")
+        self.browse_button = QPushButton(translate("preferences_dialog", "Browse…"))
         self.browse_button.setObjectName("browseBackupFolder")
-        self.browse_button.setAccessibleName("Choose the folder for the daily backups")
+        self.browse_button.setAccessibleName(
+            translate("preferences_dialog", "Choose the folder for the daily backups")
+        )
         self.browse_button.clicked.connect(lambda _c=False: self.browse_backup_folder())
         if db_path is None:
-            self.backup_folder.setPlaceholderText("Not used: the server backs it up")
+            self.backup_folder.setPlaceholderText(
+                translate("preferences_dialog", "Not used: the server backs it up")
+            )
             for widget in (self.backup_folder, self.browse_button):
                 widget.setEnabled(False)
-                widget.setToolTip(NOT_FOR_POSTGRES)
+                widget.setToolTip(translate("preferences_dialog", NOT_FOR_POSTGRES))
         else:
             self.backup_folder.setToolTip(
-                "Where the daily backups of the database file go. Leave it empty for the "
-                f"{BACKUPS_FOLDER_NAME} folder beside the database "
-                f"({db_path.parent / BACKUPS_FOLDER_NAME}). A folder that is not a full path "
-                f"is taken from the database's folder ({db_path.parent})."
+                translate(
+                    "preferences_dialog",
+                    "Where the daily backups of the database file go. Leave it empty for the "
+                    "{name} folder beside the database ({default}). A folder that is not a full "
+                    "path is taken from the database's folder ({folder}).",
+                ).format(
+                    name=BACKUPS_FOLDER_NAME,
+                    default=db_path.parent / BACKUPS_FOLDER_NAME,
+                    folder=db_path.parent,
+                )
             )
-            self.browse_button.setToolTip("Choose the folder for the daily backups")
+            self.browse_button.setToolTip(
+                translate("preferences_dialog", "Choose the folder for the daily backups")
+            )
         line = QWidget()
         row = QHBoxLayout(line)
         row.setContentsMargins(0, 0, 0, 0)
@@ -166,14 +216,18 @@ class PreferencesDialog(QDialog):
         return line
 
     def _build_retention(self) -> QGroupBox:
-        box = QGroupBox("Retention")
+        box = QGroupBox(translate("preferences_dialog", "Retention"))
         box.setObjectName("retentionBox")
-        box.setAccessibleName("Retention schedule")
+        box.setAccessibleName(translate("preferences_dialog", "Retention schedule"))
         self.retention = ScheduleEditor(self.ctx.db, self)
         intro = QLabel(
-            "How long the branch keeps each kind of record before the retention review offers "
-            "to erase or anonymise it. The schedule is the branch's, kept in the database, so "
-            "it is the same on every PC. Point at a period for the reason behind its default."
+            translate(
+                "preferences_dialog",
+                "How long the branch keeps each kind of record before the retention review "
+                "offers to erase or anonymise it. The schedule is the branch's, kept in the "
+                "database, so it is the same on every PC. Point at a period for the reason "
+                "behind its default.",
+            )
         )
         intro.setObjectName("tabSubheading")
         intro.setWordWrap(True)
@@ -189,8 +243,16 @@ class PreferencesDialog(QDialog):
             self.retention.lock(problem)
         elif not may(self.ctx.db, Area.PRIVACY, WRITE):
             why = sentence(refusal(self.ctx.db.principal, Area.PRIVACY, WRITE))
-            self.retention.lock(f"{SECRETARY_ONLY} {why}")
-            intro.setText(f"{intro.text()} {SECRETARY_ONLY}")
+            # The rule is the retention dialog's own text, in its translation context.
+            rule = translate("privacy.retention_dialog", SECRETARY_ONLY)
+            self.retention.lock(
+                translate("preferences_dialog", "{rule} {refusal}").format(rule=rule, refusal=why)
+            )
+            intro.setText(
+                translate("preferences_dialog", "{intro} {rule}").format(
+                    intro=intro.text(), rule=rule
+                )
+            )
 
         layout = QVBoxLayout(box)
         layout.addWidget(intro)
@@ -206,7 +268,9 @@ class PreferencesDialog(QDialog):
             return
         current = backups_folder(db_path, self.backup_folder.text())
         start = current if current.is_dir() else db_path.parent
-        chosen = QFileDialog.getExistingDirectory(self, "Folder for the daily backups", str(start))
+        chosen = QFileDialog.getExistingDirectory(
+            self, translate("preferences_dialog", "Folder for the daily backups"), str(start)
+        )
         if chosen:
             self.backup_folder.setText(QDir.toNativeSeparators(chosen))
 
@@ -216,10 +280,11 @@ class PreferencesDialog(QDialog):
             return ""
         folder = backups_folder(db_path, text)
         if folder.exists() and not folder.is_dir():
-            return (
-                f"{folder} is a file, not a folder. Choose a folder for the daily backups, or "
-                f"leave it empty for the {BACKUPS_FOLDER_NAME} folder beside the database."
-            )
+            return translate(
+                "preferences_dialog",
+                "{folder} is a file, not a folder. Choose a folder for the daily backups, or "
+                "leave it empty for the {name} folder beside the database.",
+            ).format(folder=folder, name=BACKUPS_FOLDER_NAME)
         return ""
 
     # -- saving --------------------------------------------------------------------------------
@@ -228,14 +293,20 @@ class PreferencesDialog(QDialog):
         backup_folder = self.backup_folder.text().strip()
         problem = self._backup_folder_problem(backup_folder)
         if problem:
-            self.ctx.dialogs.error(self, "Preferences not saved", problem)
+            self.ctx.dialogs.error(
+                self, translate("preferences_dialog", "Preferences not saved"), problem
+            )
             return
         # The schedule first: if it is refused, nothing else has changed yet.
         if self.retention.editable:
             message = self.retention.save()
             if message:
-                text = f"{message}\n\nNothing has been saved yet."
-                self.ctx.dialogs.error(self, "Retention schedule not saved", text)
+                text = translate(
+                    "preferences_dialog", "{message}\n\nNothing has been saved yet."
+                ).format(message=message)
+                self.ctx.dialogs.error(
+                    self, translate("preferences_dialog", "Retention schedule not saved"), text
+                )
                 return
         prefs = self.ctx.preferences
         prefs.set("branch_name", self.branch_name.text().strip())
@@ -248,7 +319,11 @@ class PreferencesDialog(QDialog):
             prefs.save()
         except OSError as exc:
             self.ctx.dialogs.error(
-                self, "Preferences not saved", f"Could not save your preferences: {exc}"
+                self,
+                translate("preferences_dialog", "Preferences not saved"),
+                translate("preferences_dialog", "Could not save your preferences: {error}").format(
+                    error=exc
+                ),
             )
             return
         # Changes from now on are recorded under the new name.

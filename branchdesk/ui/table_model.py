@@ -13,13 +13,17 @@ runner everything happens at once, as tests and the model tester like.
 Rows are read while the table paints, where an error must neither escape nor open a dialog: a
 page that cannot be read (the database locked by another program, the file gone) shows blank,
 `load_failed` says why once, and the page is read again a moment later.
+
+Column headings come with the listing, from modules that cannot use Qt's translator; the tab that
+shows a listing hands the model its translated headings with `set_headers` (keyed by column key),
+and a heading it does not give is shown as the listing has it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +42,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from branchdesk.money import Money
 from branchdesk.store.errors import AccessDenied, StoreError
 from branchdesk.store.listing import Column, Listing
+from branchdesk.ui.i18n import translate
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.worker import report_unhandled
 
@@ -73,7 +78,7 @@ def read_error_text(exc: BaseException) -> str:
     elif isinstance(exc, OSError):
         text = exc.strerror or type(exc).__name__
     else:
-        text = "the database gave an unexpected error"
+        text = translate("table_model", "the database gave an unexpected error")
     return text.strip().rstrip(".") or type(exc).__name__
 
 
@@ -92,7 +97,7 @@ def display_text(value: Any, kind: str) -> str:
     if isinstance(value, Money):
         return value.format()
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return translate("table_model", "Yes") if value else translate("table_model", "No")
     if isinstance(value, datetime):
         # Stored in UTC; shown in the local time of the PC looking at it.
         local = value.astimezone() if value.tzinfo else value
@@ -127,6 +132,7 @@ class ListingTableModel(QAbstractTableModel):
         self._listing = listing
         self._runner = runner
         self._columns: list[Column] = list(listing.columns)
+        self._headers: dict[str, str] = {}  # translated headings, by column key
         self._ids: list[int] = []
         self._pages: OrderedDict[int, list[tuple[Any, ...] | None]] = OrderedDict()
         self._failed_pages: set[int] = set()
@@ -174,6 +180,17 @@ class ListingTableModel(QAbstractTableModel):
     def loaded(self) -> bool:
         """Some ids of this listing are showing (False only before the first arrive)."""
         return self._loaded
+
+    def set_headers(self, headers: Mapping[str, str]) -> None:
+        """Show these (translated) headings for the columns with these keys."""
+        self._headers = dict(headers)
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+
+    def header_text(self, section: int) -> str:
+        """The heading shown over column `section`."""
+        column = self._columns[section]
+        return self._headers.get(column.key, column.header)
 
     def column_index(self, key: str) -> int:
         for i, column in enumerate(self._columns):
@@ -391,7 +408,7 @@ class ListingTableModel(QAbstractTableModel):
             return None
         column = self._columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
+            return self.header_text(section)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if column.kind in ("money", "int") else _LEFT
         return None

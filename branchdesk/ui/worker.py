@@ -38,6 +38,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from branchdesk.progress import Cancelled, Progress
+from branchdesk.ui.i18n import translate
 from branchdesk.ui.log_safe import error_kind, redacted_traceback
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ class Task:
         if self.progress is not None and not self.finished:
             self.progress.cancel()
             if self.dialog is not None:
-                self.dialog.setLabelText("Cancelling…")
+                self.dialog.setLabelText(translate("worker", "Cancelling…"))
                 button = self.dialog.findChild(QPushButton, "cancelButton")
                 if button is not None:
                     button.setEnabled(False)
@@ -329,7 +330,8 @@ class Worker(QObject):
 
 
 def _progress_dialog(parent: QWidget | None, title: str, label: str) -> QProgressDialog:
-    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
+    # `title` and `label` come translated from the caller.
+    dialog = QProgressDialog(label, translate("worker", "Cancel"), 0, 0, parent)
     dialog.setWindowTitle(title)
     # Not modal: the window keeps painting and can be looked at while the work goes on.
     dialog.setWindowModality(Qt.WindowModality.NonModal)
@@ -337,7 +339,7 @@ def _progress_dialog(parent: QWidget | None, title: str, label: str) -> QProgres
     dialog.setAutoReset(False)
     dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)  # its own auto-show agrees with ours
     dialog.setMinimumWidth(420)
-    button = QPushButton("Cancel", dialog)
+    button = QPushButton(translate("worker", "Cancel"), dialog)
     button.setObjectName("cancelButton")
     dialog.setCancelButton(button)
     # QProgressDialog's own cancel() hides the dialog at once; we keep it up, saying

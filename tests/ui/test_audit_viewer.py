@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from qt_checks import pseudo_translation, unnamed_inputs
 from sqlalchemy import select
 from ui_helpers import click, column_texts, type_into
 
@@ -17,6 +18,7 @@ from branchdesk.store.audit import AuditEntry, write_event
 from branchdesk.store.audit_view import AuditListing
 from branchdesk.store.database import Database
 from branchdesk.ui.audit_viewer import AuditViewer
+from branchdesk.ui.context import AppContext
 from branchdesk.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.timeout(60)
@@ -172,3 +174,27 @@ def test_exports_from_the_tabs_are_recorded(
         ("contracts", "contracts"),
         ("contracts", "outsourcing-briefing"),
     ]
+
+
+def test_every_filter_has_a_name_for_screen_readers(
+    qtbot: Any, window: MainWindow, events: None
+) -> None:
+    viewer = _open(qtbot, window)
+    assert unnamed_inputs(viewer) == []
+    assert viewer.table.objectName() == "auditTable"
+    assert viewer.record.accessibleName() == "Record id"
+    assert viewer.start.accessibleName() == "From this day"
+
+
+def test_the_viewer_speaks_through_the_translator(
+    qtbot: Any, ctx: AppContext, events: None, db: Database
+) -> None:
+    with pseudo_translation():
+        viewer = AuditViewer(ctx)
+        qtbot.addWidget(viewer)
+        viewer._update_count()
+    assert viewer.windowTitle() == "[Audit log]"
+    # The headings are the store's; the viewer hands the model translated ones.
+    assert viewer.model.headerData(0, _horizontal()) == "[Entry]"
+    assert viewer.officer.itemText(0) == "[All officers]"
+    assert viewer.count_label.text() == f"[{len(AuditListing(db).ids())} entries]"

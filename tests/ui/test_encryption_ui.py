@@ -29,6 +29,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QProgressDialog, QPushButton
+from qt_checks import pseudo_translation, unnamed_inputs
 from ui_helpers import click, column_texts, type_into
 
 from branchdesk import app as app_module
@@ -561,6 +562,41 @@ def test_what_greys_out_encrypting_and_the_recovery_code(
 
     demo = SimpleNamespace(path=demo_database_path(), encrypted=False)
     assert actions.encrypt_refusal(demo) == actions.DEMO  # type: ignore[arg-type]
+
+
+def test_every_input_has_a_name_for_screen_readers(
+    qtbot: Any, ctx: AppContext, db: Database, branch: Path, prefs: Preferences, dialogs: Any
+) -> None:
+    add_officers(db)  # the secretary, signed in: encrypting is theirs to do
+    shown = [
+        EncryptDialog(ctx),
+        NewRecoveryCodeDialog(ctx),
+        RecoveryCodeDialog(CODE, branch="Test Branch", database="branch.sqlite3"),
+        RecoverDialog(branch),
+        UnlockDialog(branch, prefs, dialogs),
+    ]
+    for dialog in shown:
+        qtbot.addWidget(dialog)
+        assert unnamed_inputs(dialog) == [], dialog.windowTitle()
+    assert shown[2].code_label.accessibleName() == "Recovery code"
+
+
+def test_encrypting_speaks_through_the_translator(
+    qtbot: Any, ctx: AppContext, db: Database
+) -> None:
+    add_officers(db)
+    with pseudo_translation():
+        dialog = EncryptDialog(ctx)
+        qtbot.addWidget(dialog)
+        refusal = actions.encrypt_refusal(SimpleNamespace(path=None))  # type: ignore[arg-type]
+        code = RecoveryCodeDialog(CODE, branch="Test Branch", database="branch.sqlite3")
+        qtbot.addWidget(code)
+    assert dialog.windowTitle() == "[Encrypt database]"
+    assert dialog.encrypt_button.text() == "[Encrypt]"
+    assert refusal == f"[{actions.POSTGRES}]"
+    assert code.confirm_box.text() == "[I have printed it or written it down]"
+    # The code itself is never "translated".
+    assert code.code_label.text() == "ABCDE-FGHIJ-KLMNO-PQRST\nUVWXY-Z2345-67ABC-DEFGH"
 
 
 # -- backups, restores and drills of an encrypted database ---------------------------------------

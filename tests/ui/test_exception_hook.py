@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
+from qt_checks import pseudo_translation
 
 from branchdesk.ui import exception_hook
 from branchdesk.ui.log_safe import redacted_traceback
@@ -53,6 +54,15 @@ def test_hook_logs_and_shows_a_dialog(
     # The log has the type and where it happened, never the message with the member's name.
     assert "RuntimeError" in record.getMessage() and "_raise_and_hook" in caplog.text
     assert "Lowmoor" not in caplog.text
+
+
+def test_the_dialog_speaks_through_the_translator(shown: list[dict[str, str]]) -> None:
+    with pseudo_translation():
+        _raise_and_hook()
+    [box] = shown
+    assert box["title"] == "[BranchDesk — something went wrong]"
+    # The error's own words are shown as they are, inside the translated sentence.
+    assert box["text"] == f"[An unexpected error happened: {MESSAGE}]"
 
 
 def test_the_log_leaves_out_the_messages_of_a_whole_chain(caplog: pytest.LogCaptureFixture) -> None:

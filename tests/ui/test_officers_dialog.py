@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from officer_helpers import OFFICERS, PASSWORD, add_officers, open_window, sign_in_as
+from qt_checks import pseudo_translation, unnamed_inputs
 from sqlalchemy import select
 from ui_helpers import click, type_into
 
@@ -227,3 +228,35 @@ def test_demoting_yourself_signs_you_out(
     qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
     assert window.officer_label.text() == "Signed in: Sam Example · Caseworker / rep"
     assert not window.officers_action.isEnabled()
+
+
+def test_every_input_has_a_name_for_screen_readers(
+    qtbot: Any, ctx: AppContext, db: Database
+) -> None:
+    add_officers(db, "treasurer")
+    officer = next(o for o in list_officers(db) if o.name == OFFICERS["treasurer"])
+    dialogs = [
+        OfficersDialog(ctx),
+        AddOfficerDialog(ctx),
+        RoleDialog(ctx, officer),
+        ResetPasswordDialog(ctx, officer),
+        ChangePasswordDialog(ctx),
+    ]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        assert unnamed_inputs(dialog) == [], dialog.windowTitle()
+    assert dialogs[0].table.objectName() == "officersTable"
+
+
+def test_the_list_speaks_through_the_translator(qtbot: Any, ctx: AppContext, db: Database) -> None:
+    add_officers(db, "treasurer")
+    with pseudo_translation():
+        dialog = OfficersDialog(ctx)
+        qtbot.addWidget(dialog)
+        add = AddOfficerDialog(ctx)
+        qtbot.addWidget(add)
+    assert dialog.windowTitle() == "[Officers]"
+    assert dialog.table.horizontalHeaderItem(3).text() == "[Last signed in]"
+    assert dialog.column(0) == ["[Sam Example (you)]", "Terry Example"]
+    assert dialog.column(2) == ["[Active]", "[Active]"]
+    assert add.new_password.again.placeholderText() == "[the same again]"

@@ -10,14 +10,16 @@ import pytest
 from officer_helpers import add_officers, open_window, sign_in_as
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QSpinBox
+from qt_checks import pseudo_translation, unnamed_inputs
 from sqlalchemy import func, select
 from ui_helpers import click, type_into
 
 from branchdesk.privacy.retention import DEFAULT_SCHEDULE, Schedule, load_schedule, save_schedule
-from branchdesk.settings import Preferences
+from branchdesk.settings import OPTIONS, Preferences
 from branchdesk.store.audit import AuditEntry
 from branchdesk.store.database import Database
 from branchdesk.store.schedule import backups_folder
+from branchdesk.ui import preferences_dialog
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.preferences_dialog import PreferencesDialog
 from branchdesk.ui.privacy.retention_dialog import RetentionDialog
@@ -220,6 +222,27 @@ def test_every_new_control_has_a_name_and_a_tooltip(qtbot: Any, ctx: AppContext)
     for control in controls:
         assert control.accessibleName(), control.objectName()
         assert control.toolTip(), control.objectName()
+
+
+def test_every_input_has_a_name_for_screen_readers(qtbot: Any, ctx: AppContext) -> None:
+    assert unnamed_inputs(_dialog(qtbot, ctx)) == []
+
+
+def test_the_labels_are_the_settings_own_and_go_through_the_translator(
+    qtbot: Any, ctx: AppContext
+) -> None:
+    # The dialog keeps its own copy of the options' English labels, for the translator.
+    labels = {option.key: option.label for option in OPTIONS}
+    for key, label in preferences_dialog._LABELS.items():
+        assert labels[key] == label, key
+    with pseudo_translation():
+        dialog = _dialog(qtbot, ctx)
+    assert dialog.windowTitle() == "[Preferences]"
+    assert dialog.backup_folder.accessibleName() == "[Folder for the daily backups]"
+    assert dialog.lock_after.specialValueText() == "[Never]"
+    assert dialog.retention.year_end_month.itemText(0) == "[January]"
+    # A month is found by its place in the list, whatever its name: the schedule reads the same.
+    assert dialog.retention.schedule() == load_schedule(ctx.db)[0]
 
 
 # -- the backup folder -----------------------------------------------------------------------

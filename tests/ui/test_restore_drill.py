@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from damaging import DAMAGE, branch_template, copy_branch, damage, fingerprint, member_count
 from PySide6.QtWidgets import QDialog
+from qt_checks import pseudo_translation, unnamed_inputs
 from ui_helpers import click
 
 from branchdesk import app as app_module
@@ -126,6 +127,44 @@ def test_the_drill_of_a_chosen_file_that_is_damaged(
     window.database_actions.restore_drill_action.trigger()
     assert "FAILED the drill" in seen["result"] and "bytes were added" in seen["result"]
     assert seen["passed"] is False
+
+
+def test_the_file_menu_entries_say_what_they_do_and_the_drill_names_its_list(
+    window: MainWindow, dialogs: Any, qtbot: Any
+) -> None:
+    actions = window.database_actions
+    for action in (
+        actions.new_action,
+        actions.open_action,
+        actions.backup_action,
+        actions.restore_action,
+        actions.restore_drill_action,
+        actions.encrypt_action,
+        actions.recovery_code_action,
+    ):
+        text = action.text().replace("&", "")
+        assert action.toolTip() and action.toolTip() != text, text
+        assert action.statusTip() == action.toolTip(), text
+    seen: dict[str, Any] = {}
+
+    def look(d: RestoreDrillDialog) -> None:
+        seen["unnamed"] = unnamed_inputs(d)
+        seen["list"] = d.backups.accessibleName()
+        d.reject()
+
+    dialogs.dialogs.append(look)
+    actions.restore_drill_action.trigger()
+    assert seen == {"unnamed": [], "list": "Backup to drill"}
+
+
+def test_what_back_up_says_goes_through_the_translator(tmp_path: Path) -> None:
+    written = tmp_path / "branchdesk-backup.sqlite3"
+    plain = database_actions_module.backup_saved_text(written, encrypted=False)
+    assert plain == f"The backup is checked and saved in\n{written}"
+    with pseudo_translation():
+        translated = database_actions_module.backup_saved_text(written, encrypted=True)
+    assert translated.startswith("[The backup is checked and saved in\n")
+    assert str(written) in translated and translated.endswith("beside it.]")
 
 
 # -- today's backup ----------------------------------------------------------------------------

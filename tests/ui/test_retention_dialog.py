@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from qt_checks import pseudo_translation, unnamed_inputs
 from sqlalchemy import select
 from ui_helpers import click, column_texts, type_into
 
@@ -217,3 +218,27 @@ def test_the_menu_says_why_not_to_another_role(
     qtbot.waitUntil(lambda: main.registers_built and not main.loading_pages)
     assert not main.retention_action.isEnabled()
     assert main.retention_action.toolTip() == SECRETARY_ONLY_RETENTION
+
+
+def test_every_input_has_a_name_for_screen_readers(
+    qtbot: Any, ctx: AppContext, cases: list[str]
+) -> None:
+    dialog = _dialog(qtbot, ctx)
+    assert unnamed_inputs(dialog) == []
+    assert dialog.table.objectName() == "dueTable"
+    second = SecondOfficerDialog(["Tess Treasurer (test)"], 2, dialog)
+    assert unnamed_inputs(second) == []
+
+
+def test_the_review_speaks_through_the_translator(
+    qtbot: Any, ctx: AppContext, cases: list[str]
+) -> None:
+    with pseudo_translation():
+        dialog = _dialog(qtbot, ctx)
+        # The list's words are looked up as it is painted, in the language of the moment.
+        header = dialog.model.headerData(3, Qt.Orientation.Horizontal)
+        actions = column_texts(dialog.table, 3)
+    assert dialog.windowTitle() == "[Retention review]"
+    assert header == "[What happens]"
+    assert actions == ["[Erase]", "[Erase]"]
+    assert dialog.count_label.text() == "[[2 records] due on 1 Jan 2025; 2 ticked]"

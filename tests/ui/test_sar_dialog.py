@@ -11,6 +11,7 @@ import pytest
 from officer_helpers import add_officers, open_window, sign_in_as
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
+from qt_checks import pseudo_translation, unnamed_inputs
 from ui_helpers import click, type_into
 
 from branchdesk.privacy import sar_register as register
@@ -185,3 +186,35 @@ def test_the_menu_opens_it_for_the_secretary_only(
     title, text = dialogs.messages("error")[-1]
     assert title == "The requests could not be read"
     assert "only the branch secretary" in text and "Terry Example" in text
+
+
+def test_every_input_has_a_name_for_screen_readers(
+    qtbot: Any, ctx: AppContext, requests: dict[str, int]
+) -> None:
+    dialog = _dialog(qtbot, ctx)
+    assert unnamed_inputs(dialog) == []
+    assert dialog.table.objectName() == "sarTable"
+    row = dialog.rows[0]
+    for form in (
+        LogRequestDialog(ctx, dialog, TODAY),
+        ExtendDialog(ctx, row, dialog),
+        SentDialog(ctx, row, dialog, TODAY),
+    ):
+        assert unnamed_inputs(form) == [], form.windowTitle()
+
+
+def test_the_register_speaks_through_the_translator(
+    qtbot: Any, ctx: AppContext, requests: dict[str, int]
+) -> None:
+    with pseudo_translation():
+        dialog = _dialog(qtbot, ctx)
+        extend = ExtendDialog(ctx, dialog.rows[0], dialog)
+    assert dialog.windowTitle() == "[Subject access requests]"
+    assert dialog.table.horizontalHeaderItem(DAYS_LEFT).text() == "[Days left]"
+    assert dialog.summary.text() == "[2 awaiting an answer, 1 overdue, 1 due within 7 days.]"
+    assert [extend.months.itemText(i) for i in range(extend.months.count())] == [
+        "[1 more month]",
+        "[2 more months]",
+    ]
+    # The months are read from the item's data, never from its words.
+    assert extend.months.itemData(1) == 2

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from qt_checks import pseudo_translation
 from sqlalchemy.exc import OperationalError
 
 from branchdesk.members.listing import MemberListing
@@ -149,6 +150,20 @@ def test_display_text_helper() -> None:
     assert display_text(123456, "money") == "£1,234.56"
     assert display_text(False, "bool") == "No"
     assert display_text(date(2024, 2, 29), "date") == "29/02/2024"
+
+
+def test_the_tab_gives_translated_headings_and_yes_no_are_translated(qtbot: Any) -> None:
+    model = ListingTableModel(FakeListing(3))
+    changed: list[tuple[Any, int, int]] = []
+    model.headerDataChanged.connect(lambda *args: changed.append(args))
+    # The listing's headings come from modules without a translator: the tab hands its own.
+    model.set_headers({"amount": "Montant"})
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Montant"
+    assert model.header_text(0) == "Name"  # not given: as the listing has it
+    assert changed == [(Qt.Orientation.Horizontal, 0, 6)]
+    with pseudo_translation():
+        assert model.data(model.index(1, 4)) == "[Yes]"
+        assert display_text(False, "bool") == "[No]"
 
 
 def test_sort_asks_the_listing_and_shows_the_new_order() -> None:

@@ -32,6 +32,7 @@ from branchdesk.casework.labels import ENTRY_KINDS, label
 from branchdesk.casework.models import TimelineEntry
 from branchdesk.exports.text import short_date
 from branchdesk.ui import style
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 # The rich text a cell paints (its DisplayRole keeps the plain words, for copying and tests).
 HTML_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -39,7 +40,7 @@ HTML_ROLE = Qt.ItemDataRole.UserRole + 2
 MATCH_ROLE = Qt.ItemDataRole.UserRole + 3
 MATCH_ROW = "#fff6d6"  # the row of an entry a notes search found
 MATCH_WORD = "#ffd666"  # the words it found in it
-CONFIDENTIAL = "🔒 Confidential"
+CONFIDENTIAL = QT_TRANSLATE_NOOP("casework.case_timeline", "🔒 Confidential")
 CONFIDENTIAL_BACKGROUND = "#fde8e6"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -124,7 +125,13 @@ class TimelineTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 2, parent)
         self.setObjectName("caseTimeline")
-        self.setHorizontalHeaderLabels(["When", "Entry"])
+        self.setHorizontalHeaderLabels(
+            [
+                translate("casework.case_timeline", "When"),
+                translate("casework.case_timeline", "Entry"),
+            ]
+        )
+        self.setAccessibleName(translate("casework.case_timeline", "Case timeline"))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -144,7 +151,7 @@ class TimelineTable(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         self.setColumnWidth(0, widest + 24)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.setToolTip("Double-click an entry to change it.")
+        self.setToolTip(translate("casework.case_timeline", "Double-click an entry to change it."))
         # Rows are as tall as their text at the column's width. Measuring hundreds of entries
         # takes a while, so the first screenful is measured at once and the rest a batch per
         # turn of the event loop: a long case opens at once and stays responsive.
@@ -190,6 +197,8 @@ class TimelineTable(QTableWidget):
         self.setRowCount(0)
         pattern = words_pattern(words) if matches else None
         ordered = sorted(entries, key=lambda e: (e.happened_on, e.id), reverse=True)
+        confidential = translate("casework.case_timeline", CONFIDENTIAL)
+        marker = translate("casework.case_timeline", "Confidential")
         self.setRowCount(len(ordered))
         for row, entry in enumerate(ordered):
             found = entry.id in matches
@@ -202,7 +211,13 @@ class TimelineTable(QTableWidget):
             )
             title = entry.title
             if entry.confidential:
-                title = f"{CONFIDENTIAL}: {title}" if title else CONFIDENTIAL
+                title = (
+                    translate("casework.case_timeline", "{marker}: {title}").format(
+                        marker=confidential, title=title
+                    )
+                    if title
+                    else confidential
+                )
             text = f"{title}\n{entry.body}" if title and entry.body else title or entry.body
             what = QTableWidgetItem(text)
             rich = []
@@ -210,7 +225,7 @@ class TimelineTable(QTableWidget):
                 # No emoji in the painted text: not every office PC has a font with the padlock.
                 rich.append(
                     f"<span style='color:{style.ERROR}; background-color:{CONFIDENTIAL_BACKGROUND};"
-                    f" font-weight:600'>&nbsp;Confidential&nbsp;</span> "
+                    f" font-weight:600'>&nbsp;{html.escape(marker)}&nbsp;</span> "
                 )
             if entry.title:
                 rich.append(f"<b>{marked(entry.title, pattern)}</b>")
@@ -219,9 +234,13 @@ class TimelineTable(QTableWidget):
                     rich.append("<br>")
                 rich.append(marked(entry.body, pattern))
             what.setData(HTML_ROLE, "".join(rich))
-            tip = "Double-click to change this entry."
             if entry.author:
-                tip = f"Recorded by {entry.author}. {tip}"
+                tip = translate(
+                    "casework.case_timeline",
+                    "Recorded by {author}. Double-click to change this entry.",
+                ).format(author=entry.author)
+            else:
+                tip = translate("casework.case_timeline", "Double-click to change this entry.")
             for item in (when, what):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 item.setData(Qt.ItemDataRole.UserRole, entry.id)

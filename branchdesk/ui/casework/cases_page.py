@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from branchdesk.casework.codes import Stage
@@ -41,7 +42,7 @@ from branchdesk.casework.deadlines import days_remaining, describe_remaining
 from branchdesk.casework.documents import attach_document, viewable_copy
 from branchdesk.casework.labels import CASE_TYPES, COMPANIONS, OUTCOMES, STAGES, label
 from branchdesk.casework.listing import CaseFilter, CaseListing, case_employers, reps
-from branchdesk.casework.models import Document
+from branchdesk.casework.models import Case, Document
 from branchdesk.casework.queries import CaseDetail, get_case, search_timeline
 from branchdesk.casework.rules_store import load_rules
 from branchdesk.casework.sensitive import is_sensitive, open_sensitive, sealed, with_detail
@@ -67,7 +68,9 @@ from branchdesk.ui.casework.dialogs import (
     OpenCaseDialog,
 )
 from branchdesk.ui.context import MEMBERS, AppContext
+from branchdesk.ui.empty_state import EmptyState
 from branchdesk.ui.filter_bar import FilterBar
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.list_view import list_view
 from branchdesk.ui.tab_base import TabBase
 from branchdesk.ui.table_model import READ_ERRORS, ListingTableModel, read_error_text
@@ -78,10 +81,24 @@ log = logging.getLogger(__name__)
 # How many timeline entries a notes search reads back (newest first).
 NOTES_SEARCH_LIMIT = 2000
 AGREED = "#1a7f37"  # a consent given
-SEARCH_PLACEHOLDER = "Search reference, member or title"
+SEARCH_PLACEHOLDER = QT_TRANSLATE_NOOP("casework.cases_page", "Search reference, member or title")
+# The empty state's link that widens the filters to every case.
+SHOW_ALL = "#show-all"
 
 # Columns of the case list hidden to leave room for the detail pane (the detail shows them).
 HIDDEN_COLUMNS = ("membership_number", "employer", "rep")
+# The case list's headings, by column key (the listing's own are English).
+HEADINGS = {
+    "reference": QT_TRANSLATE_NOOP("casework.cases_page", "Reference"),
+    "member": QT_TRANSLATE_NOOP("casework.cases_page", "Member"),
+    "membership_number": QT_TRANSLATE_NOOP("casework.cases_page", "Number"),
+    "case_type": QT_TRANSLATE_NOOP("casework.cases_page", "Type"),
+    "employer": QT_TRANSLATE_NOOP("casework.cases_page", "Employer"),
+    "rep": QT_TRANSLATE_NOOP("casework.cases_page", "Rep"),
+    "status": QT_TRANSLATE_NOOP("casework.cases_page", "Stage"),
+    "opened_on": QT_TRANSLATE_NOOP("casework.cases_page", "Opened"),
+    "next_due": QT_TRANSLATE_NOOP("casework.cases_page", "Next due"),
+}
 
 
 class CaseTableModel(ListingTableModel):
@@ -143,7 +160,7 @@ def small_table(name: str, headers: list[str], stretch: int) -> QTableWidget:
     return table
 
 
-SHOW_SENSITIVE = "Show health / disciplinary details"
+SHOW_SENSITIVE = QT_TRANSLATE_NOOP("casework.cases_page", "Show health / disciplinary details")
 
 
 class SealedNotice(QWidget):
@@ -157,10 +174,13 @@ class SealedNotice(QWidget):
         self.text.setObjectName("sealedText")
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.button = QPushButton(SHOW_SENSITIVE)
+        self.button = QPushButton(translate("casework.cases_page", SHOW_SENSITIVE))
         self.button.setObjectName("showSensitive")
         self.button.setToolTip(
-            "Show them here; the audit log records that you opened them, and when"
+            translate(
+                "casework.cases_page",
+                "Show them here; the audit log records that you opened them, and when",
+            )
         )
         column = QVBoxLayout(self)
         column.setContentsMargins(24, 18, 24, 18)
@@ -172,11 +192,21 @@ class SealedNotice(QWidget):
 
     def describe(self, case_type: str) -> None:
         kind = label(CASE_TYPES, case_type).lower()
-        self.text.setText(
-            f"This is a {kind} case: its {self.what} may hold health or disciplinary details, "
-            "so they stay hidden until you ask to see them. Each time they are shown, the "
-            "audit log records it under your name."
-        )
+        if self.what == "timeline":
+            text = translate(
+                "casework.cases_page",
+                "This is a {kind} case: its timeline may hold health or disciplinary details, "
+                "so they stay hidden until you ask to see them. Each time they are shown, the "
+                "audit log records it under your name.",
+            )
+        else:
+            text = translate(
+                "casework.cases_page",
+                "This is a {kind} case: its documents may hold health or disciplinary details, "
+                "so they stay hidden until you ask to see them. Each time they are shown, the "
+                "audit log records it under your name.",
+            )
+        self.text.setText(text.format(kind=kind))
 
 
 class CaseDetailPane(QWidget):
@@ -192,9 +222,11 @@ class CaseDetailPane(QWidget):
         # The case shown is a sensitive one whose timeline and documents are not shown yet.
         self.sealed = False
         self.today = date.today()
-        self.heading = QLabel("No case selected")
+        self.heading = QLabel(translate("casework.cases_page", "No case selected"))
         self.heading.setObjectName("tabHeading")
-        self.summary = QLabel("Choose a case in the list to see it here.")
+        self.summary = QLabel(
+            translate("casework.cases_page", "Choose a case in the list to see it here.")
+        )
         self.summary.setObjectName("caseSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -210,13 +242,44 @@ class CaseDetailPane(QWidget):
             "padding: 4px 8px;"
         )
         self.matches_label.hide()
-        self.deadlines = small_table("caseDeadlines", ["Due", "Time left", "Deadline"], 2)
-        self.consents = small_table("caseConsents", ["Step", "Agreed", "On", "Note"], 0)
+        self.deadlines = small_table(
+            "caseDeadlines",
+            [
+                translate("casework.cases_page", "Due"),
+                translate("casework.cases_page", "Time left"),
+                translate("casework.cases_page", "Deadline"),
+            ],
+            2,
+        )
+        self.deadlines.setAccessibleName(translate("casework.cases_page", "Deadlines of the case"))
+        self.consents = small_table(
+            "caseConsents",
+            [
+                translate("casework.cases_page", "Step"),
+                translate("casework.cases_page", "Agreed"),
+                translate("casework.cases_page", "On"),
+                translate("casework.cases_page", "Note"),
+            ],
+            0,
+        )
+        self.consents.setAccessibleName(translate("casework.cases_page", "Consents of the case"))
         self.consents.setWordWrap(True)
         self.consents.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.consents.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.documents = small_table("caseDocuments", ["Name", "Added", "Size", "SHA-256"], 0)
-        self.documents.setToolTip("Double-click a document to open it.")
+        self.documents = small_table(
+            "caseDocuments",
+            [
+                translate("casework.cases_page", "Name"),
+                translate("casework.cases_page", "Added"),
+                translate("casework.cases_page", "Size"),
+                translate("casework.cases_page", "SHA-256"),
+            ],
+            0,
+        )
+        self.documents.setAccessibleName(translate("casework.cases_page", "Documents of the case"))
+        self.documents.setToolTip(
+            translate("casework.cases_page", "Double-click a document to open it.")
+        )
 
         def page(*widgets: QWidget) -> QWidget:
             box = QWidget()
@@ -244,7 +307,7 @@ class CaseDetailPane(QWidget):
         self.blocks = QTabWidget()
         self.blocks.setObjectName("caseBlocks")
         self.blocks.setDocumentMode(True)
-        self.blocks.addTab(self.timeline_stack, "Timeline")
+        self.blocks.addTab(self.timeline_stack, translate("casework.cases_page", "Timeline"))
         # Buttons that act on the deadline selected in the list go beside it.
         self.deadline_buttons = QHBoxLayout()
         self.deadline_buttons.setSpacing(6)
@@ -252,9 +315,9 @@ class CaseDetailPane(QWidget):
         deadlines_column = deadlines_page.layout()
         assert isinstance(deadlines_column, QVBoxLayout)
         deadlines_column.addLayout(self.deadline_buttons)
-        self.blocks.addTab(deadlines_page, "Deadlines")
-        self.blocks.addTab(page(self.consents), "Consents")
-        self.blocks.addTab(self.documents_stack, "Documents")
+        self.blocks.addTab(deadlines_page, translate("casework.cases_page", "Deadlines"))
+        self.blocks.addTab(page(self.consents), translate("casework.cases_page", "Consents"))
+        self.blocks.addTab(self.documents_stack, translate("casework.cases_page", "Documents"))
         self._block_tables = (self.timeline, self.deadlines, self.consents, self.documents)
 
         self.buttons = QHBoxLayout()
@@ -357,15 +420,23 @@ class CaseDetailPane(QWidget):
         self.matches_label.hide()
         if case is None:
             self.timeline.setRowCount(0)
-            self.heading.setText("No case selected")
-            self.summary.setText("Choose a case in the list to see it here.")
+            self.heading.setText(translate("casework.cases_page", "No case selected"))
+            self.summary.setText(
+                translate("casework.cases_page", "Choose a case in the list to see it here.")
+            )
             self.warnings.hide()
             self._set_block_titles()
             return
         self.heading.setText(f"{case.reference} · {case.member.name}")
         self.summary.setText(self._summary_html(case))
         note = case.eligibility_note.strip()
-        self.warnings.setText("Eligibility: " + note.replace("\n", " ") if note else "")
+        self.warnings.setText(
+            translate("casework.cases_page", "Eligibility: {note}").format(
+                note=note.replace("\n", " ")
+            )
+            if note
+            else ""
+        )
         self.warnings.setVisible(bool(note))
         self.fit_header()
 
@@ -373,7 +444,10 @@ class CaseDetailPane(QWidget):
             row = self.deadlines.rowCount()
             self.deadlines.insertRow(row)
             if line.done_on is not None:
-                left, colour = f"met {short_date(line.done_on)}", style.MUTED
+                left = translate("casework.cases_page", "met {date}").format(
+                    date=short_date(line.done_on)
+                )
+                colour = style.MUTED
             else:
                 left = describe_remaining(line.due_on, self.today)
                 colour = style.ERROR if days_remaining(line.due_on, self.today) < 0 else None
@@ -388,10 +462,17 @@ class CaseDetailPane(QWidget):
         self.timeline.show_entries(case.timeline, shown, words)
         if shown:
             n = len(shown)
-            self.matches_label.setText(
-                f"{n} timeline {'entries match' if n != 1 else 'entry matches'} "
-                f"“{' '.join(words)}”: highlighted below."
-            )
+            searched = " ".join(words)
+            if n == 1:
+                found = translate(
+                    "casework.cases_page", "1 timeline entry matches “{words}”: highlighted below."
+                )
+            else:
+                found = translate(
+                    "casework.cases_page",
+                    "{n} timeline entries match “{words}”: highlighted below.",
+                )
+            self.matches_label.setText(found.format(n=n, words=searched))
             self.matches_label.show()
             self.show_block(self.timeline)
             first = self.timeline.matching_rows()[0]
@@ -408,7 +489,12 @@ class CaseDetailPane(QWidget):
             answer_colour = AGREED if consent.consented else style.ERROR
             cells = [
                 (consent.step, None),
-                ("Yes" if consent.consented else "No", answer_colour),
+                (
+                    translate("casework.cases_page", "Yes")
+                    if consent.consented
+                    else translate("casework.cases_page", "No"),
+                    answer_colour,
+                ),
                 (short_date(consent.recorded_on), None),
                 (consent.note, None),
             ]
@@ -424,43 +510,63 @@ class CaseDetailPane(QWidget):
             for col, text in enumerate(cells):
                 item = _item(text, doc.id)
                 if col == 3:
-                    item.setToolTip(f"SHA-256 {doc.sha256}")
+                    item.setToolTip(
+                        translate("casework.cases_page", "SHA-256 {checksum}").format(
+                            checksum=doc.sha256
+                        )
+                    )
                 self.documents.setItem(row, col, item)
         self._set_block_titles()
 
     def _summary_html(self, case: CaseDetail) -> str:
         if case.status == Stage.CLOSED:
-            stage = f"Closed {short_date(case.closed_on)}: {label(OUTCOMES, case.outcome)}"
+            stage = translate("casework.cases_page", "Closed {date}: {outcome}").format(
+                date=short_date(case.closed_on), outcome=label(OUTCOMES, case.outcome)
+            )
         else:
-            stage = f"{label(STAGES, case.status)} (since {short_date(case.status_changed_on)})"
-        stage = _esc(stage) + _muted(f" · opened {short_date(case.opened_on)}")
+            stage = translate("casework.cases_page", "{stage} (since {date})").format(
+                stage=label(STAGES, case.status), date=short_date(case.status_changed_on)
+            )
+        opened = translate("casework.cases_page", " · opened {date}").format(
+            date=short_date(case.opened_on)
+        )
+        stage = _esc(stage) + _muted(opened)
         kind = label(CASE_TYPES, case.case_type)
         if case.sub_type:
             kind = f"{kind} — {case.sub_type}"
-        reps_text = case.rep or "none"
+        reps_text = case.rep or translate("casework.cases_page", "none")
         if case.second_rep:
-            reps_text += f" and {case.second_rep}"
+            reps_text = translate("casework.cases_page", "{rep} and {second_rep}").format(
+                rep=reps_text, second_rep=case.second_rep
+            )
         member = _esc(f"{case.member.name} ({case.member.membership_number})")
         if case.employer:
             member += _esc(f", {case.employer}")
         rows: list[tuple[str, str]] = []
         if case.title:
-            rows.append(("Title", _esc(case.title)))
-        rows.append(("Member", member))
+            rows.append((translate("casework.cases_page", "Title"), _esc(case.title)))
+        rows.append((translate("casework.cases_page", "Member"), member))
         if case.other_members:
             rows.append(
                 (
-                    "Other members",
+                    translate("casework.cases_page", "Other members"),
                     _esc(
                         ", ".join(f"{m.name} ({m.membership_number})" for m in case.other_members)
                     ),
                 )
             )
-        rows += [("Type", _esc(kind)), ("Stage", stage), ("Rep", _esc(reps_text))]
+        rows += [
+            (translate("casework.cases_page", "Type"), _esc(kind)),
+            (translate("casework.cases_page", "Stage"), stage),
+            (translate("casework.cases_page", "Rep"), _esc(reps_text)),
+        ]
         if case.companion:
             who = label(COMPANIONS, case.companion)
             rows.append(
-                ("Companion", _esc(f"{who}: {case.companion_name}" if case.companion_name else who))
+                (
+                    translate("casework.cases_page", "Companion"),
+                    _esc(f"{who}: {case.companion_name}" if case.companion_name else who),
+                )
             )
         due = [d for d in case.deadlines if d.done_on is None]
         if due and case.status != Stage.CLOSED:
@@ -472,12 +578,12 @@ class CaseDetailPane(QWidget):
             )
             rows.append(
                 (
-                    "Next deadline",
+                    translate("casework.cases_page", "Next deadline"),
                     f"<span style='color:{style.ERROR}'>{text}</span>" if late else text,
                 )
             )
         if case.remedy and case.status == Stage.CLOSED:
-            rows.append(("Remedy", _esc(case.remedy)))
+            rows.append((translate("casework.cases_page", "Remedy"), _esc(case.remedy)))
         return (
             "<table cellspacing='0' cellpadding='1'>"
             + "".join(
@@ -496,15 +602,33 @@ class CaseDetailPane(QWidget):
             if case is not None
             else (0, 0, 0, 0)
         )
-        names = ("Timeline", "Deadlines", "Consents", "Documents")
+        names = (
+            translate("casework.cases_page", "Timeline"),
+            translate("casework.cases_page", "Deadlines"),
+            translate("casework.cases_page", "Consents"),
+            translate("casework.cases_page", "Documents"),
+        )
+        counted = (
+            translate("casework.cases_page", "Timeline ({n})"),
+            translate("casework.cases_page", "Deadlines ({n})"),
+            translate("casework.cases_page", "Consents ({n})"),
+            translate("casework.cases_page", "Documents ({n})"),
+        )
         for i, (name, n) in enumerate(zip(names, counts, strict=True)):
             # Hidden: no count (it is not known yet), and the tab says why on hover.
-            sealable = name in ("Timeline", "Documents")
+            sealable = i in (0, 3)  # the timeline and the documents
             hidden = self.sealed and sealable
-            self.blocks.setTabText(i, f"{name} ({n})" if case is not None and not hidden else name)
+            shown_count = case is not None and not hidden
+            self.blocks.setTabText(i, counted[i].format(n=n) if shown_count else name)
             if sealable:
                 bar.setTabToolTip(
-                    i, "Hidden until asked for: health or disciplinary details" if hidden else ""
+                    i,
+                    translate(
+                        "casework.cases_page",
+                        "Hidden until asked for: health or disciplinary details",
+                    )
+                    if hidden
+                    else "",
                 )
         overdue = (
             sum(
@@ -518,7 +642,10 @@ class CaseDetailPane(QWidget):
         # The style sheet colours tab text, so an overdue deadline shows as a warning sign.
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self.blocks.setTabIcon(1, warning if overdue else QIcon())
-        bar.setTabToolTip(1, f"{overdue} overdue" if overdue else "")
+        bar.setTabToolTip(
+            1,
+            translate("casework.cases_page", "{n} overdue").format(n=overdue) if overdue else "",
+        )
 
     def selected_deadline(self) -> int | None:
         rows = self.deadlines.selectionModel().selectedRows()
@@ -546,7 +673,7 @@ def _esc(text: str) -> str:
 
 
 class CasesPage(TabBase):
-    title = "Cases"
+    title = QT_TRANSLATE_NOOP("casework.cases_page", "Cases")
     registers = frozenset({CASEWORK, MEMBERS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -564,6 +691,9 @@ class CasesPage(TabBase):
         self._revealed: int | None = None
         self.model = CaseTableModel(
             CaseListing(ctx.db, self._filter_from_defaults()), self, runner=self._run_quietly
+        )
+        self.model.set_headers(
+            {key: translate("casework.cases_page", text) for key, text in HEADINGS.items()}
         )
         self._build()
         self.model.modelAboutToBeReset.connect(self._remember_selection)
@@ -589,16 +719,20 @@ class CasesPage(TabBase):
     def _build(self) -> None:
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
-        self.status.addItem("Open cases", "open")
-        self.status.addItem("Closed cases", "closed")
-        self.status.addItem("All cases", "")
+        self.status.setAccessibleName(translate("casework.cases_page", "Show cases"))
+        self.status.addItem(translate("casework.cases_page", "Open cases"), "open")
+        self.status.addItem(translate("casework.cases_page", "Closed cases"), "closed")
+        self.status.addItem(translate("casework.cases_page", "All cases"), "")
         self.status.insertSeparator(3)
         for code, text in STAGES.items():
             if code != Stage.CLOSED:
-                self.status.addItem(f"Stage: {text}", str(code))
+                self.status.addItem(
+                    translate("casework.cases_page", "Stage: {stage}").format(stage=text), str(code)
+                )
         self.case_type = QComboBox()
         self.case_type.setObjectName("typeFilter")
-        self.case_type.addItem("All types", "")
+        self.case_type.setAccessibleName(translate("casework.cases_page", "Case type"))
+        self.case_type.addItem(translate("casework.cases_page", "All types"), "")
         for code, text in CASE_TYPES.items():
             self.case_type.addItem(text, str(code))
         # Narrower than their longest choice (the list drops down wide enough), so the filters
@@ -610,6 +744,7 @@ class CasesPage(TabBase):
             )
         self.rep = QComboBox()
         self.rep.setObjectName("repFilter")
+        self.rep.setAccessibleName(translate("casework.cases_page", "Rep"))
         self.rep.setMinimumContentsLength(10)
         self.rep.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -617,38 +752,50 @@ class CasesPage(TabBase):
         self._fill_reps()
         self.employer = QComboBox()
         self.employer.setObjectName("employerFilter")
+        self.employer.setAccessibleName(translate("casework.cases_page", "Employer"))
         self.employer.setMinimumContentsLength(10)
         self.employer.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self._fill_employers()
-        self.my_cases = QCheckBox("My cases")
+        self.my_cases = QCheckBox(translate("casework.cases_page", "My cases"))
         self.my_cases.setObjectName("myCases")
-        self.my_cases.setToolTip("Only cases where you are the rep or second rep")
-        self.filter_bar = FilterBar(placeholder=SEARCH_PLACEHOLDER)
+        self.my_cases.setToolTip(
+            translate("casework.cases_page", "Only cases where you are the rep or second rep")
+        )
+        self.filter_bar = FilterBar(
+            placeholder=translate("casework.cases_page", SEARCH_PLACEHOLDER)
+        )
+        self.filter_bar.edit.setAccessibleName(translate("casework.cases_page", "Search cases"))
         self.filter_bar.edit.setMinimumWidth(150)
         self.filter_bar.search_changed.connect(self._search_changed)
-        self.search_notes = QCheckBox("Search notes")
+        self.search_notes = QCheckBox(translate("casework.cases_page", "Search notes"))
         self.search_notes.setObjectName("searchNotes")
         self.search_notes.setToolTip(
-            "Find cases by what their timeline says: every word typed must be in one entry. "
-            "The entries found are highlighted in the case's timeline. Sickness absence, "
-            "capability and disciplinary cases are not searched: their notes are opened only "
-            "on request, and each opening is recorded."
+            translate(
+                "casework.cases_page",
+                "Find cases by what their timeline says: every word typed must be in one entry. "
+                "The entries found are highlighted in the case's timeline. Sickness absence, "
+                "capability and disciplinary cases are not searched: their notes are opened only "
+                "on request, and each opening is recorded.",
+            )
         )
         self.search_notes.toggled.connect(self._notes_toggled)
         for combo in (self.status, self.case_type, self.rep, self.employer):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.my_cases.toggled.connect(lambda _c: self.apply_filters())
 
-        self.open_button = QPushButton("Open case…")
+        self.open_button = QPushButton(translate("casework.cases_page", "Open case…"))
         self.open_button.setObjectName("primaryButton")
-        self.open_button.setToolTip("Open a new case for a member")
+        self.open_button.setToolTip(
+            translate("casework.cases_page", "Open a new case for a member")
+        )
         self.open_button.clicked.connect(self.open_case)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         # Room for the longest it says, so a search never widens the window.
-        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("8,888 cases") + 8)
+        widest = translate("casework.cases_page", "{n} cases").format(n="8,888")
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance(widest) + 8)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         filters = QHBoxLayout()
@@ -667,6 +814,7 @@ class CasesPage(TabBase):
 
         self.table = QTableView()
         self.table.setObjectName("casesTable")
+        self.table.setAccessibleName(translate("casework.cases_page", "Cases"))
         self.table.setModel(self.model)
         list_view(self.table)
         horizontal = self.table.horizontalHeader()
@@ -688,35 +836,60 @@ class CasesPage(TabBase):
 
         self.detail = CaseDetailPane()
         self.edit_button = self._button(
-            "Edit details…",
+            translate("casework.cases_page", "Edit details…"),
             self.edit_case,
-            "Change the member, type, title, reps, dates, companion or other members",
+            translate(
+                "casework.cases_page",
+                "Change the member, type, title, reps, dates, companion or other members",
+            ),
         )
         self.entry_button = self._button(
-            "Add entry…", self.add_entry, "Add a note, meeting, hearing or letter to the timeline"
+            translate("casework.cases_page", "Add entry…"),
+            self.add_entry,
+            translate(
+                "casework.cases_page", "Add a note, meeting, hearing or letter to the timeline"
+            ),
         )
         self.move_button = self._button(
-            "Move stage…", self.move_stage, "Move the case to another stage"
+            translate("casework.cases_page", "Move stage…"),
+            self.move_stage,
+            translate("casework.cases_page", "Move the case to another stage"),
         )
         self.close_button = self._button(
-            "Close case…", self.close_case, "Close the case with its outcome"
+            translate("casework.cases_page", "Close case…"),
+            self.close_case,
+            translate("casework.cases_page", "Close the case with its outcome"),
         )
-        self.reopen_button = self._button("Reopen…", self.reopen_case, "Reopen a closed case")
+        self.reopen_button = self._button(
+            translate("casework.cases_page", "Reopen…"),
+            self.reopen_case,
+            translate("casework.cases_page", "Reopen a closed case"),
+        )
         self.deadline_button = self._button(
-            "Add deadline…",
+            translate("casework.cases_page", "Add deadline…"),
             self.add_deadline,
-            "Add a deadline by hand, or work out a tribunal or appeal deadline",
+            translate(
+                "casework.cases_page",
+                "Add a deadline by hand, or work out a tribunal or appeal deadline",
+            ),
         )
         self.met_button = self._button(
-            "Mark deadline met", self.mark_met, "Mark the deadline selected above as met today"
+            translate("casework.cases_page", "Mark deadline met"),
+            self.mark_met,
+            translate("casework.cases_page", "Mark the deadline selected above as met today"),
         )
         self.attach_button = self._button(
-            "Attach document…", self.attach, "Copy a letter or other file into the case"
+            translate("casework.cases_page", "Attach document…"),
+            self.attach,
+            translate("casework.cases_page", "Copy a letter or other file into the case"),
         )
         self.consent_button = self._button(
-            "Record consent…",
+            translate("casework.cases_page", "Record consent…"),
             self.record_consent,
-            "Record whether the member agreed to a step (notifying ACAS, sharing documents…)",
+            translate(
+                "casework.cases_page",
+                "Record whether the member agreed to a step (notifying ACAS, sharing documents…)",
+            ),
         )
         # Close and Reopen take turns in one place: a case is open or closed.
         for button in (
@@ -739,6 +912,7 @@ class CasesPage(TabBase):
         self.detail.timeline.cellDoubleClicked.connect(lambda row, _c: self.edit_entry(row))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("caseSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
@@ -749,8 +923,17 @@ class CasesPage(TabBase):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(8)
+        # An empty list gives way to what to do first (no cases yet), or to a way back to
+        # every case (the filters hide them all).
+        self.empty_state = EmptyState("casesEmpty")
+        self.empty_state.actions[SHOW_ALL] = self.show_everything
+        self.body = QStackedWidget()
+        self.body.setObjectName("casesBody")
+        self.body.addWidget(self.splitter)
+        self.body.addWidget(self.empty_state)
+
         layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.body, 1)
 
     def _button(self, text: str, slot: Callable[[], None], tip: str) -> QPushButton:
         button = QPushButton(text)
@@ -762,7 +945,7 @@ class CasesPage(TabBase):
         current = self.rep.currentData() if self.rep.count() else ""
         self.rep.blockSignals(True)
         self.rep.clear()
-        self.rep.addItem("All reps", "")
+        self.rep.addItem(translate("casework.cases_page", "All reps"), "")
         for name in reps(self.ctx.db):
             self.rep.addItem(name, name)
         index = self.rep.findData(current)
@@ -773,7 +956,7 @@ class CasesPage(TabBase):
         current = self.employer.currentData() if self.employer.count() else ""
         self.employer.blockSignals(True)
         self.employer.clear()
-        self.employer.addItem("All employers", "")
+        self.employer.addItem(translate("casework.cases_page", "All employers"), "")
         for name in case_employers(self.ctx.db):
             self.employer.addItem(name, name)
         self.employer.setCurrentIndex(max(self.employer.findData(current), 0))
@@ -833,7 +1016,9 @@ class CasesPage(TabBase):
 
     def _notes_toggled(self, on: bool) -> None:
         self.filter_bar.edit.setPlaceholderText(
-            "Search the notes: words in a timeline entry" if on else SEARCH_PLACEHOLDER
+            translate("casework.cases_page", "Search the notes: words in a timeline entry")
+            if on
+            else translate("casework.cases_page", SEARCH_PLACEHOLDER)
         )
         text = self.filter_bar.text()
         if on:
@@ -887,9 +1072,13 @@ class CasesPage(TabBase):
                 report_unhandled(exc)
                 return
             log.warning("notes search failed: %s", type(exc).__name__)
-            self.count_label.setText("Notes not searched")
+            self.count_label.setText(translate("casework.cases_page", "Notes not searched"))
             self.ctx.dialogs.error(
-                self, "The notes could not be searched", f"{read_error_text(exc)}. Try again."
+                self,
+                translate("casework.cases_page", "The notes could not be searched"),
+                translate("casework.cases_page", "{error}. Try again.").format(
+                    error=read_error_text(exc)
+                ),
             )
 
         self._notes_searching = True
@@ -969,7 +1158,9 @@ class CasesPage(TabBase):
             except KeyError:
                 self.detail.show_case(None)
                 self.ctx.dialogs.info(
-                    self, "Case not found", "This case is no longer in the register."
+                    self,
+                    translate("casework.cases_page", "Case not found"),
+                    translate("casework.cases_page", "This case is no longer in the register."),
                 )
             else:
                 hidden = is_sensitive(case.case_type) and self._revealed != case_id
@@ -992,12 +1183,16 @@ class CasesPage(TabBase):
             self.load_detail(case.id)  # gone meanwhile: says so
             return
         except StoreError as exc:
-            self.ctx.dialogs.error(self, "Not shown", str(exc))
+            self.ctx.dialogs.error(self, translate("casework.cases_page", "Not shown"), str(exc))
             return
         except DBAPIError as exc:
             log.warning("sensitive detail not read: %s", type(exc).__name__)
             self.ctx.dialogs.error(
-                self, "Not shown", f"The database could not be read just now: {exc.orig}."
+                self,
+                translate("casework.cases_page", "Not shown"),
+                translate(
+                    "casework.cases_page", "The database could not be read just now: {error}."
+                ).format(error=exc.orig),
             )
             return
         self._revealed = case.id
@@ -1014,15 +1209,75 @@ class CasesPage(TabBase):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         if self._notes_searching:
-            text = "Searching…"
+            text = translate("casework.cases_page", "Searching…")
         elif not self.model.loaded:
-            text = "Loading…"
+            text = translate("casework.cases_page", "Loading…")
+        elif n == 1:
+            text = translate("casework.cases_page", "1 case")
         else:
-            text = f"{n:,} case{'s' if n != 1 else ''}"
+            text = translate("casework.cases_page", "{n} cases").format(n=f"{n:,}")
         self.count_label.setToolTip(
-            "Cases whose timeline has the words searched" if self.notes_searched() else ""
+            translate("casework.cases_page", "Cases whose timeline has the words searched")
+            if self.notes_searched()
+            else ""
         )
         self.count_label.setText(text)
+        self._update_empty_state()
+
+    def filters_applied(self) -> bool:
+        """The list is narrowed by more than the status (a search, a type, a rep…)."""
+        return bool(
+            self.filter_bar.text().strip()
+            or self.notes_searched()
+            or self.case_type.currentData()
+            or self.rep.currentData()
+            or self.employer.currentData()
+            or self.my_cases.isChecked()
+        )
+
+    def _register_empty(self) -> bool:
+        """No case at all in the database (read only when the list shows none)."""
+        try:
+            with self.ctx.db.read() as session:
+                return not session.scalar(select(func.count()).select_from(Case))
+        except READ_ERRORS as exc:  # the list says why in its own way; keep the table
+            log.info("cases not counted: %s", type(exc).__name__)
+            return False
+
+    def _update_empty_state(self) -> None:
+        """The table while it has rows (or is still loading); otherwise why it has none."""
+        if self._notes_searching or not self.model.loaded or self.model.rowCount():
+            self.body.setCurrentWidget(self.splitter)
+            return
+        if not self.filters_applied() and self._register_empty():
+            self.empty_state.show_text(
+                translate(
+                    "casework.cases_page",
+                    "No cases yet. Press Open case… to open the first one for a member; "
+                    "the member needs to be on the Members page first.",
+                ),
+                translate("casework.cases_page", "Read the guide: running a case"),
+                "casework",
+            )
+        elif not self.filters_applied():
+            self.empty_state.show_text(
+                translate(
+                    "casework.cases_page",
+                    "No cases match the filter: none has the status chosen.",
+                ),
+                translate("casework.cases_page", "Show every case"),
+                SHOW_ALL,
+            )
+        else:
+            self.empty_state.show_text(
+                translate(
+                    "casework.cases_page",
+                    "No cases match the filter and search.",
+                ),
+                translate("casework.cases_page", "Show every case"),
+                SHOW_ALL,
+            )
+        self.body.setCurrentWidget(self.empty_state)
 
     def _update_buttons(self) -> None:
         case = self.detail.case
@@ -1096,9 +1351,13 @@ class CasesPage(TabBase):
         if case is not None and case.eligibility_note:
             self.ctx.dialogs.info(
                 self,
-                f"Case {case.reference} opened — please check",
-                "The case is open, but check whether the branch can help:\n\n"
-                + case.eligibility_note,
+                translate("casework.cases_page", "Case {reference} opened — please check").format(
+                    reference=case.reference
+                ),
+                translate(
+                    "casework.cases_page",
+                    "The case is open, but check whether the branch can help:\n\n{note}",
+                ).format(note=case.eligibility_note),
             )
 
     def edit_case(self) -> None:
@@ -1145,7 +1404,11 @@ class CasesPage(TabBase):
             rules, _version = load_rules(self.ctx.db)
         except ValueError as exc:
             self.ctx.dialogs.error(
-                self, "Deadline rules cannot be read", f"{exc}. Check them in Preferences."
+                self,
+                translate("casework.cases_page", "Deadline rules cannot be read"),
+                translate("casework.cases_page", "{error}. Check them in Preferences.").format(
+                    error=exc
+                ),
             )
             return
         if self._run(DeadlineDialog(self.ctx, self.detail.case, rules, self)):
@@ -1170,7 +1433,11 @@ class CasesPage(TabBase):
             return
         if path is None:
             path = self.ctx.dialogs.open_file(
-                self, f"Attach a document to {case.reference}", "All files (*)"
+                self,
+                translate("casework.cases_page", "Attach a document to {reference}").format(
+                    reference=case.reference
+                ),
+                translate("casework.cases_page", "All files (*)"),
             )
         if path is None:
             return
@@ -1208,18 +1475,26 @@ class CasesPage(TabBase):
             check = viewable_copy(self.ctx.db, document)
         except (StoreError, OSError, DBAPIError) as exc:
             text = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
-            self.ctx.dialogs.error(self, "The document cannot be opened", text)
+            self.ctx.dialogs.error(
+                self, translate("casework.cases_page", "The document cannot be opened"), text
+            )
             return
         if not check.ok:
             self.ctx.dialogs.error(
                 self,
-                "The document cannot be opened",
-                f"{check.problem} Attach it again from the original if you still have it.",
+                translate("casework.cases_page", "The document cannot be opened"),
+                translate(
+                    "casework.cases_page",
+                    "{problem} Attach it again from the original if you still have it.",
+                ).format(problem=check.problem),
             )
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(check.path))):
             self.ctx.dialogs.error(
                 self,
-                "The document cannot be opened",
-                f"No program on this PC opened {document.name}. It is kept at {check.path}.",
+                translate("casework.cases_page", "The document cannot be opened"),
+                translate(
+                    "casework.cases_page",
+                    "No program on this PC opened {name}. It is kept at {path}.",
+                ).format(name=document.name, path=check.path),
             )

@@ -13,12 +13,14 @@ from branchdesk.ui.casework.deadlines_page import DeadlinesPage
 from branchdesk.ui.casework.exports import CaseworkExports
 from branchdesk.ui.casework.overview import CaseworkOverview
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.members.members_tab import MembersTab
 from branchdesk.ui.tab_base import TabBase
 
 
 class CaseworkTab(TabBase):
-    title = "Casework"
+    # Translated where the window shows it; the English also names the tab's place there.
+    title = QT_TRANSLATE_NOOP("casework.casework_tab", "Casework")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -28,9 +30,9 @@ class CaseworkTab(TabBase):
         self.cases_page = CasesPage(ctx)
         self.deadlines_page = DeadlinesPage(ctx)
         self.members_tab = MembersTab(ctx)
-        self.pages.addTab(self.cases_page, "Cases")
-        self.pages.addTab(self.deadlines_page, "Deadlines")
-        self.pages.addTab(self.members_tab, "Members")
+        self.pages.addTab(self.cases_page, translate("casework.casework_tab", "Cases"))
+        self.pages.addTab(self.deadlines_page, translate("casework.casework_tab", "Deadlines"))
+        self.pages.addTab(self.members_tab, translate("casework.casework_tab", "Members"))
         self.deadlines_page.case_requested.connect(self.show_case)
         # A case chosen on a member's page opens on the Cases page.
         self.members_tab.case_requested.connect(self.show_case)

@@ -24,7 +24,9 @@ from sqlalchemy.exc import DBAPIError
 from branchdesk.members.service import ValidationError
 from branchdesk.store.errors import StaleEdit, StoreError
 from branchdesk.ui import style
+from branchdesk.ui.accessible_names import name_from_label
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.members.member_dialog import BUSY_MESSAGE, is_busy
 
@@ -39,12 +41,37 @@ WARNING_STYLE = (
 )
 
 
+# "Not saved: the … was changed", whole, for each thing a form can save (`CaseDialog.what`).
+STALE_TITLES = {
+    "case": QT_TRANSLATE_NOOP("casework.common", "Not saved: the case was changed"),
+    "contract": QT_TRANSLATE_NOOP("casework.common", "Not saved: the contract was changed"),
+    "ledger": QT_TRANSLATE_NOOP("casework.common", "Not saved: the ledger was changed"),
+    "fund": QT_TRANSLATE_NOOP("casework.common", "Not saved: the fund was changed"),
+    "column mapping": QT_TRANSLATE_NOOP(
+        "casework.common", "Not saved: the column mapping was changed"
+    ),
+    "statement line": QT_TRANSLATE_NOOP(
+        "casework.common", "Not saved: the statement line was changed"
+    ),
+    "claim": QT_TRANSLATE_NOOP("casework.common", "Not saved: the claim was changed"),
+    "record": QT_TRANSLATE_NOOP("casework.common", "Not saved: the record was changed"),
+    "donation": QT_TRANSLATE_NOOP("casework.common", "Not saved: the donation was changed"),
+}
+
+
+def stale_title(what: str) -> str:
+    known = STALE_TITLES.get(what)
+    if known is not None:
+        return translate("casework.common", known)
+    return translate("casework.common", "Not saved: the {what} was changed").format(what=what)
+
+
 def size_text(size: int) -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return translate("casework.common", "{size} bytes").format(size=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        return translate("casework.common", "{size} KB").format(size=f"{size / 1024:.0f}")
+    return translate("casework.common", "{size} MB").format(size=f"{size / (1024 * 1024):.1f}")
 
 
 def date_edit(value: date | None = None) -> QDateEdit:
@@ -133,6 +160,10 @@ class CaseDialog(QDialog):
         self.error_labels[name] = error
         label_widget = QLabel(label)
         label_widget.setBuddy(widget)
+        # The field sits in a cell of its own, where a screen reader does not find its label.
+        name_from_label(widget, label)
+        if label.endswith("*") and not widget.accessibleDescription():
+            widget.setAccessibleDescription(translate("casework.common", "Required"))
         label_widget.setMinimumHeight(QLineEdit().sizeHint().height())
         label_widget.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.form_layout.addRow(label_widget, cell)
@@ -170,7 +201,9 @@ class CaseDialog(QDialog):
         if first is not None:
             self.inputs[first].setFocus(Qt.FocusReason.OtherFocusReason)
         if elsewhere:
-            self.ctx.dialogs.error(self, "Not saved", "\n".join(elsewhere))
+            self.ctx.dialogs.error(
+                self, translate("casework.common", "Not saved"), "\n".join(elsewhere)
+            )
 
     def error_text(self, name: str) -> str:
         label = self.error_labels[name]
@@ -204,23 +237,33 @@ def save_with_care(
         if on_invalid is not None:
             on_invalid(dict(exc.errors))
         else:
-            ctx.dialogs.error(parent, "Not saved", "\n".join(exc.errors.values()))
+            ctx.dialogs.error(
+                parent, translate("casework.common", "Not saved"), "\n".join(exc.errors.values())
+            )
         return False
     except StaleEdit as exc:
-        ctx.dialogs.error(parent, f"Not saved: the {what} was changed", str(exc))
+        ctx.dialogs.error(parent, stale_title(what), str(exc))
         if on_stale is not None:
             on_stale()
         return False
     except StoreError as exc:
-        ctx.dialogs.error(parent, "Not saved", str(exc))
+        ctx.dialogs.error(parent, translate("casework.common", "Not saved"), str(exc))
         return False
     except DBAPIError as exc:
         log.warning("casework change not saved: %s", error_kind(exc))
         if is_busy(exc):
-            ctx.dialogs.error(parent, "Not saved: the database is busy", BUSY_MESSAGE)
+            ctx.dialogs.error(
+                parent,
+                translate("casework.common", "Not saved: the database is busy"),
+                translate("members.member_dialog", BUSY_MESSAGE),
+            )
         else:
             ctx.dialogs.error(
-                parent, "Not saved", f"The database could not be written: {exc.orig}."
+                parent,
+                translate("casework.common", "Not saved"),
+                translate("casework.common", "The database could not be written: {error}.").format(
+                    error=exc.orig
+                ),
             )
         return False
     return True

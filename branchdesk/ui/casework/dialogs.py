@@ -62,6 +62,7 @@ from branchdesk.store.errors import StoreError
 from branchdesk.ui import style
 from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of, warning_label
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 SEPARATOR = " — "
 
@@ -170,13 +171,15 @@ class OpenCaseDialog(CaseDialog):
     """
 
     def __init__(
-        self, ctx: AppContext, parent: QWidget | None = None, title: str = "Open case"
+        self, ctx: AppContext, parent: QWidget | None = None, title: str | None = None
     ) -> None:
-        super().__init__(ctx, title, parent)
+        super().__init__(ctx, title or translate("casework.dialogs", "Open case"), parent)
         self.reference: str | None = None
         officer = ctx.db.officer
         self.member = QLineEdit()
-        self.member.setPlaceholderText("Membership number, or type a name to search")
+        self.member.setPlaceholderText(
+            translate("casework.dialogs", "Membership number, or type a name to search")
+        )
         self._lead = MemberSearch(ctx, self.member, self)
         self._matches = self._lead.matches
         self.completer = self._lead.completer
@@ -189,13 +192,19 @@ class OpenCaseDialog(CaseDialog):
         member_column.addWidget(self.member, 1)
         member_column.addWidget(self.member_found)
 
-        self.case_type = _combo(CASE_TYPES, "Choose…")
+        self.case_type = _combo(CASE_TYPES, translate("casework.dialogs", "Choose…"))
         self.sub_type = QLineEdit()
-        self.sub_type.setPlaceholderText("For example: gross misconduct, flexible working")
+        self.sub_type.setPlaceholderText(
+            translate("casework.dialogs", "For example: gross misconduct, flexible working")
+        )
         self.title = QLineEdit()
-        self.title.setPlaceholderText("A few words a rep will recognise")
+        self.title.setPlaceholderText(
+            translate("casework.dialogs", "A few words a rep will recognise")
+        )
         self.employer = QLineEdit()
-        self.employer.setPlaceholderText("Leave blank for the member's own employer")
+        self.employer.setPlaceholderText(
+            translate("casework.dialogs", "Leave blank for the member's own employer")
+        )
         employers = QCompleter(employer_names(ctx.db), self)
         employers.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         employers.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -203,7 +212,10 @@ class OpenCaseDialog(CaseDialog):
         self.rep = QLineEdit(officer)
         self.second_rep = QLineEdit()
         self.opened_on = date_edit(date.today())
-        self.arose_known = QCheckBox("Known:")
+        self.arose_known = QCheckBox(translate("casework.dialogs", "Known:"))
+        self.arose_known.setAccessibleName(
+            translate("casework.dialogs", "Date the problem arose is known")
+        )
         self.problem_arose_on = date_edit(date.today())
         self.problem_arose_on.setEnabled(False)
         self.arose_known.toggled.connect(self.problem_arose_on.setEnabled)
@@ -215,8 +227,11 @@ class OpenCaseDialog(CaseDialog):
         arose_row.addStretch(1)
         self.companion = _combo(COMPANIONS)
         self.companion_name = QLineEdit()
-        self.companion_name.setPlaceholderText("Their name, if known")
+        self.companion_name.setPlaceholderText(
+            translate("casework.dialogs", "Their name, if known")
+        )
         self.companion_name.setObjectName("companion_name")
+        self.companion_name.setAccessibleName(translate("casework.dialogs", "Companion's name"))
         companion = QWidget()
         companion_row = QHBoxLayout(companion)
         companion_row.setContentsMargins(0, 0, 0, 0)
@@ -228,22 +243,30 @@ class OpenCaseDialog(CaseDialog):
         # Other members, for a collective case.
         self.other_number = QLineEdit()
         self.other_number.setObjectName("otherMemberNumber")
-        self.other_number.setPlaceholderText("Another member's number or name, then Add")
+        self.other_number.setPlaceholderText(
+            translate("casework.dialogs", "Another member's number or name, then Add")
+        )
+        self.other_number.setAccessibleName(translate("casework.dialogs", "Other member to add"))
         self._other = MemberSearch(ctx, self.other_number, self)
-        self.add_other_button = QPushButton("Add")
+        self.add_other_button = QPushButton(translate("casework.dialogs", "Add"))
         self.add_other_button.setObjectName("addOtherMember")
         self.add_other_button.setAutoDefault(False)
-        self.add_other_button.setToolTip("Add this member to the case (a collective case)")
+        self.add_other_button.setToolTip(
+            translate("casework.dialogs", "Add this member to the case (a collective case)")
+        )
         self.add_other_button.clicked.connect(lambda _c=False: self.add_other_member())
         ReturnCatcher(self.other_number, self.add_other_member)
         self.other_list = QListWidget()
+        self.other_list.setObjectName("otherMembersList")
         self.other_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.other_list.setMaximumHeight(self.fontMetrics().height() * 4 + 16)
         self.other_list.setMinimumHeight(self.fontMetrics().height() * 2 + 12)
-        self.remove_other_button = QPushButton("Remove")
+        self.remove_other_button = QPushButton(translate("casework.dialogs", "Remove"))
         self.remove_other_button.setObjectName("removeOtherMember")
         self.remove_other_button.setAutoDefault(False)
-        self.remove_other_button.setToolTip("Take the member selected in the list off the case")
+        self.remove_other_button.setToolTip(
+            translate("casework.dialogs", "Take the member selected in the list off the case")
+        )
         self.remove_other_button.clicked.connect(lambda _c=False: self.remove_other_member())
         self.other_list.itemSelectionChanged.connect(self._update_other_buttons)
         others = QWidget()
@@ -257,25 +280,44 @@ class OpenCaseDialog(CaseDialog):
         others_grid.addWidget(self.remove_other_button, 1, 1, alignment=Qt.AlignmentFlag.AlignTop)
         self._update_other_buttons()
 
-        self.add_field("membership_number", "Member *", self.member, member_cell)
-        self.add_field("case_type", "Type *", self.case_type)
-        self.add_field("sub_type", "Sub-type", self.sub_type)
-        self.add_field("title", "Title", self.title)
-        self.add_field("employer", "Employer", self.employer)
-        self.add_field("rep", "Rep", self.rep)
-        self.add_field("second_rep", "Second rep", self.second_rep)
+        self.add_field(
+            "membership_number", translate("casework.dialogs", "Member *"), self.member, member_cell
+        )
+        self.add_field("case_type", translate("casework.dialogs", "Type *"), self.case_type)
+        self.add_field("sub_type", translate("casework.dialogs", "Sub-type"), self.sub_type)
+        self.add_field("title", translate("casework.dialogs", "Title"), self.title)
+        self.add_field("employer", translate("casework.dialogs", "Employer"), self.employer)
+        self.add_field("rep", translate("casework.dialogs", "Rep"), self.rep)
+        self.add_field("second_rep", translate("casework.dialogs", "Second rep"), self.second_rep)
         opened = QWidget()
         opened_row = QHBoxLayout(opened)
         opened_row.setContentsMargins(0, 0, 0, 0)
         opened_row.addWidget(self.opened_on)
         opened_row.addStretch(1)
-        self.add_field("opened_on", "Opened on *", self.opened_on, opened)
-        self.add_field("problem_arose_on", "Problem arose on", self.problem_arose_on, arose)
-        self.add_field("companion", "Companion", self.companion, companion)
-        self.add_field("other_members", "Other members", self.other_list, others)
+        self.add_field(
+            "opened_on", translate("casework.dialogs", "Opened on *"), self.opened_on, opened
+        )
+        self.add_field(
+            "problem_arose_on",
+            translate("casework.dialogs", "Problem arose on"),
+            self.problem_arose_on,
+            arose,
+        )
+        self.add_field(
+            "companion", translate("casework.dialogs", "Companion"), self.companion, companion
+        )
+        self.add_field(
+            "other_members",
+            translate("casework.dialogs", "Other members"),
+            self.other_list,
+            others,
+        )
         self.note = QLabel(
-            "Whether the member can be helped (membership, subs, when the problem arose) is "
-            "checked when the case is opened: you will be warned, never stopped."
+            translate(
+                "casework.dialogs",
+                "Whether the member can be helped (membership, subs, when the problem arose) is "
+                "checked when the case is opened: you will be warned, never stopped.",
+            )
         )
         self.note.setObjectName("tabSubheading")
         self.note.setWordWrap(True)
@@ -314,11 +356,15 @@ class OpenCaseDialog(CaseDialog):
             name = member_name(self.ctx.db, number)
         problem = ""
         if name is None:
-            problem = f"No member has the membership number {number}."
+            problem = translate(
+                "casework.dialogs", "No member has the membership number {number}."
+            ).format(number=number)
         elif number == self.number():
-            problem = f"{name} is the lead member of this case already."
+            problem = translate(
+                "casework.dialogs", "{name} is the lead member of this case already."
+            ).format(name=name)
         elif number in self.other_numbers():
-            problem = f"{name} is listed already."
+            problem = translate("casework.dialogs", "{name} is listed already.").format(name=name)
         if problem:
             self.show_errors({"other_members": problem})
             self.other_number.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -382,7 +428,13 @@ class EditCaseDialog(OpenCaseDialog):
     """
 
     def __init__(self, ctx: AppContext, case: CaseDetail, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, parent, title=f"Edit case details — {case.reference}")
+        super().__init__(
+            ctx,
+            parent,
+            title=translate("casework.dialogs", "Edit case details — {reference}").format(
+                reference=case.reference
+            ),
+        )
         self.case = case
         self.reference = case.reference
         self.member.setText(case.member.membership_number)
@@ -403,8 +455,11 @@ class EditCaseDialog(OpenCaseDialog):
             item.setData(Qt.ItemDataRole.UserRole, other.membership_number)
             self.other_list.addItem(item)
         self.note.setText(
-            "The stage changes with Move stage, Close case and Reopen. Eligibility is checked "
-            "again if the member or the date the problem arose changes."
+            translate(
+                "casework.dialogs",
+                "The stage changes with Move stage, Close case and Reopen. Eligibility is checked "
+                "again if the member or the date the problem arose changes.",
+            )
         )
 
     def write(self) -> None:
@@ -423,8 +478,11 @@ class EntryDialog(CaseDialog):
         parent: QWidget | None = None,
         entry: TimelineEntry | None = None,
     ) -> None:
-        title = "Edit timeline entry" if entry is not None else "Add to the timeline"
-        super().__init__(ctx, f"{title} — {case.reference}", parent)
+        if entry is not None:
+            title = translate("casework.dialogs", "Edit timeline entry — {reference}")
+        else:
+            title = translate("casework.dialogs", "Add to the timeline — {reference}")
+        super().__init__(ctx, title.format(reference=case.reference), parent)
         self.case = case
         self.entry = entry
         self.entry_id: int | None = entry.id if entry is not None else None
@@ -433,11 +491,13 @@ class EntryDialog(CaseDialog):
         self.title = QLineEdit()
         self.title.setMaxLength(300)
         self.body = _text_box(6)
-        self.confidential = QCheckBox("Confidential (left out of hand-over summaries)")
-        self.add_field("happened_on", "Date", self.happened_on)
-        self.add_field("kind", "Kind", self.kind)
-        self.add_field("title", "Title", self.title)
-        self.add_field("body", "Text", self.body)
+        self.confidential = QCheckBox(
+            translate("casework.dialogs", "Confidential (left out of hand-over summaries)")
+        )
+        self.add_field("happened_on", translate("casework.dialogs", "Date"), self.happened_on)
+        self.add_field("kind", translate("casework.dialogs", "Kind"), self.kind)
+        self.add_field("title", translate("casework.dialogs", "Title"), self.title)
+        self.add_field("body", translate("casework.dialogs", "Text"), self.body)
         self.add_field("confidential", "", self.confidential)
         if entry is not None:
             self.happened_on.setDate(QDate(entry.happened_on))
@@ -446,7 +506,11 @@ class EntryDialog(CaseDialog):
             self.body.setPlainText(entry.body)
             self.confidential.setChecked(entry.confidential)
             if entry.author:
-                by = QLabel(f"Recorded by {entry.author}")
+                by = QLabel(
+                    translate("casework.dialogs", "Recorded by {author}").format(
+                        author=entry.author
+                    )
+                )
                 by.setObjectName("tabSubheading")
                 self.layout_.addWidget(by)
             self.body.setMinimumHeight(self.body.fontMetrics().lineSpacing() * 12 + 14)
@@ -469,14 +533,15 @@ class EntryDialog(CaseDialog):
 
 
 # Steps a rep commonly needs the member's agreement for; steps recorded before are offered too.
+# Offered in the user's language; the step chosen is saved as the words shown.
 CONSENT_STEPS = (
-    "Notify ACAS (early conciliation)",
-    "Share documents with the employer",
-    "Refer to regional office",
-    "Contact the member's GP/occupational health",
-    "Share medical evidence with the employer",
-    "Speak to witnesses",
-    "Pass the case to the union's solicitors",
+    QT_TRANSLATE_NOOP("casework.dialogs", "Notify ACAS (early conciliation)"),
+    QT_TRANSLATE_NOOP("casework.dialogs", "Share documents with the employer"),
+    QT_TRANSLATE_NOOP("casework.dialogs", "Refer to regional office"),
+    QT_TRANSLATE_NOOP("casework.dialogs", "Contact the member's GP/occupational health"),
+    QT_TRANSLATE_NOOP("casework.dialogs", "Share medical evidence with the employer"),
+    QT_TRANSLATE_NOOP("casework.dialogs", "Speak to witnesses"),
+    QT_TRANSLATE_NOOP("casework.dialogs", "Pass the case to the union's solicitors"),
 )
 
 
@@ -484,13 +549,19 @@ class ConsentDialog(CaseDialog):
     """Record whether the member agreed to a step the rep wants to take for them."""
 
     def __init__(self, ctx: AppContext, case: CaseDetail, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Record consent — {case.reference}", parent)
+        super().__init__(
+            ctx,
+            translate("casework.dialogs", "Record consent — {reference}").format(
+                reference=case.reference
+            ),
+            parent,
+        )
         self.case = case
         self.consent_id: int | None = None
         self.step = QComboBox()
         self.step.setEditable(True)
         self.step.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        steps = list(CONSENT_STEPS)
+        steps = [translate("casework.dialogs", step) for step in CONSENT_STEPS]
         steps += [s for s in consent_steps_used(ctx.db) if s not in steps]
         self.step.addItems(steps)
         self.step.setCurrentIndex(-1)
@@ -498,10 +569,12 @@ class ConsentDialog(CaseDialog):
         line = self.step.lineEdit()
         assert line is not None
         line.setMaxLength(300)
-        line.setPlaceholderText("Choose, or say what the member was asked to agree to")
-        self.agreed = QRadioButton("Yes, agreed")
+        line.setPlaceholderText(
+            translate("casework.dialogs", "Choose, or say what the member was asked to agree to")
+        )
+        self.agreed = QRadioButton(translate("casework.dialogs", "Yes, agreed"))
         self.agreed.setObjectName("consentYes")
-        self.refused = QRadioButton("No, did not agree")
+        self.refused = QRadioButton(translate("casework.dialogs", "No, did not agree"))
         self.refused.setObjectName("consentNo")
         self.answer = QButtonGroup(self)
         self.answer.addButton(self.agreed)
@@ -516,11 +589,15 @@ class ConsentDialog(CaseDialog):
         self.recorded_on = date_edit(date.today())
         self.recorded_on.setMaximumDate(QDate.currentDate())
         self.note = _text_box(3)
-        self.note.setPlaceholderText("How it was given (in writing, by phone), any conditions")
-        self.add_field("step", "Step *", self.step)
-        self.add_field("consented", "Member's answer", self.agreed, answers)
-        self.add_field("recorded_on", "On", self.recorded_on)
-        self.add_field("note", "Note", self.note)
+        self.note.setPlaceholderText(
+            translate("casework.dialogs", "How it was given (in writing, by phone), any conditions")
+        )
+        self.add_field("step", translate("casework.dialogs", "Step *"), self.step)
+        self.add_field(
+            "consented", translate("casework.dialogs", "Member's answer"), self.agreed, answers
+        )
+        self.add_field("recorded_on", translate("casework.dialogs", "On"), self.recorded_on)
+        self.add_field("note", translate("casework.dialogs", "Note"), self.note)
         self.finish_layout()
         self.setMinimumWidth(560)
 
@@ -541,8 +618,11 @@ class MoveStageDialog(CaseDialog):
     def __init__(
         self, ctx: AppContext, case: CaseDetail, reopen: bool = False, parent: QWidget | None = None
     ) -> None:
-        verb = "Reopen" if reopen else "Move stage"
-        super().__init__(ctx, f"{verb} — {case.reference}", parent)
+        if reopen:
+            title = translate("casework.dialogs", "Reopen — {reference}")
+        else:
+            title = translate("casework.dialogs", "Move stage — {reference}")
+        super().__init__(ctx, title.format(reference=case.reference), parent)
         self.case = case
         self.reopen = reopen
         stages = {k: v for k, v in STAGES.items() if k != Stage.CLOSED and k != case.status}
@@ -550,10 +630,16 @@ class MoveStageDialog(CaseDialog):
         self.changed_on = date_edit(date.today())
         self.note = _text_box(3)
         current = QLabel(STAGES.get(case.status, case.status))
-        self.form_layout.addRow("Now at", current)
-        self.add_field("to_stage", "Move to" if not reopen else "Back to", self.to_stage)
-        self.add_field("changed_on", "On", self.changed_on)
-        self.add_field("note", "Note", self.note)
+        self.form_layout.addRow(translate("casework.dialogs", "Now at"), current)
+        self.add_field(
+            "to_stage",
+            translate("casework.dialogs", "Move to")
+            if not reopen
+            else translate("casework.dialogs", "Back to"),
+            self.to_stage,
+        )
+        self.add_field("changed_on", translate("casework.dialogs", "On"), self.changed_on)
+        self.add_field("note", translate("casework.dialogs", "Note"), self.note)
         self.finish_layout()
 
     def write(self) -> None:
@@ -570,17 +656,25 @@ class MoveStageDialog(CaseDialog):
 
 class CloseCaseDialog(CaseDialog):
     def __init__(self, ctx: AppContext, case: CaseDetail, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Close case — {case.reference}", parent)
+        super().__init__(
+            ctx,
+            translate("casework.dialogs", "Close case — {reference}").format(
+                reference=case.reference
+            ),
+            parent,
+        )
         self.case = case
-        self.outcome = _combo(OUTCOMES, "Choose…")
+        self.outcome = _combo(OUTCOMES, translate("casework.dialogs", "Choose…"))
         self.remedy = _text_box(3)
-        self.remedy.setPlaceholderText("What the member got: reinstated, paid, warning removed…")
+        self.remedy.setPlaceholderText(
+            translate("casework.dialogs", "What the member got: reinstated, paid, warning removed…")
+        )
         self.changed_on = date_edit(date.today())
         self.note = _text_box(2)
-        self.add_field("outcome", "Outcome *", self.outcome)
-        self.add_field("remedy", "Remedy", self.remedy)
-        self.add_field("changed_on", "Closed on", self.changed_on)
-        self.add_field("note", "Note", self.note)
+        self.add_field("outcome", translate("casework.dialogs", "Outcome *"), self.outcome)
+        self.add_field("remedy", translate("casework.dialogs", "Remedy"), self.remedy)
+        self.add_field("changed_on", translate("casework.dialogs", "Closed on"), self.changed_on)
+        self.add_field("note", translate("casework.dialogs", "Note"), self.note)
         self.finish_layout()
 
     def write(self) -> None:
@@ -608,16 +702,22 @@ class DeadlineDialog(CaseDialog):
         rules: DeadlineRules,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, f"Add deadline — {case.reference}", parent)
+        super().__init__(
+            ctx,
+            translate("casework.dialogs", "Add deadline — {reference}").format(
+                reference=case.reference
+            ),
+            parent,
+        )
         self.case = case
         self.rules = rules
         self.computed: Computed | None = None
         self._auto_title = ""
         self.today = date.today()
 
-        self.by_hand = QRadioButton("By hand")
-        self.tribunal = QRadioButton("Tribunal claim")
-        self.appeal = QRadioButton("Internal appeal")
+        self.by_hand = QRadioButton(translate("casework.dialogs", "By hand"))
+        self.tribunal = QRadioButton(translate("casework.dialogs", "Tribunal claim"))
+        self.appeal = QRadioButton(translate("casework.dialogs", "Internal appeal"))
         self.mode = QButtonGroup(self)
         modes = QWidget()
         modes_row = QHBoxLayout(modes)
@@ -627,12 +727,12 @@ class DeadlineDialog(CaseDialog):
             modes_row.addWidget(button)
         modes_row.addStretch(1)
         self.by_hand.setChecked(True)
-        self.form_layout.addRow("Work it out", modes)
+        self.form_layout.addRow(translate("casework.dialogs", "Work it out"), modes)
 
         self.title = QLineEdit()
         self.title.setMaxLength(300)
-        self.title.setPlaceholderText('For example "Appeal letter"')
-        self.add_field("title", "Deadline *", self.title)
+        self.title.setPlaceholderText(translate("casework.dialogs", 'For example "Appeal letter"'))
+        self.add_field("title", translate("casework.dialogs", "Deadline *"), self.title)
         for row in range(self.form_layout.rowCount()):
             item = self.form_layout.itemAt(row, self.form_layout.ItemRole.LabelRole)
             if item is not None and item.widget() is not None:
@@ -645,7 +745,9 @@ class DeadlineDialog(CaseDialog):
         hand_row = QHBoxLayout(hand)
         hand_row.setContentsMargins(0, 0, 0, 0)
         self.due_on = date_edit(self.today)
-        hand_row.addWidget(QLabel("Due on"))
+        due_caption = QLabel(translate("casework.dialogs", "Due on"))
+        due_caption.setBuddy(self.due_on)  # a sibling: a screen reader names the field by it
+        hand_row.addWidget(due_caption)
         hand_row.addWidget(self.due_on)
         hand_row.addStretch(1)
         self.pages.addWidget(hand)
@@ -656,29 +758,37 @@ class DeadlineDialog(CaseDialog):
         for rule in rules.claim_kinds:
             self.claim_kind.addItem(rule.label, rule.kind)
         self.act_date = date_edit(self.today)
-        self.day_a_known = QCheckBox("ACAS Day A")
+        self.day_a_known = QCheckBox(translate("casework.dialogs", "ACAS Day A"))
         self.day_a = date_edit(self.today)
-        self.day_b_known = QCheckBox("Day B")
+        self.day_a.setAccessibleName(translate("casework.dialogs", "ACAS Day A date"))
+        self.day_b_known = QCheckBox(translate("casework.dialogs", "Day B"))
         self.day_b = date_edit(self.today)
+        self.day_b.setAccessibleName(translate("casework.dialogs", "Day B date"))
         self.starts_from = QLabel()
         self.starts_from.setObjectName("tabSubheading")
-        grid.add("Claim", self.claim_kind)
+        grid.add(translate("casework.dialogs", "Claim"), self.claim_kind)
         self.starts_from.setWordWrap(True)
         self.claim_kind.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.claim_kind.setMinimumContentsLength(36)
-        grid.add("Start date", self.act_date)
+        grid.add(translate("casework.dialogs", "Start date"), self.act_date)
         grid.layout.addRow("", self.starts_from)
-        grid.add("Early conciliation", self.day_a_known, self.day_a, self.day_b_known, self.day_b)
+        grid.add(
+            translate("casework.dialogs", "Early conciliation"),
+            self.day_a_known,
+            self.day_a,
+            self.day_b_known,
+            self.day_b,
+        )
         self.pages.addWidget(tribunal)
 
         appeal = QWidget()
         appeal_rows = _Rows(appeal)
         self.letter_date = date_edit(self.today)
-        employer = QLabel(case.employer or "no employer recorded")
-        appeal_rows.add("Outcome letter dated", self.letter_date)
-        appeal_rows.add("Employer", employer)
+        employer = QLabel(case.employer or translate("casework.dialogs", "no employer recorded"))
+        appeal_rows.add(translate("casework.dialogs", "Outcome letter dated"), self.letter_date)
+        appeal_rows.add(translate("casework.dialogs", "Employer"), employer)
         self.pages.addWidget(appeal)
         self.layout_.addWidget(self.pages)
 
@@ -732,7 +842,11 @@ class DeadlineDialog(CaseDialog):
         if problem:
             self.due_label.setText("")
             self.steps_label.setText("")
-            self.warnings_label.setText(f"Cannot work out the date: {problem}.")
+            self.warnings_label.setText(
+                translate("casework.dialogs", "Cannot work out the date: {problem}.").format(
+                    problem=problem
+                )
+            )
             self.warnings_label.show()
         else:
             if due is not None:
@@ -741,11 +855,15 @@ class DeadlineDialog(CaseDialog):
                     f"font-weight: 600; color: {style.ERROR if late else style.TEXT};"
                 )
                 self.due_label.setText(
-                    f"Due {format_date(due)} ({describe_remaining(due, self.today)})"
+                    translate("casework.dialogs", "Due {date} ({remaining})").format(
+                        date=format_date(due), remaining=describe_remaining(due, self.today)
+                    )
                 )
             steps = self.computed.steps if self.computed else ()
             self.steps_label.setText(
-                "<b>How it was worked out</b><ol style='margin-left: -20px'>"
+                "<b>"
+                + _escape(translate("casework.dialogs", "How it was worked out"))
+                + "</b><ol style='margin-left: -20px'>"
                 + "".join(f"<li>{_escape(s)}</li>" for s in steps)
                 + "</ol>"
                 if steps
@@ -770,7 +888,9 @@ class DeadlineDialog(CaseDialog):
     def write(self) -> None:
         due = self.due()
         if due is None:
-            raise ValidationError({"title": "The date could not be worked out."})
+            raise ValidationError(
+                {"title": translate("casework.dialogs", "The date could not be worked out.")}
+            )
         rule, working = "", ""
         if self.mode.checkedId() != BY_HAND and self.computed is not None:
             rule = self.computed.rule
@@ -798,6 +918,11 @@ class _Rows:
 
     def add(self, label: str, *widgets: QWidget) -> None:
         caption = QLabel(label)
+        # The row's first field is named by the caption (a screen reader cannot find it there).
+        first = widgets[0] if widgets else None
+        named = first is None or isinstance(first, (QLabel, QCheckBox)) or first.accessibleName()
+        if not named:
+            first.setAccessibleName(label)  # type: ignore[union-attr]
         caption.setMinimumWidth(130)
         caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row = QWidget()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,19 +26,24 @@ from branchdesk.casework.reports import (
     export_caseload,
     export_cases,
 )
-from branchdesk.exports.text import plural
 from branchdesk.progress import Progress
 from branchdesk.store.audit import record_export
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.casework.cases_page import CasesPage
 from branchdesk.ui.casework.deadlines_page import DeadlinesPage
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.table_model import read_error_text
 
-XLSX = "Excel workbook (*.xlsx)"
-PDF = "PDF document (*.pdf)"
-ICS = "iCalendar file (*.ics)"
+XLSX = QT_TRANSLATE_NOOP("casework.exports", "Excel workbook (*.xlsx)")
+PDF = QT_TRANSLATE_NOOP("casework.exports", "PDF document (*.pdf)")
+ICS = QT_TRANSLATE_NOOP("casework.exports", "iCalendar file (*.ics)")
+
+
+def _filters(*names: str) -> str:
+    """File-dialog filters, each in the user's language, in the order given."""
+    return ";;".join(translate("casework.exports", name) for name in names)
 
 
 def _default_folder() -> Path:
@@ -52,15 +58,25 @@ def _slug(text: str) -> str:
 def error_text(exc: BaseException) -> str:
     """What went wrong, for the user: the message of an error they can act on."""
     if isinstance(exc, KeyError):
-        return "The case is no longer in the register."
+        return translate("casework.exports", "The case is no longer in the register.")
     if isinstance(exc, SQLAlchemyError):
-        return f"The database could not be read: {read_error_text(exc)}."
+        return translate("casework.exports", "The database could not be read: {error}.").format(
+            error=read_error_text(exc)
+        )
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"The file could not be written: {exc.strerror or error_kind(exc)}{where}."
+        reason = exc.strerror or error_kind(exc)
+        if exc.filename:
+            return translate(
+                "casework.exports", "The file could not be written: {reason} ({file})."
+            ).format(reason=reason, file=exc.filename)
+        return translate("casework.exports", "The file could not be written: {reason}.").format(
+            reason=reason
+        )
     if isinstance(exc, (ValueError, StoreError)):
         return str(exc)
-    return f"Something went wrong ({error_kind(exc)}). Details are in the log."
+    return translate(
+        "casework.exports", "Something went wrong ({kind}). Details are in the log."
+    ).format(kind=error_kind(exc))
 
 
 class CaseworkExports(QObject):
@@ -84,41 +100,72 @@ class CaseworkExports(QObject):
         self.menu = QMenu(parent)
         self.menu.setObjectName("caseworkExportMenu")
         self.menu.setToolTipsVisible(True)
-        self.case_list_action = self.menu.addAction("Case list (current filter)…")
-        self.case_list_action.setToolTip(
-            "The cases the Cases page shows, with its filters and search, as .xlsx or .pdf"
+        self.case_list_action = self.menu.addAction(
+            translate("casework.exports", "Case list (current filter)…")
+        )
+        _explain(
+            self.case_list_action,
+            translate(
+                "casework.exports",
+                "The cases the Cases page shows, with its filters and search, as .xlsx or .pdf",
+            ),
         )
         self.case_list_action.triggered.connect(lambda _c=False: self.export_case_list())
-        self.summary_action = self.menu.addAction("Case summary…")
-        self.summary_action.setToolTip("The selected case in full, as a PDF for a hearing")
+        self.summary_action = self.menu.addAction(translate("casework.exports", "Case summary…"))
+        _explain(
+            self.summary_action,
+            translate("casework.exports", "The selected case in full, as a PDF for a hearing"),
+        )
         self.summary_action.triggered.connect(lambda _c=False: self.export_case_summary())
-        self.full_summary_action = self.menu.addAction("Case summary with confidential entries…")
-        self.full_summary_action.setToolTip(
-            "The same, with the timeline entries marked confidential (left out of the other)"
+        self.full_summary_action = self.menu.addAction(
+            translate("casework.exports", "Case summary with confidential entries…")
+        )
+        _explain(
+            self.full_summary_action,
+            translate(
+                "casework.exports",
+                "The same, with the timeline entries marked confidential (left out of the other)",
+            ),
         )
         self.full_summary_action.triggered.connect(
             lambda _c=False: self.export_case_summary(include_confidential=True)
         )
         self.menu.addSeparator()
-        self.caseload_action = self.menu.addAction("Caseload report…")
-        self.caseload_action.setToolTip("The branch caseload, with a chart, as .pdf or .xlsx")
+        self.caseload_action = self.menu.addAction(
+            translate("casework.exports", "Caseload report…")
+        )
+        _explain(
+            self.caseload_action,
+            translate("casework.exports", "The branch caseload, with a chart, as .pdf or .xlsx"),
+        )
         self.caseload_action.triggered.connect(lambda _c=False: self.export_caseload())
-        self.calendar_action = self.menu.addAction("Deadlines calendar…")
-        self.calendar_action.setToolTip(
-            "Open deadlines as calendar entries (.ics) for a phone or an online calendar"
+        self.calendar_action = self.menu.addAction(
+            translate("casework.exports", "Deadlines calendar…")
+        )
+        _explain(
+            self.calendar_action,
+            translate(
+                "casework.exports",
+                "Open deadlines as calendar entries (.ics) for a phone or an online calendar",
+            ),
         )
         self.calendar_action.triggered.connect(lambda _c=False: self.export_calendar())
         self.menu.aboutToShow.connect(self.update_actions)
 
         self.button = QToolButton()
         self.button.setObjectName("caseworkExportButton")
-        self.button.setText("Export ▾")
+        self.button.setText(translate("casework.exports", "Export ▾"))
         # The arrow is in the text: Fusion's own indicator sits on top of the last letter.
         self.button.setStyleSheet(
             "QToolButton { padding: 3px 10px; }"
             " QToolButton::menu-indicator { image: none; width: 0px; }"
         )
-        self.button.setToolTip("Export the case list, a case summary, the caseload or deadlines")
+        self.button.setToolTip(
+            translate(
+                "casework.exports",
+                "Export the case list, a case summary, the caseload or deadlines",
+            )
+        )
         self.button.setMenu(self.menu)
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -143,7 +190,11 @@ class CaseworkExports(QObject):
         idle = self._running == 0
         case = self.selected_case()
         self.summary_action.setText(
-            f"Case summary for {case.reference}…" if case is not None else "Case summary…"
+            translate("casework.exports", "Case summary for {reference}…").format(
+                reference=case.reference
+            )
+            if case is not None
+            else translate("casework.exports", "Case summary…")
         )
         self.summary_action.setEnabled(idle and case is not None)
         confidential = case is not None and any(e.confidential for e in case.timeline)
@@ -151,7 +202,9 @@ class CaseworkExports(QObject):
         self.full_summary_action.setEnabled(idle and confidential)
         rep = self.calendar_rep()
         self.calendar_action.setText(
-            f"Deadlines calendar for {rep}…" if rep else "Deadlines calendar (all reps)…"
+            translate("casework.exports", "Deadlines calendar for {rep}…").format(rep=rep)
+            if rep
+            else translate("casework.exports", "Deadlines calendar (all reps)…")
         )
         for action in (self.case_list_action, self.caseload_action, self.calendar_action):
             action.setEnabled(idle)
@@ -163,9 +216,9 @@ class CaseworkExports(QObject):
         search = self.cases_page.model.search
         path = self._choose(
             path,
-            "Export the case list",
+            translate("casework.exports", "Export the case list"),
             f"cases-{date.today():%Y-%m-%d}.xlsx",
-            f"{XLSX};;{PDF}",
+            _filters(XLSX, PDF),
             (".xlsx", ".pdf"),
         )
         if path is None:
@@ -173,7 +226,9 @@ class CaseworkExports(QObject):
         db, branch = self.ctx.db, self.ctx.preferences.branch_name
         which = describe_filter(case_filter, search)
         if getattr(case_filter, "case_ids", None) is not None:  # the notes were searched
-            which += f", notes matching “{self.cases_page.filter_bar.text().strip()}”"
+            which = translate("casework.exports", "{which}, notes matching “{words}”").format(
+                which=which, words=self.cases_page.filter_bar.text().strip()
+            )
 
         def run(progress: Progress) -> int:
             count = export_cases(db, path, case_filter, branch, search, progress=progress)
@@ -181,9 +236,13 @@ class CaseworkExports(QObject):
             return count
 
         def done(count: int) -> None:
-            self._finished(f"{plural(count, 'case')} ({which}) written to\n{path}")
+            if count == 1:
+                text = translate("casework.exports", "1 case ({which}) written to\n{path}")
+            else:
+                text = translate("casework.exports", "{n} cases ({which}) written to\n{path}")
+            self._finished(text.format(n=f"{count:,}", which=which, path=path))
 
-        self._start(run, "Export the case list", path, done)
+        self._start(run, translate("casework.exports", "Export the case list"), path, done)
 
     def export_case_summary(
         self, path: Path | None = None, include_confidential: bool = False
@@ -191,14 +250,18 @@ class CaseworkExports(QObject):
         case = self.selected_case()
         if case is None:
             self.ctx.dialogs.info(
-                self.parent_widget, "Case summary", "Choose a case on the Cases page first."
+                self.parent_widget,
+                translate("casework.exports", "Case summary"),
+                translate("casework.exports", "Choose a case on the Cases page first."),
             )
             return
         path = self._choose(
             path,
-            f"Export a summary of {case.reference}",
+            translate("casework.exports", "Export a summary of {reference}").format(
+                reference=case.reference
+            ),
             f"case-summary-{_slug(case.reference)}.pdf",
-            PDF,
+            _filters(PDF),
             (".pdf",),
         )
         if path is None:
@@ -212,16 +275,21 @@ class CaseworkExports(QObject):
             return written
 
         def done(_result: Path) -> None:
-            self._finished(f"Summary of case {reference} written to\n{path}")
+            self._finished(
+                translate(
+                    "casework.exports", "Summary of case {reference} written to\n{path}"
+                ).format(reference=reference, path=path)
+            )
 
-        self._start(run, f"Export the summary of {reference}", path, done)
+        title = translate("casework.exports", "Export the summary of {reference}")
+        self._start(run, title.format(reference=reference), path, done)
 
     def export_caseload(self, path: Path | None = None) -> None:
         path = self._choose(
             path,
-            "Export the caseload report",
+            translate("casework.exports", "Export the caseload report"),
             f"caseload-{date.today():%Y-%m-%d}.pdf",
-            f"{PDF};;{XLSX}",
+            _filters(PDF, XLSX),
             (".pdf", ".xlsx"),
         )
         if path is None:
@@ -234,20 +302,29 @@ class CaseworkExports(QObject):
             return load
 
         def done(load: Caseload) -> None:
-            self._finished(
-                f"Caseload report ({plural(load.open_total, 'open case')}) written to\n{path}"
-            )
+            n = load.open_total
+            if n == 1:
+                text = translate(
+                    "casework.exports", "Caseload report (1 open case) written to\n{path}"
+                )
+            else:
+                text = translate(
+                    "casework.exports", "Caseload report ({n} open cases) written to\n{path}"
+                )
+            self._finished(text.format(n=f"{n:,}", path=path))
 
-        self._start(run, "Export the caseload report", path, done)
+        self._start(run, translate("casework.exports", "Export the caseload report"), path, done)
 
     def export_calendar(self, path: Path | None = None) -> None:
         rep = self.calendar_rep()
         who = f"-{_slug(rep)}" if rep else ""
         path = self._choose(
             path,
-            f"Export deadlines for {rep}" if rep else "Export deadlines (all reps)",
+            translate("casework.exports", "Export deadlines for {rep}").format(rep=rep)
+            if rep
+            else translate("casework.exports", "Export deadlines (all reps)"),
             f"deadlines{who}-{date.today():%Y-%m-%d}.ics",
-            ICS,
+            _filters(ICS),
             (".ics",),
         )
         if path is None:
@@ -260,14 +337,9 @@ class CaseworkExports(QObject):
             return count
 
         def done(count: int) -> None:
-            whose = f" for {rep}" if rep else ""
-            if count:
-                text = f"{plural(count, 'open deadline')}{whose} written to\n{path}"
-            else:
-                text = f"No open deadlines{whose}: an empty calendar was written to\n{path}"
-            self._finished(text)
+            self._finished(_calendar_written(count, rep).format(n=f"{count:,}", rep=rep, path=path))
 
-        self._start(run, "Export deadlines", path, done)
+        self._start(run, translate("casework.exports", "Export deadlines"), path, done)
 
     # -- shared steps --------------------------------------------------------------------------
 
@@ -288,9 +360,16 @@ class CaseworkExports(QObject):
         if path is None:
             return None
         if path.suffix.lower() not in allowed:
-            names = " or ".join(allowed)
+            if len(allowed) == 2:
+                text = translate(
+                    "casework.exports", "Choose a file name ending in {first} or {second}."
+                ).format(first=allowed[0], second=allowed[1])
+            else:
+                text = translate(
+                    "casework.exports", "Choose a file name ending in {names}."
+                ).format(names=" / ".join(allowed))
             self.ctx.dialogs.error(
-                self.parent_widget, "Export", f"Choose a file name ending in {names}."
+                self.parent_widget, translate("casework.exports", "Export"), text
             )
             return None
         self._last_folder = path.parent
@@ -313,7 +392,7 @@ class CaseworkExports(QObject):
             run,
             parent=self.parent_widget,
             title=title,
-            label=f"Writing {path.name}…",
+            label=translate("casework.exports", "Writing {name}…").format(name=path.name),
             on_done=ended,
             on_error=self._failed,
             on_cancelled=lambda: self._set_running(-1),
@@ -324,10 +403,40 @@ class CaseworkExports(QObject):
         self.update_actions()
 
     def _finished(self, text: str) -> None:
-        self.ctx.dialogs.info(self.parent_widget, "Export finished", text)
+        self.ctx.dialogs.info(
+            self.parent_widget, translate("casework.exports", "Export finished"), text
+        )
 
     def _failed(self, exc: BaseException) -> None:
         # The worker has logged it (by type and frames, never its message); the user is told
         # here, and the program goes on.
         self._set_running(-1)
-        self.ctx.dialogs.error(self.parent_widget, "Export failed", error_text(exc))
+        self.ctx.dialogs.error(
+            self.parent_widget, translate("casework.exports", "Export failed"), error_text(exc)
+        )
+
+
+def _explain(action: QAction, text: str) -> None:
+    """What a menu item does: on hover over the item, and in the status bar."""
+    action.setToolTip(text)
+    action.setStatusTip(text)
+
+
+def _calendar_written(count: int, rep: str) -> str:
+    """The message after writing a calendar, to be formatted with n, rep and path."""
+    if count == 1 and rep:
+        return translate("casework.exports", "1 open deadline for {rep} written to\n{path}")
+    if count == 1:
+        return translate("casework.exports", "1 open deadline written to\n{path}")
+    if count and rep:
+        return translate("casework.exports", "{n} open deadlines for {rep} written to\n{path}")
+    if count:
+        return translate("casework.exports", "{n} open deadlines written to\n{path}")
+    if rep:
+        return translate(
+            "casework.exports",
+            "No open deadlines for {rep}: an empty calendar was written to\n{path}",
+        )
+    return translate(
+        "casework.exports", "No open deadlines: an empty calendar was written to\n{path}"
+    )

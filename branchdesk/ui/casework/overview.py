@@ -47,6 +47,7 @@ from branchdesk.store.database import Database
 from branchdesk.ui import style
 from branchdesk.ui.casework.common import CASEWORK, WARNING_STYLE
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind, redacted_traceback
 from branchdesk.ui.tab_base import TabBase
 from branchdesk.ui.table_model import READ_ERRORS, read_error_text
@@ -88,13 +89,15 @@ def read_overview(db: Database, today: date) -> OverviewData:
 
 def age_text(days: int) -> str:
     """'3 days', '5 weeks', '14 months': how long a case has been open, in one short phrase."""
+    if days == 1:
+        return translate("casework.overview", "1 day")
     if days < 14:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return translate("casework.overview", "{n} days").format(n=days)
     if days < 61:
-        return f"{days // 7} weeks"
+        return translate("casework.overview", "{n} weeks").format(n=days // 7)
     if days < 730:
-        return f"{days * 12 // 365} months"
-    return f"{days // 365} years"
+        return translate("casework.overview", "{n} months").format(n=days * 12 // 365)
+    return translate("casework.overview", "{n} years").format(n=days // 365)
 
 
 # -- remembering whether it is shown -----------------------------------------------------------
@@ -161,9 +164,12 @@ class MonthlyChart(QWidget):
         self.months = list(months)
         opened = sum(o for _, o, _ in self.months)
         closed = sum(c for _, _, c in self.months)
-        self.setAccessibleName("Cases opened and closed per month")
+        self.setAccessibleName(translate("casework.overview", "Cases opened and closed per month"))
         self.setAccessibleDescription(
-            f"Over the last 12 months {opened} cases were opened and {closed} closed."
+            translate(
+                "casework.overview",
+                "Over the last 12 months {opened} cases were opened and {closed} closed.",
+            ).format(opened=opened, closed=closed)
         )
         self.update()
 
@@ -204,13 +210,21 @@ class MonthlyChart(QWidget):
         muted = QColor(style.MUTED)
         if not self.months:
             painter.setPen(muted)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Loading…")
+            painter.drawText(
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                translate("casework.overview", "Loading…"),
+            )
             return
         area, step, axis_top = self._plot()
 
         # The legend, at the top right.
         x = self.width() - 2
-        for text, colour in (("Closed", CLOSED_COLOUR), ("Opened", OPENED_COLOUR)):
+        legend = (
+            (translate("casework.overview", "Closed"), CLOSED_COLOUR),
+            (translate("casework.overview", "Opened"), OPENED_COLOUR),
+        )
+        for text, colour in legend:
             x -= fm.horizontalAdvance(text)
             painter.setPen(QColor(style.TEXT))
             painter.drawText(x, fm.ascent() + 1, text)
@@ -277,7 +291,14 @@ class MonthlyChart(QWidget):
                 start, opened, closed = self.months[index]
                 QToolTip.showText(
                     event.globalPos(),
-                    f"{MONTH_ABBR[start.month - 1]} {start.year}: {opened} opened, {closed} closed",
+                    translate(
+                        "casework.overview", "{month} {year}: {opened} opened, {closed} closed"
+                    ).format(
+                        month=MONTH_ABBR[start.month - 1],
+                        year=start.year,
+                        opened=opened,
+                        closed=closed,
+                    ),
                     self,
                 )
             return True
@@ -346,7 +367,7 @@ def _panel(caption: QLabel, content: QWidget) -> QWidget:
 class CaseworkOverview(TabBase):
     """The strip above the Casework pages. `toggle_button` is placed by the tab that holds it."""
 
-    title = "Overview"
+    title = QT_TRANSLATE_NOOP("casework.overview", "Overview")
     registers = frozenset({CASEWORK})
     # The user clicked one of the oldest cases: show it on the Cases page.
     case_requested = Signal(int)
@@ -368,18 +389,25 @@ class CaseworkOverview(TabBase):
 
         rows = OLDEST_SHOWN
         self.by_type = _compact_table("overviewByType", 2, 0, rows)
+        self.by_type.setAccessibleName(translate("casework.overview", "Open cases by type"))
         self.by_rep = _compact_table("overviewByRep", 2, 0, rows)
+        self.by_rep.setAccessibleName(translate("casework.overview", "Open cases by rep"))
         self.oldest = _compact_table("overviewOldest", 3, 1, rows)
+        self.oldest.setAccessibleName(translate("casework.overview", "Oldest open cases"))
         self.oldest.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.oldest.setToolTip("Click a case to see it on the Cases page.")
+        self.oldest.setToolTip(
+            translate("casework.overview", "Click a case to see it on the Cases page.")
+        )
         self.oldest.cellClicked.connect(lambda row, _c: self._oldest_clicked(row))
         self.chart = MonthlyChart()
         self.chart.setFixedHeight(self.oldest.height())
 
-        self.type_caption = _caption("Open cases by type")
-        self.rep_caption = _caption("By rep")
-        self.chart_caption = _caption("Opened and closed, last 12 months")
-        self.oldest_caption = _caption("Oldest open cases")
+        self.type_caption = _caption(translate("casework.overview", "Open cases by type"))
+        self.rep_caption = _caption(translate("casework.overview", "By rep"))
+        self.chart_caption = _caption(
+            translate("casework.overview", "Opened and closed, last 12 months")
+        )
+        self.oldest_caption = _caption(translate("casework.overview", "Oldest open cases"))
 
         char = self.fontMetrics().horizontalAdvance("0")
         panels = QWidget()
@@ -402,15 +430,23 @@ class CaseworkOverview(TabBase):
         self.message.setWordWrap(True)
         self.message.setStyleSheet(WARNING_STYLE)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # With nothing to count, one quiet line rather than four empty panels (the Cases page
+        # below says what to do first, with its link to the guide).
+        self.empty_note = QLabel()
+        self.empty_note.setObjectName("overviewEmpty")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setStyleSheet(f"color: {style.MUTED};")
         self.stack = QStackedWidget()
         self.stack.addWidget(panels)
         self.stack.addWidget(self.message)
+        self.empty_note.hide()  # outside the stack, so the strip is one line high with it
         self.panels = panels
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 6)
         layout.setSpacing(0)
         layout.addWidget(self.stack)
+        layout.addWidget(self.empty_note)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
         self.toggle_button = QToolButton()
@@ -436,9 +472,15 @@ class CaseworkOverview(TabBase):
             remember_wanted(self.ctx.preferences, shown)
 
     def _label_toggle(self, shown: bool) -> None:
-        self.toggle_button.setText("Hide overview" if shown else "Show overview")
+        self.toggle_button.setText(
+            translate("casework.overview", "Hide overview")
+            if shown
+            else translate("casework.overview", "Show overview")
+        )
         self.toggle_button.setToolTip(
-            "Fold the caseload overview away" if shown else "Show the caseload overview"
+            translate("casework.overview", "Fold the caseload overview away")
+            if shown
+            else translate("casework.overview", "Show the caseload overview")
         )
 
     # -- reading -------------------------------------------------------------------------------
@@ -489,13 +531,20 @@ class CaseworkOverview(TabBase):
         if isinstance(exc, READ_ERRORS):
             log.info("overview not read: %s", error_kind(exc))
             self.message.setText(
-                f"The overview could not be read: {read_error_text(exc)}. Trying again shortly."
+                translate(
+                    "casework.overview",
+                    "The overview could not be read: {error}. Trying again shortly.",
+                ).format(error=read_error_text(exc))
             )
             self._retry.start()
         else:  # a bug: logged, and the rest of the tab goes on working
             log.warning("overview failed: %s\n%s", error_kind(exc), redacted_traceback(exc))
-            self.message.setText("The overview could not be shown. Details are in the log.")
-        self.stack.setCurrentWidget(self.message)
+            self.message.setText(
+                translate(
+                    "casework.overview", "The overview could not be shown. Details are in the log."
+                )
+            )
+        self._show_page(self.message)
 
     @property
     def loading(self) -> bool:
@@ -507,15 +556,23 @@ class CaseworkOverview(TabBase):
         self.data = data
         load = data.load
         total = load.open_total
-        self.type_caption.setText(f"{total:,} open case{'s' if total != 1 else ''} by type")
+        self.type_caption.setText(
+            translate("casework.overview", "1 open case by type")
+            if total == 1
+            else translate("casework.overview", "{n} open cases by type").format(n=f"{total:,}")
+        )
         self._fill(self.by_type, [(name, f"{n:,}") for name, n in load.by_type])
         self._fill(self.by_rep, [(name, f"{n:,}") for name, n in load.by_rep])
         if not load.by_type:
-            self._fill(self.by_type, [("No open cases", "")])
+            self._fill(self.by_type, [(translate("casework.overview", "No open cases"), "")])
         self.chart.set_months(load.months)
         opened = sum(o for _, o, _ in load.months)
         closed = sum(c for _, _, c in load.months)
-        self.chart_caption.setText(f"Last 12 months: {opened:,} opened, {closed:,} closed")
+        self.chart_caption.setText(
+            translate(
+                "casework.overview", "Last 12 months: {opened} opened, {closed} closed"
+            ).format(opened=f"{opened:,}", closed=f"{closed:,}")
+        )
         self.oldest.setRowCount(0)
         for old in data.oldest:
             row = self.oldest.rowCount()
@@ -528,11 +585,38 @@ class CaseworkOverview(TabBase):
             ]
             for col, item in enumerate(cells):
                 item.setToolTip(
-                    f"{old.reference}: {old.case_type}, {old.stage}, rep {old.rep or 'none'}, "
-                    f"open {old.age_days:,} days. Click to see it."
+                    translate(
+                        "casework.overview",
+                        "{reference}: {type}, {stage}, rep {rep}, open {days} days. "
+                        "Click to see it.",
+                    ).format(
+                        reference=old.reference,
+                        type=old.case_type,
+                        stage=old.stage,
+                        rep=old.rep or translate("casework.overview", "none"),
+                        days=f"{old.age_days:,}",
+                    )
                 )
                 self.oldest.setItem(row, col, item)
-        self.stack.setCurrentWidget(self.panels)
+        if total or opened or closed or data.oldest:
+            self._show_page(self.panels)
+        else:
+            self.empty_note.setText(
+                translate(
+                    "casework.overview",
+                    "No open cases, and none opened or closed in the last 12 months: this "
+                    "overview fills in as cases are opened and closed.",
+                )
+            )
+            self._show_page(self.empty_note)
+
+    def _show_page(self, page: QWidget) -> None:
+        """The panels, a message, or (nothing to count) the one-line note in their place."""
+        empty = page is self.empty_note
+        self.stack.setVisible(not empty)
+        self.empty_note.setVisible(empty)
+        if not empty:
+            self.stack.setCurrentWidget(page)
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[tuple[str, str]]) -> None:

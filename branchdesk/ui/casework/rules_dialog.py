@@ -48,29 +48,43 @@ from branchdesk.store.errors import StaleEdit, StoreError
 from branchdesk.ui import style
 from branchdesk.ui.casework.common import CASEWORK, date_edit, date_of, warning_label
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.members.member_dialog import BUSY_MESSAGE, is_busy
 
 log = logging.getLogger(__name__)
 
-INTRO = (
+INTRO = QT_TRANSLATE_NOOP(
+    "casework.rules_dialog",
     "These rules are shared by everyone who uses this database: a change here changes the "
     "deadlines every PC works out, for every case. Where the law can be read two ways, "
     "BranchDesk takes the earlier date, so a deadline it shows is never later than the real "
-    "one. Check a rule against its source before you change it."
+    "one. Check a rule against its source before you change it.",
 )
 _MAX_APPEAL_DAYS = 365
 _SOURCE_LIMIT = 500
 
 # Field paths in DeadlineRules' messages, in the words the dialog uses for them.
 _FIELD_WORDS = (
-    ("tribunal.era2025_six_month_from", "Employment Rights Act 2025 start date"),
-    ("tribunal.era2025_confirmed", "Employment Rights Act 2025 “confirmed in law”"),
-    ("tribunal.era2025_source", "Employment Rights Act 2025 source"),
-    ("tribunal.acas_early_conciliation", "ACAS early conciliation"),
-    ("tribunal.claim_kinds", "Tribunal time limits"),
-    ("appeals.default", "Default appeal window"),
-    ("appeals.by_employer", "Employer appeal windows"),
+    (
+        "tribunal.era2025_six_month_from",
+        QT_TRANSLATE_NOOP("casework.rules_dialog", "Employment Rights Act 2025 start date"),
+    ),
+    (
+        "tribunal.era2025_confirmed",
+        QT_TRANSLATE_NOOP("casework.rules_dialog", "Employment Rights Act 2025 “confirmed in law”"),
+    ),
+    (
+        "tribunal.era2025_source",
+        QT_TRANSLATE_NOOP("casework.rules_dialog", "Employment Rights Act 2025 source"),
+    ),
+    (
+        "tribunal.acas_early_conciliation",
+        QT_TRANSLATE_NOOP("casework.rules_dialog", "ACAS early conciliation"),
+    ),
+    ("tribunal.claim_kinds", QT_TRANSLATE_NOOP("casework.rules_dialog", "Tribunal time limits")),
+    ("appeals.default", QT_TRANSLATE_NOOP("casework.rules_dialog", "Default appeal window")),
+    ("appeals.by_employer", QT_TRANSLATE_NOOP("casework.rules_dialog", "Employer appeal windows")),
 )
 _EMPLOYER_FIELD = re.compile(r"^appeals\.by_employer\[(['\"])(?P<name>.*?)\1\]\.?(?P<rest>.*)$")
 
@@ -81,11 +95,15 @@ def describe_rule_error(exc: ValueError) -> str:
     found = _EMPLOYER_FIELD.match(message)
     if found:
         rest = found["rest"].lstrip(".: ").replace("_", " ")
-        return f"Appeal window for {found['name']}: {rest}"
+        return translate("casework.rules_dialog", "Appeal window for {employer}: {problem}").format(
+            employer=found["name"], problem=rest
+        )
     for path, words in _FIELD_WORDS:
         if message.startswith(path):
             rest = message[len(path) :].lstrip(".: ").replace("_", " ")
-            return f"{words}: {rest}"
+            return translate("casework.rules_dialog", "{field}: {problem}").format(
+                field=translate("casework.rules_dialog", words), problem=rest
+            )
     return message
 
 
@@ -121,7 +139,7 @@ class DeadlineRulesDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Deadline rules")
+        self.setWindowTitle(translate("casework.rules_dialog", "Deadline rules"))
         self.employer_rows: list[EmployerRow] = []
         self._employers = employer_names(ctx.db)
         self._build()
@@ -130,24 +148,34 @@ class DeadlineRulesDialog(QDialog):
     # -- building ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        intro = QLabel(INTRO)
+        intro = QLabel(translate("casework.rules_dialog", INTRO))
         intro.setObjectName("rulesIntro")
         intro.setWordWrap(True)
 
         self.pages = QTabWidget()
         self.pages.setObjectName("rulesPages")
-        self.pages.addTab(self._build_tribunal_page(), "Tribunal time limits")
-        self.pages.addTab(self._build_appeals_page(), "Appeal windows")
+        self.pages.addTab(
+            self._build_tribunal_page(), translate("casework.rules_dialog", "Tribunal time limits")
+        )
+        self.pages.addTab(
+            self._build_appeals_page(), translate("casework.rules_dialog", "Appeal windows")
+        )
 
         # Shown after Restore: nothing is written until Save.
         self.restored_note = warning_label()
         self.restored_note.setObjectName("restoredNote")
 
-        self.restore_button = QPushButton("Restore the shipped defaults")
+        self.restore_button = QPushButton(
+            translate("casework.rules_dialog", "Restore the shipped defaults")
+        )
         self.restore_button.setObjectName("restoreButton")
         self.restore_button.setAutoDefault(False)
         self.restore_button.setToolTip(
-            "Fill the form with the rules BranchDesk comes with; nothing changes until you Save"
+            translate(
+                "casework.rules_dialog",
+                "Fill the form with the rules BranchDesk comes with; "
+                "nothing changes until you Save",
+            )
         )
         self.restore_button.clicked.connect(self.restore_defaults)
         buttons = QDialogButtonBox(
@@ -177,11 +205,17 @@ class DeadlineRulesDialog(QDialog):
     def _build_tribunal_page(self) -> QWidget:
         self.era_date: QDateEdit = date_edit()
         self.era_date.setObjectName("era_date")
-        self.era_not_in_force = QCheckBox("Not in force yet (no start date)")
+        self.era_date.setAccessibleName(translate("casework.rules_dialog", "Applies from"))
+        self.era_not_in_force = QCheckBox(
+            translate("casework.rules_dialog", "Not in force yet (no start date)")
+        )
         self.era_not_in_force.setObjectName("era_not_in_force")
         self.era_not_in_force.toggled.connect(self._update_era)
         self.era_confirmed = QCheckBox(
-            "Confirmed in law: I have checked the commencement regulations"
+            translate(
+                "casework.rules_dialog",
+                "Confirmed in law: I have checked the commencement regulations",
+            )
         )
         self.era_confirmed.setObjectName("era_confirmed")
         self.era_source = _small("")
@@ -190,24 +224,39 @@ class DeadlineRulesDialog(QDialog):
         date_row.addWidget(self.era_date)
         date_row.addWidget(self.era_not_in_force)
         date_row.addStretch(1)
-        era_box = QGroupBox("Employment Rights Act 2025: six-month tribunal limit")
+        era_box = QGroupBox(
+            translate(
+                "casework.rules_dialog", "Employment Rights Act 2025: six-month tribunal limit"
+            )
+        )
         era = QFormLayout(era_box)
         era.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         era.addRow(
             _small(
-                "Acts on or after this date get the longer limit. Until the date is confirmed, "
-                "each deadline also warns what the old limit would give."
+                translate(
+                    "casework.rules_dialog",
+                    "Acts on or after this date get the longer limit. Until the date is "
+                    "confirmed, each deadline also warns what the old limit would give.",
+                )
             )
         )
-        era.addRow("Applies from", date_row)
+        era.addRow(translate("casework.rules_dialog", "Applies from"), date_row)
         era.addRow("", self.era_confirmed)
-        era.addRow("Source", self.era_source)
+        era.addRow(translate("casework.rules_dialog", "Source"), self.era_source)
 
         self.claim_kinds = QTextBrowser()
         self.claim_kinds.setObjectName("claimKinds")
         self.claim_kinds.setOpenLinks(False)
         self.claim_kinds.setMinimumHeight(150)
-        kinds_box = QGroupBox("Time limits by kind of claim (as shipped; not edited here)")
+        self.claim_kinds.setAccessibleName(
+            translate("casework.rules_dialog", "Time limits by kind of claim")
+        )
+        kinds_box = QGroupBox(
+            translate(
+                "casework.rules_dialog",
+                "Time limits by kind of claim (as shipped; not edited here)",
+            )
+        )
         kinds = QVBoxLayout(kinds_box)
         kinds.addWidget(self.claim_kinds)
 
@@ -222,24 +271,40 @@ class DeadlineRulesDialog(QDialog):
         self.default_days = QSpinBox()
         self.default_days.setObjectName("default_days")
         self.default_days.setRange(1, _MAX_APPEAL_DAYS)
-        self.default_days.setSuffix(" days")
-        self.default_working = QCheckBox("Working days (weekends and bank holidays not counted)")
+        self.default_days.setSuffix(translate("casework.rules_dialog", " days"))
+        self.default_days.setAccessibleName(translate("casework.rules_dialog", "Appeal within"))
+        self.default_working = QCheckBox(
+            translate(
+                "casework.rules_dialog", "Working days (weekends and bank holidays not counted)"
+            )
+        )
         self.default_working.setObjectName("default_working")
         self.default_source = _small("")
         window_row = QHBoxLayout()
         window_row.addWidget(self.default_days)
         window_row.addWidget(self.default_working)
         window_row.addStretch(1)
-        default_box = QGroupBox("Default window, for employers not listed below")
+        default_box = QGroupBox(
+            translate("casework.rules_dialog", "Default window, for employers not listed below")
+        )
         default = QFormLayout(default_box)
         default.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        default.addRow("Appeal within", window_row)
-        default.addRow("Source", self.default_source)
+        default.addRow(translate("casework.rules_dialog", "Appeal within"), window_row)
+        default.addRow(translate("casework.rules_dialog", "Source"), self.default_source)
 
         self.employer_table = QTableWidget(0, 5)
         self.employer_table.setObjectName("employerWindows")
+        self.employer_table.setAccessibleName(
+            translate("casework.rules_dialog", "Employers with their own window")
+        )
         self.employer_table.setHorizontalHeaderLabels(
-            ["Employer", "Days", "Working days", "Source or note", ""]
+            [
+                translate("casework.rules_dialog", "Employer"),
+                translate("casework.rules_dialog", "Days"),
+                translate("casework.rules_dialog", "Working days"),
+                translate("casework.rules_dialog", "Source or note"),
+                "",
+            ]
         )
         self.employer_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.employer_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -262,34 +327,48 @@ class DeadlineRulesDialog(QDialog):
             header.setSectionResizeMode(column, mode)
 
         self.no_employers_label = _small(
-            "No employer windows yet: every appeal uses the default window above."
+            translate(
+                "casework.rules_dialog",
+                "No employer windows yet: every appeal uses the default window above.",
+            )
         )
         self.no_employers_label.setWordWrap(False)
-        self.add_employer_button = QPushButton("Add employer")
+        self.add_employer_button = QPushButton(translate("casework.rules_dialog", "Add employer"))
         self.add_employer_button.setObjectName("addEmployerButton")
         self.add_employer_button.setAutoDefault(False)
         self.add_employer_button.clicked.connect(lambda: self.add_employer_row())
         if not self._employers:
             self.add_employer_button.setEnabled(False)
             self.add_employer_button.setToolTip(
-                "No employers in this database yet: add a member with their employer first"
+                translate(
+                    "casework.rules_dialog",
+                    "No employers in this database yet: add a member with their employer first",
+                )
             )
         else:
             self.add_employer_button.setToolTip(
-                "Record an employer's own appeal window, from its disciplinary or grievance "
-                "procedure"
+                translate(
+                    "casework.rules_dialog",
+                    "Record an employer's own appeal window, from its disciplinary or grievance "
+                    "procedure",
+                )
             )
         add_row = QHBoxLayout()
         add_row.addWidget(self.no_employers_label)
         add_row.addStretch(1)
         add_row.addWidget(self.add_employer_button)
-        employers_box = QGroupBox("Employers with their own window")
+        employers_box = QGroupBox(
+            translate("casework.rules_dialog", "Employers with their own window")
+        )
         employers = QVBoxLayout(employers_box)
         employers.addWidget(
             _small(
-                "An employer's procedure usually sets the appeal window; record it here and "
-                "that employer's cases use it instead of the default. Name the policy in the "
-                "note, so others can check it."
+                translate(
+                    "casework.rules_dialog",
+                    "An employer's procedure usually sets the appeal window; record it here and "
+                    "that employer's cases use it instead of the default. Name the policy in the "
+                    "note, so others can check it.",
+                )
             )
         )
         employers.addWidget(self.employer_table, 1)
@@ -356,22 +435,31 @@ class DeadlineRulesDialog(QDialog):
 
         employer = QComboBox()
         employer.setObjectName("employer")
+        employer.setAccessibleName(translate("casework.rules_dialog", "Employer"))
         employer.addItems(names)
         employer.setCurrentIndex(max(employer.findText(name), 0))
         days = QSpinBox()
         days.setObjectName("days")
+        days.setAccessibleName(translate("casework.rules_dialog", "Days"))
         days.setRange(1, _MAX_APPEAL_DAYS)
         days.setValue(min(max(window.days, 1), _MAX_APPEAL_DAYS))
         working = QCheckBox()
         working.setObjectName("working_days")
         working.setChecked(window.working_days)
-        working.setToolTip("Ticked: weekends and bank holidays are not counted")
+        working.setAccessibleName(translate("casework.rules_dialog", "Working days"))
+        working.setToolTip(
+            translate("casework.rules_dialog", "Ticked: weekends and bank holidays are not counted")
+        )
         source = QLineEdit(window.source)
         source.setObjectName("source")
         source.setMaxLength(_SOURCE_LIMIT)
-        source.setPlaceholderText("for example Disciplinary Policy 2024, section 9")
+        source.setAccessibleName(translate("casework.rules_dialog", "Source or note"))
+        source.setPlaceholderText(
+            translate("casework.rules_dialog", "for example Disciplinary Policy 2024, section 9")
+        )
         source.setCursorPosition(0)
-        remove = QPushButton("Remove")
+        remove = QPushButton(translate("casework.rules_dialog", "Remove"))
+        remove.setToolTip(translate("casework.rules_dialog", "Take this employer's window away"))
         remove.setObjectName("removeEmployerButton")
         remove.setAutoDefault(False)
         row = EmployerRow(employer, days, working, source, remove)
@@ -435,8 +523,11 @@ class DeadlineRulesDialog(QDialog):
         """Show the shipped rules; Save makes them the rules in force again."""
         self._show(DeadlineRules.defaults())
         self.restored_note.setText(
-            "The shipped defaults are shown. Save to use them for everyone on this database, "
-            "or Cancel to keep the rules as they were."
+            translate(
+                "casework.rules_dialog",
+                "The shipped defaults are shown. Save to use them for everyone on this database, "
+                "or Cancel to keep the rules as they were.",
+            )
         )
         self.restored_note.show()
 
@@ -445,9 +536,7 @@ class DeadlineRulesDialog(QDialog):
         try:
             rules = self.rules()
         except ValueError as exc:
-            self.ctx.dialogs.error(
-                self, "Not saved: a rule needs correcting", describe_rule_error(exc)
-            )
+            self.ctx.dialogs.error(self, _needs_correcting(), describe_rule_error(exc))
             return False
         if rules == self._loaded:
             return True  # nothing changed: nothing to write
@@ -458,28 +547,37 @@ class DeadlineRulesDialog(QDialog):
             else:
                 save_rules(self.ctx.db, rules, self._version)
         except ValueError as exc:
-            self.ctx.dialogs.error(
-                self, "Not saved: a rule needs correcting", describe_rule_error(exc)
-            )
+            self.ctx.dialogs.error(self, _needs_correcting(), describe_rule_error(exc))
             return False
         except StaleEdit as exc:
             self.ctx.dialogs.error(
                 self,
-                "Not saved: the deadline rules were changed",
-                f"{exc}\n\nThe rules as they are now are shown; make your change again.",
+                translate("casework.rules_dialog", "Not saved: the deadline rules were changed"),
+                translate(
+                    "casework.rules_dialog",
+                    "{reason}\n\nThe rules as they are now are shown; make your change again.",
+                ).format(reason=exc),
             )
             self.reload()
             return False
         except StoreError as exc:
-            self.ctx.dialogs.error(self, "Not saved", str(exc))
+            self.ctx.dialogs.error(self, translate("casework.rules_dialog", "Not saved"), str(exc))
             return False
         except DBAPIError as exc:
             log.warning("deadline rules not saved: %s", error_kind(exc))
             if is_busy(exc):
-                self.ctx.dialogs.error(self, "Not saved: the database is busy", BUSY_MESSAGE)
+                self.ctx.dialogs.error(
+                    self,
+                    translate("casework.rules_dialog", "Not saved: the database is busy"),
+                    translate("members.member_dialog", BUSY_MESSAGE),
+                )
             else:
                 self.ctx.dialogs.error(
-                    self, "Not saved", f"The database could not be written: {exc.orig}."
+                    self,
+                    translate("casework.rules_dialog", "Not saved"),
+                    translate(
+                        "casework.rules_dialog", "The database could not be written: {error}."
+                    ).format(error=exc.orig),
                 )
             return False
         # Deadlines already set keep their dates; new ones, and the pages, use these rules.
@@ -493,9 +591,12 @@ class DeadlineRulesDialog(QDialog):
     def reject(self) -> None:
         if self.has_changes() and not self.ctx.dialogs.confirm(
             self,
-            "Discard changes?",
-            "You have changed the deadline rules. Close without saving them?",
-            yes="Discard changes",
+            translate("casework.rules_dialog", "Discard changes?"),
+            translate(
+                "casework.rules_dialog",
+                "You have changed the deadline rules. Close without saving them?",
+            ),
+            yes=translate("casework.rules_dialog", "Discard changes"),
         ):
             return
         super().reject()
@@ -504,20 +605,43 @@ class DeadlineRulesDialog(QDialog):
 def _claim_kinds_html(rules: DeadlineRules) -> str:
     """Each kind of tribunal claim with its limit and source, then ACAS, as read-only text."""
     parts = []
+
+    def source(text: str) -> str:
+        words = translate("casework.rules_dialog", "Source: {source}").format(source=text)
+        return f"<br><span style='color:{style.MUTED}'>{html.escape(words)}</span>"
+
     for rule in rules.claim_kinds:
-        limit = f"{rule.months} months less one day from: {rule.starts_from}"
         if rule.months_after_era2025 is not None:
-            limit += f" ({rule.months_after_era2025} months once the 2025 Act limit applies)"
+            limit = translate(
+                "casework.rules_dialog",
+                "{months} months less one day from: {start} ({later} months once the 2025 Act "
+                "limit applies).",
+            ).format(months=rule.months, start=rule.starts_from, later=rule.months_after_era2025)
+        else:
+            limit = translate(
+                "casework.rules_dialog", "{months} months less one day from: {start}."
+            ).format(months=rule.months, start=rule.starts_from)
         parts.append(
-            f"<p><b>{html.escape(rule.label)}</b><br>{html.escape(limit)}."
+            f"<p><b>{html.escape(rule.label)}</b><br>{html.escape(limit)}"
             + (f"<br>{html.escape(rule.note)}" if rule.note else "")
-            + f"<br><span style='color:{style.MUTED}'>Source: {html.escape(rule.source)}</span>"
-            "</p>"
+            + source(rule.source)
+            + "</p>"
         )
-    acas = "counted" if rules.acas_applies else "not counted (switched off)"
+    acas = (
+        translate("casework.rules_dialog", "The days of conciliation are counted.")
+        if rules.acas_applies
+        else translate(
+            "casework.rules_dialog", "The days of conciliation are not counted (switched off)."
+        )
+    )
+    heading = translate("casework.rules_dialog", "ACAS early conciliation")
     parts.append(
-        f"<p><b>ACAS early conciliation</b><br>The days of conciliation are {acas}."
-        f"<br><span style='color:{style.MUTED}'>Source: {html.escape(rules.acas_source)}</span>"
-        "</p>"
+        f"<p><b>{html.escape(heading)}</b><br>{html.escape(acas)}"
+        + source(rules.acas_source)
+        + "</p>"
     )
     return "".join(parts)
+
+
+def _needs_correcting() -> str:
+    return translate("casework.rules_dialog", "Not saved: a rule needs correcting")

@@ -49,6 +49,7 @@ from branchdesk.exports.text import short_date
 from branchdesk.store.audit import record_export
 from branchdesk.ui.casework.common import save_with_care
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.demands.code_words import word
 from branchdesk.ui.demands.dialogs import (
     DEMANDS,
     ClaimDialog,
@@ -58,14 +59,19 @@ from branchdesk.ui.demands.dialogs import (
     StatusDialog,
 )
 from branchdesk.ui.demands.surveys import SurveyPreviewDialog, SurveySummary
+from branchdesk.ui.empty_state import EmptyState
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.tab_base import TabBase
 
-PACK_FILTER = "PDF document (*.pdf);;Excel workbook (*.xlsx)"
+PACK_FILTER = QT_TRANSLATE_NOOP(
+    "demands.demands_tab", "PDF document (*.pdf);;Excel workbook (*.xlsx)"
+)
 
 
-def _table(name: str, headers: list[str], stretch: int) -> QTableWidget:
+def _table(name: str, headers: list[str], stretch: int, accessible: str) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
+    table.setAccessibleName(accessible)
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -138,21 +144,48 @@ class DemandsTab(TabBase):
         self._filling = False
 
         # -- left: the claims -------------------------------------------------------------------
-        heading = QLabel("Claims")
+        heading = QLabel(translate("demands.demands_tab", "Claims"))
         heading.setObjectName("tabHeading")
         self.new_claim_button = _button(
-            "New claim…", "newClaimButton", "Start a claim to an employer"
+            translate("demands.demands_tab", "New claim…"),
+            "newClaimButton",
+            translate("demands.demands_tab", "Start a claim to an employer"),
         )
         self.new_claim_button.clicked.connect(self.new_claim)
-        self.claims_table = _table("claimsTable", ["Reference", "Title", "Employer", "Status"], 1)
+        self.claims_table = _table(
+            "claimsTable",
+            [
+                translate("demands.demands_tab", "Reference"),
+                translate("demands.demands_tab", "Title"),
+                translate("demands.demands_tab", "Employer"),
+                translate("demands.demands_tab", "Status"),
+            ],
+            1,
+            translate("demands.demands_tab", "Claims"),
+        )
         self.claims_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.claims_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.claims_table.itemSelectionChanged.connect(self._claim_selected)
+        # No claims yet: what to do first, and the guide, in place of the empty list.
+        self.claims_empty = EmptyState("claimsEmptyState")
+        self.claims_empty.show_text(
+            translate(
+                "demands.demands_tab",
+                "No claims yet. Press New claim… to start the branch's first claim to an "
+                "employer, then add its demands, evidence and member surveys.",
+            ),
+            translate("demands.demands_tab", "Read the guide: negotiating demands"),
+            "demands",
+        )
+        self.claims_stack = QStackedWidget()
+        self.claims_stack.setObjectName("claimsStack")
+        self.claims_stack.addWidget(self.claims_table)
+        self.claims_stack.addWidget(self.claims_empty)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(12, 8, 6, 8)
         left_layout.addLayout(_row(heading, self.new_claim_button, stretch_at=1))
-        left_layout.addWidget(self.claims_table, 1)
+        left_layout.addWidget(self.claims_stack, 1)
 
         # -- right: the claim ------------------------------------------------------------------
         self.claim_title = QLabel()
@@ -165,13 +198,18 @@ class DemandsTab(TabBase):
         self.total_label.setObjectName("claimTotal")
         self.total_label.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.edit_claim_button = _button(
-            "Edit claim…", "editClaimButton", "Change the claim's details and status"
+            translate("demands.demands_tab", "Edit claim…"),
+            "editClaimButton",
+            translate("demands.demands_tab", "Change the claim's details and status"),
         )
         self.edit_claim_button.clicked.connect(self.edit_claim)
         self.export_button = _button(
-            "Export pack…",
+            translate("demands.demands_tab", "Export pack…"),
             "exportPackButton",
-            "Write the negotiation pack for this claim as a PDF or a spreadsheet",
+            translate(
+                "demands.demands_tab",
+                "Write the negotiation pack for this claim as a PDF or a spreadsheet",
+            ),
         )
         self.export_button.clicked.connect(self.export_pack)
         header = QVBoxLayout()
@@ -187,9 +225,9 @@ class DemandsTab(TabBase):
 
         self.pages = QTabWidget()
         self.pages.setObjectName("claimPages")
-        self.pages.addTab(self._demands_page(), "Demands")
-        self.pages.addTab(self._meetings_page(), "Meetings")
-        self.pages.addTab(self._surveys_page(), "Surveys")
+        self.pages.addTab(self._demands_page(), translate("demands.demands_tab", "Demands"))
+        self.pages.addTab(self._meetings_page(), translate("demands.demands_tab", "Meetings"))
+        self.pages.addTab(self._surveys_page(), translate("demands.demands_tab", "Surveys"))
 
         claim_page = QWidget()
         claim_layout = QVBoxLayout(claim_page)
@@ -199,9 +237,12 @@ class DemandsTab(TabBase):
         claim_layout.addWidget(self.pages, 1)
 
         self.empty_label = QLabel(
-            "Choose a claim on the left, or press New claim… to start one.\n\n"
-            "A claim is what the branch asks an employer for: its demands, the case for each, "
-            "evidence, member survey figures, costings and the employer's response."
+            translate(
+                "demands.demands_tab",
+                "Choose a claim on the left, or press New claim… to start one.\n\n"
+                "A claim is what the branch asks an employer for: its demands, the case for "
+                "each, evidence, member survey figures, costings and the employer's response.",
+            )
         )
         self.empty_label.setObjectName("placeholderText")
         self.empty_label.setWordWrap(True)
@@ -227,12 +268,30 @@ class DemandsTab(TabBase):
     # -- building the pages --------------------------------------------------------------------
 
     def _demands_page(self) -> QWidget:
-        self.add_demand_button = _button("Add demand…", "addDemandButton", "Add a demand")
-        self.edit_demand_button = _button("Edit…", "editDemandButton", "Change the demand")
-        self.up_button = _button("Move up", "moveUpButton", "Give the demand a higher place")
-        self.down_button = _button("Move down", "moveDownButton", "Give it a lower place")
+        self.add_demand_button = _button(
+            translate("demands.demands_tab", "Add demand…"),
+            "addDemandButton",
+            translate("demands.demands_tab", "Add a demand"),
+        )
+        self.edit_demand_button = _button(
+            translate("demands.demands_tab", "Edit…"),
+            "editDemandButton",
+            translate("demands.demands_tab", "Change the demand"),
+        )
+        self.up_button = _button(
+            translate("demands.demands_tab", "Move up"),
+            "moveUpButton",
+            translate("demands.demands_tab", "Give the demand a higher place"),
+        )
+        self.down_button = _button(
+            translate("demands.demands_tab", "Move down"),
+            "moveDownButton",
+            translate("demands.demands_tab", "Give it a lower place"),
+        )
         self.status_button = _button(
-            "Set status…", "setStatusButton", "Record that the demand was agreed, rejected…"
+            translate("demands.demands_tab", "Set status…"),
+            "setStatusButton",
+            translate("demands.demands_tab", "Record that the demand was agreed, rejected…"),
         )
         self.add_demand_button.clicked.connect(self.add_demand)
         self.edit_demand_button.clicked.connect(self.edit_demand)
@@ -240,24 +299,40 @@ class DemandsTab(TabBase):
         self.down_button.clicked.connect(lambda: self.move(1))
         self.status_button.clicked.connect(self.set_status)
         self.demands_table = _table(
-            "demandsTable", ["No.", "Demand", "Heading", "Priority", "Status", "Annual cost"], 1
+            "demandsTable",
+            [
+                translate("demands.demands_tab", "No."),
+                translate("demands.demands_tab", "Demand"),
+                translate("demands.demands_tab", "Heading"),
+                translate("demands.demands_tab", "Priority"),
+                translate("demands.demands_tab", "Status"),
+                translate("demands.demands_tab", "Annual cost"),
+            ],
+            1,
+            translate("demands.demands_tab", "The claim's demands"),
         )
         self.demands_table.itemSelectionChanged.connect(self._demand_selected)
         self.demands_table.itemDoubleClicked.connect(lambda _item: self.edit_demand())
 
         self.demand_text = QTextBrowser()
         self.demand_text.setObjectName("demandDetail")
+        self.demand_text.setAccessibleName(translate("demands.demands_tab", "The demand chosen"))
         self.demand_text.setOpenLinks(False)
         self.evidence_list = QListWidget()
         self.evidence_list.setObjectName("evidenceList")
+        self.evidence_list.setAccessibleName(
+            translate("demands.demands_tab", "Evidence for the demand")
+        )
         self.evidence_list.setWordWrap(True)
         self.evidence_list.setSpacing(3)
         self.evidence_list.setAlternatingRowColors(True)
         self.add_evidence_button = _button(
-            "Add evidence…", "addEvidenceButton", "A comparator, statistic, quote or survey result"
+            translate("demands.demands_tab", "Add evidence…"),
+            "addEvidenceButton",
+            translate("demands.demands_tab", "A comparator, statistic, quote or survey result"),
         )
         self.add_evidence_button.clicked.connect(self.add_evidence)
-        evidence_heading = QLabel("Evidence")
+        evidence_heading = QLabel(translate("demands.demands_tab", "Evidence"))
         evidence_heading.setStyleSheet("font-weight: 600;")
         evidence = QWidget()
         evidence_layout = QVBoxLayout(evidence)
@@ -265,6 +340,7 @@ class DemandsTab(TabBase):
         evidence_layout.addLayout(_row(evidence_heading, self.add_evidence_button, stretch_at=1))
         evidence_layout.addWidget(self.evidence_list, 1)
         below = QSplitter(Qt.Orientation.Horizontal)
+        below.setObjectName("demandEvidenceSplitter")
         below.addWidget(self.demand_text)
         below.addWidget(evidence)
         below.setSizes([560, 320])
@@ -284,6 +360,7 @@ class DemandsTab(TabBase):
         )
         top_layout.addWidget(self.demands_table, 1)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("demandsPageSplitter")
         split.addWidget(top)
         split.addWidget(below)
         split.setSizes([220, 300])
@@ -296,14 +373,27 @@ class DemandsTab(TabBase):
 
     def _meetings_page(self) -> QWidget:
         self.add_meeting_button = _button(
-            "Add meeting…", "addMeetingButton", "Record a negotiation meeting"
+            translate("demands.demands_tab", "Add meeting…"),
+            "addMeetingButton",
+            translate("demands.demands_tab", "Record a negotiation meeting"),
         )
         self.add_meeting_button.clicked.connect(self.add_meeting)
-        self.meetings_table = _table("meetingsTable", ["Date", "Union side", "Employer side"], 2)
+        self.meetings_table = _table(
+            "meetingsTable",
+            [
+                translate("demands.demands_tab", "Date"),
+                translate("demands.demands_tab", "Union side"),
+                translate("demands.demands_tab", "Employer side"),
+            ],
+            2,
+            translate("demands.demands_tab", "Negotiation meetings"),
+        )
         self.meetings_table.itemSelectionChanged.connect(self._meeting_selected)
         self.meeting_text = QTextBrowser()
         self.meeting_text.setObjectName("meetingDetail")
+        self.meeting_text.setAccessibleName(translate("demands.demands_tab", "The meeting chosen"))
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("meetingsSplitter")
         split.addWidget(self.meetings_table)
         split.addWidget(self.meeting_text)
         split.setSizes([180, 300])
@@ -316,7 +406,9 @@ class DemandsTab(TabBase):
 
     def _surveys_page(self) -> QWidget:
         self.import_survey_button = _button(
-            "Import survey…", "importSurveyButton", "Read a member survey from a CSV file"
+            translate("demands.demands_tab", "Import survey…"),
+            "importSurveyButton",
+            translate("demands.demands_tab", "Read a member survey from a CSV file"),
         )
         self.import_survey_button.clicked.connect(self.import_survey)
         self.survey_box = QComboBox()
@@ -339,7 +431,8 @@ class DemandsTab(TabBase):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
-        shown = QLabel("Survey:")
+        shown = QLabel(translate("demands.demands_tab", "Survey:"))
+        shown.setBuddy(self.survey_box)
         layout.addLayout(_row(shown, self.survey_box, self.import_survey_button, stretch_at=2))
         layout.addWidget(self.survey_note)
         layout.addWidget(scroll, 1)
@@ -358,7 +451,7 @@ class DemandsTab(TabBase):
                 table.setItem(row, 0, _cell(claim.reference, claim.id))
                 table.setItem(row, 1, _cell(claim.title))
                 table.setItem(row, 2, _cell(claim.employer))
-                table.setItem(row, 3, _cell(CLAIM_STATUSES.get(claim.status, claim.status)))
+                table.setItem(row, 3, _cell(word(CLAIM_STATUSES, claim.status)))
                 if claim.id == self.claim_id:
                     selected_row = row
             if selected_row is None and lines:
@@ -367,6 +460,8 @@ class DemandsTab(TabBase):
                 table.selectRow(selected_row)
         finally:
             self._filling = False
+        # The list has no filter: no rows means no claims at all.
+        self.claims_stack.setCurrentWidget(self.claims_table if lines else self.claims_empty)
         self.show_claim(lines[selected_row].id if selected_row is not None else None)
 
     def database_changed(self) -> None:
@@ -404,21 +499,31 @@ class DemandsTab(TabBase):
         facts = [detail.employer + (f", {detail.workplace}" if detail.workplace else "")]
         if claim.bargaining_unit:
             facts.append(claim.bargaining_unit)
-        facts.append(CLAIM_STATUSES.get(claim.status, claim.status))
+        facts.append(word(CLAIM_STATUSES, claim.status))
         facts.append(
-            f"submitted {short_date(claim.submitted_on)}"
+            translate("demands.demands_tab", "submitted {date}").format(
+                date=short_date(claim.submitted_on)
+            )
             if claim.submitted_on
-            else "not submitted yet"
+            else translate("demands.demands_tab", "not submitted yet")
         )
         if claim.settle_by:
-            facts.append(f"aim to settle by {short_date(claim.settle_by)}")
+            facts.append(
+                translate("demands.demands_tab", "aim to settle by {date}").format(
+                    date=short_date(claim.settle_by)
+                )
+            )
         if claim.lead_reps:
-            facts.append(f"led by {claim.lead_reps}")
+            facts.append(
+                translate("demands.demands_tab", "led by {reps}").format(reps=claim.lead_reps)
+            )
         self.claim_facts.setText(" · ".join(facts))
         costed = sum(1 for d in detail.demands if d.cost is not None)
         self.total_label.setText(
-            f"Total annual cost {detail.total_cost}"
-            f"  ({costed} of {len(detail.demands)} demands costed)"
+            translate(
+                "demands.demands_tab",
+                "Total annual cost {total}  ({costed} of {count} demands costed)",
+            ).format(total=detail.total_cost, costed=costed, count=len(detail.demands))
         )
         self._fill_demands()
         self._fill_meetings()
@@ -434,13 +539,17 @@ class DemandsTab(TabBase):
             chosen = None
             for row, item in enumerate(demands):
                 d = item.demand
-                cost = str(item.cost.total) if item.cost else "not costed"
+                cost = (
+                    str(item.cost.total)
+                    if item.cost
+                    else translate("demands.demands_tab", "not costed")
+                )
                 cells = (
                     _cell(str(row + 1), d.id, right=True),
                     _cell(d.title),
-                    _cell(CATEGORIES.get(d.category, d.category)),
-                    _cell(PRIORITIES.get(d.priority, d.priority)),
-                    _cell(DEMAND_STATUSES.get(d.status, d.status)),
+                    _cell(word(CATEGORIES, d.category)),
+                    _cell(word(PRIORITIES, d.priority)),
+                    _cell(word(DEMAND_STATUSES, d.status)),
                     _cell(cost, right=True),
                 )
                 for col, cell in enumerate(cells):
@@ -484,36 +593,48 @@ class DemandsTab(TabBase):
         self.evidence_list.clear()
         if chosen is None:
             self.demand_text.setHtml(
-                "<p style='color: gray'>Add the claim's demands with Add demand…</p>"
+                "<p style='color: gray'>"
+                + html.escape(
+                    translate("demands.demands_tab", "Add the claim's demands with Add demand…")
+                )
+                + "</p>"
                 if not demands
                 else ""
             )
             return
         d = chosen.demand
         parts = [f"<h3 style='margin: 0 0 4px 0'>{index + 1}. {html.escape(d.title)}</h3>"]
-        parts.append(
-            f"<p style='color: gray; margin: 0'>{html.escape(CATEGORIES.get(d.category, ''))}"
-            f" · {PRIORITIES.get(d.priority, '')} priority"
-            f" · {DEMAND_STATUSES.get(d.status, d.status)}</p>"
+        about = translate(
+            "demands.demands_tab", "{heading} · {priority} priority · {status}"
+        ).format(
+            heading=word(CATEGORIES, d.category),
+            priority=word(PRIORITIES, d.priority),
+            status=word(DEMAND_STATUSES, d.status),
         )
-        parts.append(_section("The case for it"))
-        parts.append(_paragraphs(d.case_for, "Not written yet."))
-        parts.append(_section("Costing"))
+        parts.append(f"<p style='color: gray; margin: 0'>{html.escape(about)}</p>")
+        parts.append(_section(translate("demands.demands_tab", "The case for it")))
+        parts.append(_paragraphs(d.case_for, translate("demands.demands_tab", "Not written yet.")))
+        parts.append(_section(translate("demands.demands_tab", "Costing")))
         if chosen.cost is None:
-            parts.append(_paragraphs("", "Not costed."))
+            parts.append(_paragraphs("", translate("demands.demands_tab", "Not costed.")))
         else:
-            parts.append(f"<p style='margin: 0 0 4px 0'><b>{chosen.cost.total} a year</b></p>")
+            a_year = translate("demands.demands_tab", "{total} a year").format(
+                total=chosen.cost.total
+            )
+            parts.append(f"<p style='margin: 0 0 4px 0'><b>{html.escape(a_year)}</b></p>")
             parts.append(
                 "<ul style='margin: 0'>"
                 + "".join(f"<li>{html.escape(s)}</li>" for s in chosen.cost.steps)
                 + "</ul>"
             )
-        parts.append(_section("The employer's response"))
-        parts.append(_paragraphs(d.employer_response, "No response yet."))
+        parts.append(_section(translate("demands.demands_tab", "The employer's response")))
+        parts.append(
+            _paragraphs(d.employer_response, translate("demands.demands_tab", "No response yet."))
+        )
         if chosen.history:
-            parts.append(_section("History"))
+            parts.append(_section(translate("demands.demands_tab", "History")))
             for change in chosen.history:
-                to = DEMAND_STATUSES.get(change.to_status, change.to_status)
+                to = word(DEMAND_STATUSES, change.to_status)
                 note = f": {html.escape(change.note)}" if change.note else ""
                 who = f" ({html.escape(change.officer)})" if change.officer else ""
                 parts.append(
@@ -522,18 +643,25 @@ class DemandsTab(TabBase):
         self.demand_text.setHtml("".join(parts))
         surveys = {s.id: s.name for s in self.detail.surveys} if self.detail else {}
         for evidence in chosen.evidence:
-            text = f"{EVIDENCE_KINDS.get(evidence.kind, evidence.kind)}: {evidence.title}"
+            text = f"{word(EVIDENCE_KINDS, evidence.kind)}: {evidence.title}"
             if evidence.survey_id is not None:
-                text += f" ({surveys.get(evidence.survey_id, 'survey')}, Q{evidence.question})"
+                text += translate("demands.demands_tab", " ({survey}, Q{question})").format(
+                    survey=surveys.get(
+                        evidence.survey_id, translate("demands.demands_tab", "survey")
+                    ),
+                    question=evidence.question,
+                )
             if evidence.detail:
                 text += f"\n{evidence.detail}"
             if evidence.source:
-                text += f"\nSource: {evidence.source}"
+                text += "\n" + translate("demands.demands_tab", "Source: {source}").format(
+                    source=evidence.source
+                )
             item = QListWidgetItem(text)
             item.setToolTip(text)
             self.evidence_list.addItem(item)
         if not chosen.evidence:
-            empty = QListWidgetItem("No evidence yet.")
+            empty = QListWidgetItem(translate("demands.demands_tab", "No evidence yet."))
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.evidence_list.addItem(empty)
 
@@ -560,18 +688,30 @@ class DemandsTab(TabBase):
         rows = self.meetings_table.selectionModel().selectedRows()
         if not rows:
             self.meeting_text.setHtml(
-                "<p style='color: gray'>No meetings yet: record one with Add meeting…</p>"
+                "<p style='color: gray'>"
+                + html.escape(
+                    translate(
+                        "demands.demands_tab", "No meetings yet: record one with Add meeting…"
+                    )
+                )
+                + "</p>"
             )
             return
         meeting = self.detail.meetings[rows[0].row()]
-        parts = [f"<h3 style='margin: 0'>Meeting on {short_date(meeting.held_on)}</h3>"]
+        held = translate("demands.demands_tab", "Meeting on {date}").format(
+            date=short_date(meeting.held_on)
+        )
+        parts = [f"<h3 style='margin: 0'>{html.escape(held)}</h3>"]
         for title, text in (
-            ("Union side", meeting.union_side),
-            ("Employer side", meeting.employer_side),
-            ("Notes", meeting.notes),
-            ("The union put forward", meeting.union_proposals),
-            ("The employer put forward", meeting.employer_proposals),
-            ("Actions", meeting.actions),
+            (translate("demands.demands_tab", "Union side"), meeting.union_side),
+            (translate("demands.demands_tab", "Employer side"), meeting.employer_side),
+            (translate("demands.demands_tab", "Notes"), meeting.notes),
+            (translate("demands.demands_tab", "The union put forward"), meeting.union_proposals),
+            (
+                translate("demands.demands_tab", "The employer put forward"),
+                meeting.employer_proposals,
+            ),
+            (translate("demands.demands_tab", "Actions"), meeting.actions),
         ):
             if text.strip():
                 parts.append(_section(title))
@@ -586,8 +726,13 @@ class DemandsTab(TabBase):
             self.survey_box.clear()
             for survey in surveys:
                 self.survey_box.addItem(
-                    f"{survey.name} ({survey.respondents:,} responses, imported "
-                    f"{short_date(survey.imported_on)})",
+                    translate(
+                        "demands.demands_tab", "{name} ({count} responses, imported {date})"
+                    ).format(
+                        name=survey.name,
+                        count=f"{survey.respondents:,}",
+                        date=short_date(survey.imported_on),
+                    ),
                     survey.id,
                 )
             index = self.survey_box.findData(self._survey_id)
@@ -607,8 +752,11 @@ class DemandsTab(TabBase):
             self._survey_id = None
             self.survey_summary.clear()
             self.survey_note.setText(
-                "No surveys yet. Import a survey of members from a CSV file: one row per "
-                "respondent, one column per question."
+                translate(
+                    "demands.demands_tab",
+                    "No surveys yet. Import a survey of members from a CSV file: one row per "
+                    "respondent, one column per question.",
+                )
             )
             return
         self._survey_id = int(survey_id)
@@ -617,7 +765,11 @@ class DemandsTab(TabBase):
         except KeyError:
             self.survey_summary.clear()
             return
-        self.survey_note.setText(f"{survey.respondents:,} respondents")
+        self.survey_note.setText(
+            translate("demands.demands_tab", "{count} respondents").format(
+                count=f"{survey.respondents:,}"
+            )
+        )
         self.survey_summary.show_survey(survey)
 
     # -- doing ---------------------------------------------------------------------------------
@@ -694,7 +846,9 @@ class DemandsTab(TabBase):
         if self.claim_id is None:
             return
         path = self.ctx.dialogs.open_file(
-            self, "Import a member survey", "CSV files (*.csv *.txt);;All files (*)"
+            self,
+            translate("demands.demands_tab", "Import a member survey"),
+            translate("demands.demands_tab", "CSV files (*.csv *.txt);;All files (*)"),
         )
         if path is None:
             return
@@ -703,7 +857,9 @@ class DemandsTab(TabBase):
         self.ctx.worker.run(
             lambda: check_survey(path),
             on_done=lambda survey: self._preview_survey(claim_id, survey),
-            on_error=lambda exc: self._failed("The survey could not be read", exc),
+            on_error=lambda exc: self._failed(
+                translate("demands.demands_tab", "The survey could not be read"), exc
+            ),
         )
 
     def _preview_survey(self, claim_id: int, survey: SurveyFile) -> None:
@@ -721,7 +877,9 @@ class DemandsTab(TabBase):
         self.ctx.worker.run(
             lambda: store_survey(db, claim_id, name, survey),
             on_done=lambda survey_id: self._survey_stored(claim_id, survey_id),
-            on_error=lambda exc: self._failed("The survey was not imported", exc),
+            on_error=lambda exc: self._failed(
+                translate("demands.demands_tab", "The survey was not imported"), exc
+            ),
         )
 
     def _survey_stored(self, claim_id: int, survey_id: int) -> None:
@@ -745,18 +903,23 @@ class DemandsTab(TabBase):
         claim = self.detail.claim
         path = self.ctx.dialogs.save_file(
             self,
-            "Export the negotiation pack",
-            f"{claim.reference} negotiation pack.pdf",
-            PACK_FILTER,
+            translate("demands.demands_tab", "Export the negotiation pack"),
+            translate("demands.demands_tab", "{reference} negotiation pack.pdf").format(
+                reference=claim.reference
+            ),
+            translate("demands.demands_tab", PACK_FILTER),
         )
         if path is None:
             return
         if path.suffix.lower() not in (".pdf", ".xlsx"):
             self.ctx.dialogs.error(
                 self,
-                "Not exported",
-                "The pack can be written as a PDF (.pdf) or a spreadsheet (.xlsx): "
-                "choose a name ending in one of those.",
+                translate("demands.demands_tab", "Not exported"),
+                translate(
+                    "demands.demands_tab",
+                    "The pack can be written as a PDF (.pdf) or a spreadsheet (.xlsx): "
+                    "choose a name ending in one of those.",
+                ),
             )
             return
         from branchdesk.demands.reports import export_claim_pack  # reportlab, when asked
@@ -773,9 +936,15 @@ class DemandsTab(TabBase):
         self.ctx.worker.run(
             run,
             on_done=lambda _result: self._exported(path),
-            on_error=lambda exc: self._failed("The pack was not exported", exc),
+            on_error=lambda exc: self._failed(
+                translate("demands.demands_tab", "The pack was not exported"), exc
+            ),
         )
 
     def _exported(self, path: Path) -> None:
         self.export_button.setEnabled(True)
-        self.ctx.dialogs.info(self, "Negotiation pack exported", f"The pack was written to {path}")
+        self.ctx.dialogs.info(
+            self,
+            translate("demands.demands_tab", "Negotiation pack exported"),
+            translate("demands.demands_tab", "The pack was written to {path}").format(path=path),
+        )

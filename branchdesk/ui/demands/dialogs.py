@@ -50,24 +50,37 @@ from branchdesk.demands.service import (
 )
 from branchdesk.members.service import ValidationError, employer_names
 from branchdesk.money import Money, MoneyError
+from branchdesk.ui.accessible_names import name_fields_from_labels
 from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.demands.code_words import word, words
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 DEMANDS = "demands"  # the register name saves report, so the tab refreshes
 
-BASIS_WORDS = {"unit_cost": "Per person", "pay_bill": "Whole pay bill"}
+BASIS_WORDS = {
+    "unit_cost": QT_TRANSLATE_NOOP("demands.dialogs", "Per person"),
+    "pay_bill": QT_TRANSLATE_NOOP("demands.dialogs", "Whole pay bill"),
+}
 CHANGE_WORDS = {
-    "percent": "Percentage rise",
-    "flat": "Flat £ a year each",
-    "hours": "Extra paid hours a week",
-    "days": "Extra paid days a year",
+    "percent": QT_TRANSLATE_NOOP("demands.dialogs", "Percentage rise"),
+    "flat": QT_TRANSLATE_NOOP("demands.dialogs", "Flat £ a year each"),
+    "hours": QT_TRANSLATE_NOOP("demands.dialogs", "Extra paid hours a week"),
+    "days": QT_TRANSLATE_NOOP("demands.dialogs", "Extra paid days a year"),
 }
 CHANGE_LABELS = {
-    "percent": "Rise (%)",
-    "flat": "£ a year each",
-    "hours": "Hours a week each",
-    "days": "Days a year each",
+    "percent": QT_TRANSLATE_NOOP("demands.dialogs", "Rise (%)"),
+    "flat": QT_TRANSLATE_NOOP("demands.dialogs", "£ a year each"),
+    "hours": QT_TRANSLATE_NOOP("demands.dialogs", "Hours a week each"),
+    "days": QT_TRANSLATE_NOOP("demands.dialogs", "Days a year each"),
 }
+
+
+def _translated(words: dict[str, str]) -> dict[str, str]:
+    """One of this module's word tables, in the user's language (codes unchanged)."""
+    return {code: translate("demands.dialogs", word) for code, word in words.items()}
+
+
 # Costing's field names to the dialog's.
 COSTING_FIELDS = {
     "headcount": "cost_headcount",
@@ -83,8 +96,8 @@ COSTING_FIELDS = {
 
 def combo(words: dict[str, str], current: str = "") -> QComboBox:
     box = QComboBox()
-    for code, word in words.items():
-        box.addItem(word, code)
+    for code, text in words.items():
+        box.addItem(text, code)
     index = box.findData(current)
     box.setCurrentIndex(max(0, index))
     return box
@@ -135,9 +148,13 @@ def _number(text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"'{text.strip()}' is not a number") from None
+        raise ValueError(
+            translate("demands.dialogs", "'{text}' is not a number").format(text=text.strip())
+        ) from None
     if not value.is_finite():
-        raise ValueError(f"'{text.strip()}' is not a number")
+        raise ValueError(
+            translate("demands.dialogs", "'{text}' is not a number").format(text=text.strip())
+        )
     return value
 
 
@@ -162,11 +179,20 @@ class ClaimDialog(CaseDialog):
         workplace: str = "",
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, "Edit claim" if claim else "New claim", parent)
+        super().__init__(
+            ctx,
+            translate("demands.dialogs", "Edit claim")
+            if claim
+            else translate("demands.dialogs", "New claim"),
+            parent,
+        )
         self.claim = claim
         self.reference: str | None = claim.reference if claim else None
-        self.title_edit = line(claim.title if claim else "", "Pay and conditions claim 2027")
-        self.add_field("title", "Title", self.title_edit)
+        self.title_edit = line(
+            claim.title if claim else "",
+            translate("demands.dialogs", "Pay and conditions claim 2027"),
+        )
+        self.add_field("title", translate("demands.dialogs", "Title"), self.title_edit)
         self.employer_box = QComboBox()
         self.employer_box.setEditable(True)
         names = employer_names(ctx.db)
@@ -176,22 +202,47 @@ class ClaimDialog(CaseDialog):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.employer_box.setCompleter(completer)
-        self.add_field("employer", "Employer", self.employer_box)
-        self.unit_edit = line(claim.bargaining_unit if claim else "", "All staff on NJC terms")
-        self.add_field("bargaining_unit", "Bargaining unit", self.unit_edit)
-        self.workplace_edit = line(workplace, "Leave empty for the whole employer")
-        self.add_field("workplace", "Workplace", self.workplace_edit)
-        self.submitted = OptionalDate(claim.submitted_on if claim else None, "Submitted on")
-        self.add_field("submitted_on", "Submitted", self.submitted.edit, self.submitted)
-        self.settle_by = OptionalDate(claim.settle_by if claim else None, "Aim to settle by")
-        self.add_field("settle_by", "Settle by", self.settle_by.edit, self.settle_by)
-        self.reps_edit = line(claim.lead_reps if claim else "", "Who leads for the union")
-        self.add_field("lead_reps", "Lead reps", self.reps_edit)
-        self.status_box = combo(CLAIM_STATUSES, claim.status if claim else "drafting")
-        self.add_field("status", "Status", self.status_box)
+        self.add_field("employer", translate("demands.dialogs", "Employer"), self.employer_box)
+        self.unit_edit = line(
+            claim.bargaining_unit if claim else "",
+            translate("demands.dialogs", "All staff on NJC terms"),
+        )
+        self.add_field(
+            "bargaining_unit", translate("demands.dialogs", "Bargaining unit"), self.unit_edit
+        )
+        self.workplace_edit = line(
+            workplace, translate("demands.dialogs", "Leave empty for the whole employer")
+        )
+        self.add_field("workplace", translate("demands.dialogs", "Workplace"), self.workplace_edit)
+        self.submitted = OptionalDate(
+            claim.submitted_on if claim else None, translate("demands.dialogs", "Submitted on")
+        )
+        self.add_field(
+            "submitted_on",
+            translate("demands.dialogs", "Submitted"),
+            self.submitted.edit,
+            self.submitted,
+        )
+        self.settle_by = OptionalDate(
+            claim.settle_by if claim else None, translate("demands.dialogs", "Aim to settle by")
+        )
+        self.add_field(
+            "settle_by",
+            translate("demands.dialogs", "Settle by"),
+            self.settle_by.edit,
+            self.settle_by,
+        )
+        self.reps_edit = line(
+            claim.lead_reps if claim else "",
+            translate("demands.dialogs", "Who leads for the union"),
+        )
+        self.add_field("lead_reps", translate("demands.dialogs", "Lead reps"), self.reps_edit)
+        self.status_box = combo(words(CLAIM_STATUSES), claim.status if claim else "drafting")
+        self.add_field("status", translate("demands.dialogs", "Status"), self.status_box)
         self.notes_edit = text_box(claim.notes if claim else "", 80)
-        self.add_field("notes", "Notes", self.notes_edit)
+        self.add_field("notes", translate("demands.dialogs", "Notes"), self.notes_edit)
         self.finish_layout()
+        name_fields_from_labels(self)
 
     def form(self) -> ClaimForm:
         return ClaimForm(
@@ -228,7 +279,13 @@ class DemandDialog(CaseDialog):
         demand: Demand | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, "Edit demand" if demand else "Add demand", parent)
+        super().__init__(
+            ctx,
+            translate("demands.dialogs", "Edit demand")
+            if demand
+            else translate("demands.dialogs", "Add demand"),
+            parent,
+        )
         self.claim_id = claim_id
         self.demand = demand
         self.demand_id: int | None = demand.id if demand else None
@@ -236,51 +293,80 @@ class DemandDialog(CaseDialog):
         costing = costing_of(demand) if demand else None
         self._hours_per_day = costing.hours_per_day if costing else None
 
-        self.title_edit = line(demand.title if demand else "", "A 5% rise on every pay point")
-        self.add_field("title", "Demand", self.title_edit)
-        self.category_box = combo(CATEGORIES, demand.category if demand else "pay")
-        self.add_field("category", "Heading", self.category_box)
-        self.priority_box = combo(PRIORITIES, demand.priority if demand else "medium")
-        self.add_field("priority", "Priority", self.priority_box)
+        self.title_edit = line(
+            demand.title if demand else "",
+            translate("demands.dialogs", "A 5% rise on every pay point"),
+        )
+        self.add_field("title", translate("demands.dialogs", "Demand"), self.title_edit)
+        self.category_box = combo(words(CATEGORIES), demand.category if demand else "pay")
+        self.add_field("category", translate("demands.dialogs", "Heading"), self.category_box)
+        self.priority_box = combo(words(PRIORITIES), demand.priority if demand else "medium")
+        self.add_field("priority", translate("demands.dialogs", "Priority"), self.priority_box)
         self.case_edit = text_box(demand.case_for if demand else "", 70)
-        self.add_field("case_for", "The case for it", self.case_edit)
+        self.add_field("case_for", translate("demands.dialogs", "The case for it"), self.case_edit)
         self.response_edit = text_box(demand.employer_response if demand else "", 50)
-        self.add_field("employer_response", "Employer's response", self.response_edit)
+        self.add_field(
+            "employer_response",
+            translate("demands.dialogs", "Employer's response"),
+            self.response_edit,
+        )
 
-        heading = QLabel("Costing: what it would cost the employer in a year")
+        heading = QLabel(
+            translate("demands.dialogs", "Costing: what it would cost the employer in a year")
+        )
         heading.setObjectName("costingHeading")
         heading.setStyleSheet("font-weight: 600; margin-top: 8px;")
         self.form_layout.addRow(heading)
-        self.costed = QCheckBox("Cost this demand")
+        self.costed = QCheckBox(translate("demands.dialogs", "Cost this demand"))
         self.costed.setChecked(costing is not None)
         self.add_field("costed", "", self.costed)
-        self.headcount_edit = line(str(costing.headcount) if costing else "", "people affected")
-        self.add_field("cost_headcount", "Headcount", self.headcount_edit)
-        self.kind_box = combo(CHANGE_WORDS, costing.change_kind if costing else "percent")
-        self.add_field("cost_change_kind", "Change", self.kind_box)
-        self.basis_box = combo(BASIS_WORDS, costing.basis if costing else "unit_cost")
-        self.add_field("cost_basis", "Current pay is", self.basis_box)
-        self.current_edit = line(
-            costing.current.format(symbol=False) if costing else "", "for example 24,500.00"
+        self.headcount_edit = line(
+            str(costing.headcount) if costing else "",
+            translate("demands.dialogs", "people affected"),
         )
-        self.add_field("cost_current", "Current pay (£ a year)", self.current_edit)
+        self.add_field(
+            "cost_headcount", translate("demands.dialogs", "Headcount"), self.headcount_edit
+        )
+        self.kind_box = combo(
+            _translated(CHANGE_WORDS), costing.change_kind if costing else "percent"
+        )
+        self.add_field("cost_change_kind", translate("demands.dialogs", "Change"), self.kind_box)
+        self.basis_box = combo(_translated(BASIS_WORDS), costing.basis if costing else "unit_cost")
+        self.add_field("cost_basis", translate("demands.dialogs", "Current pay is"), self.basis_box)
+        self.current_edit = line(
+            costing.current.format(symbol=False) if costing else "",
+            translate("demands.dialogs", "for example 24,500.00"),
+        )
+        self.add_field(
+            "cost_current",
+            translate("demands.dialogs", "Current pay (£ a year)"),
+            self.current_edit,
+        )
         change = costing.change if costing else None
         self.change_edit = line("" if change is None else _plain(change))
-        self.add_field("cost_change", "Rise (%)", self.change_edit)
+        self.add_field("cost_change", translate("demands.dialogs", "Rise (%)"), self.change_edit)
         rate = costing.hourly_rate if costing else None
-        self.rate_edit = line(rate.format(symbol=False) if rate else "", "for example 13.50")
-        self.add_field("cost_hourly_rate", "Hourly rate (£)", self.rate_edit)
+        self.rate_edit = line(
+            rate.format(symbol=False) if rate else "",
+            translate("demands.dialogs", "for example 13.50"),
+        )
+        self.add_field(
+            "cost_hourly_rate", translate("demands.dialogs", "Hourly rate (£)"), self.rate_edit
+        )
         self.pension_edit = line(_plain(costing.pension_percent) if costing else "19")
-        self.add_field("cost_pension", "Employer pension (%)", self.pension_edit)
+        self.add_field(
+            "cost_pension", translate("demands.dialogs", "Employer pension (%)"), self.pension_edit
+        )
         self.ni_edit = line(_plain(costing.ni_percent) if costing else "15")
-        self.add_field("cost_ni", "Employer NI (%)", self.ni_edit)
+        self.add_field("cost_ni", translate("demands.dialogs", "Employer NI (%)"), self.ni_edit)
         self.result_label = QLabel()
         self.result_label.setObjectName("costingResult")
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.add_field("costing", "Annual cost", self.result_label)
+        self.add_field("costing", translate("demands.dialogs", "Annual cost"), self.result_label)
         self.finish_layout()
+        name_fields_from_labels(self)
 
         self.breakdown: CostBreakdown | None = None
         for widget in (
@@ -313,22 +399,31 @@ class DemandDialog(CaseDialog):
         self._show_row("cost_hourly_rate", costed and kind in ("hours", "days"))
         label = self.form_layout.labelForField(self.inputs["cost_change"].parentWidget())
         if isinstance(label, QLabel):
-            label.setText(CHANGE_LABELS[kind])
+            label.setText(translate("demands.dialogs", CHANGE_LABELS[kind]))
+            self.change_edit.setAccessibleName(label.text())
         current = self.form_layout.labelForField(self.inputs["cost_current"].parentWidget())
         if isinstance(current, QLabel):
             per = self.basis_box.currentData() == "unit_cost"
-            current.setText("Current pay each (£ a year)" if per else "Current pay bill (£ a year)")
+            current.setText(
+                translate("demands.dialogs", "Current pay each (£ a year)")
+                if per
+                else translate("demands.dialogs", "Current pay bill (£ a year)")
+            )
+            self.current_edit.setAccessibleName(current.text())
 
     def costing(self) -> tuple[Costing | None, dict[str, str]]:
         """The costing typed, or the problems with it by field (nothing when not costed)."""
+        # The fields left empty: said quietly until Save, so typing is never scolded.
+        self._missing: set[str] = set()
         if not self.costed.isChecked():
             return None, {}
         errors: dict[str, str] = {}
         kind = str(self.kind_box.currentData())
 
-        def parse(name: str, text: str, fn, what: str):  # type: ignore[no-untyped-def]
+        def parse(name: str, text: str, fn, missing: str):  # type: ignore[no-untyped-def]
             if not text.strip():
-                errors[name] = f"Enter {what}."
+                errors[name] = missing
+                self._missing.add(name)
                 return None
             try:
                 return fn(text)
@@ -339,20 +434,50 @@ class DemandDialog(CaseDialog):
         headcount_text = self.headcount_edit.text().strip().replace(",", "")
         headcount = None
         if not headcount_text:
-            errors["cost_headcount"] = "Enter how many people the demand covers."
+            errors["cost_headcount"] = translate(
+                "demands.dialogs", "Enter how many people the demand covers."
+            )
+            self._missing.add("cost_headcount")
         elif not headcount_text.isdigit():
-            errors["cost_headcount"] = "A whole number of people, for example 240."
+            errors["cost_headcount"] = translate(
+                "demands.dialogs", "A whole number of people, for example 240."
+            )
         else:
             headcount = int(headcount_text)
         current: Money | None = Money(0)
         if kind == "percent":
-            current = parse("cost_current", self.current_edit.text(), _pounds, "the current pay")
-        change = parse("cost_change", self.change_edit.text(), _number, "the change asked for")
+            current = parse(
+                "cost_current",
+                self.current_edit.text(),
+                _pounds,
+                translate("demands.dialogs", "Enter the current pay."),
+            )
+        change = parse(
+            "cost_change",
+            self.change_edit.text(),
+            _number,
+            translate("demands.dialogs", "Enter the change asked for."),
+        )
         rate = None
         if kind in ("hours", "days"):
-            rate = parse("cost_hourly_rate", self.rate_edit.text(), _pounds, "the hourly rate")
-        pension = parse("cost_pension", self.pension_edit.text(), _number, "a percentage")
-        ni = parse("cost_ni", self.ni_edit.text(), _number, "a percentage")
+            rate = parse(
+                "cost_hourly_rate",
+                self.rate_edit.text(),
+                _pounds,
+                translate("demands.dialogs", "Enter the hourly rate."),
+            )
+        pension = parse(
+            "cost_pension",
+            self.pension_edit.text(),
+            _number,
+            translate("demands.dialogs", "Enter a percentage."),
+        )
+        ni = parse(
+            "cost_ni",
+            self.ni_edit.text(),
+            _number,
+            translate("demands.dialogs", "Enter a percentage."),
+        )
         if errors:
             return None, errors
         extra = {} if self._hours_per_day is None else {"hours_per_day": self._hours_per_day}
@@ -387,15 +512,19 @@ class DemandDialog(CaseDialog):
                     e.text().strip()
                     for e in (self.headcount_edit, self.current_edit, self.change_edit)
                 )
-                shown = {n: m for n, m in errors.items() if typed and not m.startswith("Enter")}
+                missing = self._missing
+                shown = {n: m for n, m in errors.items() if typed and n not in missing}
                 if shown:
                     self.show_errors_quietly(shown)
-                self.result_label.setText("Fill in the costing to see what it would cost.")
+                self.result_label.setText(
+                    translate("demands.dialogs", "Fill in the costing to see what it would cost.")
+                )
             self._fit_result()
             return
         self.breakdown = annual_cost(costing)
         steps = "".join(f"<br>• {html.escape(s)}" for s in self.breakdown.steps)
-        self.result_label.setText(f"<b>{self.breakdown.total} a year</b>{steps}")
+        a_year = translate("demands.dialogs", "{total} a year").format(total=self.breakdown.total)
+        self.result_label.setText(f"<b>{html.escape(a_year)}</b>{steps}")
         self._fit_result()
 
     def _fit_result(self) -> None:
@@ -444,19 +573,23 @@ def _plain(value: Decimal) -> str:
 
 class StatusDialog(CaseDialog):
     def __init__(self, ctx: AppContext, demand: Demand, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Set the demand's status", parent)
+        super().__init__(ctx, translate("demands.dialogs", "Set the demand's status"), parent)
         self.demand = demand
-        about = QLabel(f"{demand.title}\nNow: {DEMAND_STATUSES.get(demand.status, demand.status)}")
+        now = translate("demands.dialogs", "Now: {status}").format(
+            status=word(DEMAND_STATUSES, demand.status)
+        )
+        about = QLabel(f"{demand.title}\n{now}")
         about.setWordWrap(True)
         self.form_layout.addRow(about)
-        others = {c: w for c, w in DEMAND_STATUSES.items() if c != demand.status}
+        others = {code: w for code, w in words(DEMAND_STATUSES).items() if code != demand.status}
         self.status_box = combo(others)
-        self.add_field("status", "New status", self.status_box)
+        self.add_field("status", translate("demands.dialogs", "New status"), self.status_box)
         self.date_edit: QDateEdit = date_edit(date.today())
-        self.add_field("changed_on", "Changed on", self.date_edit)
+        self.add_field("changed_on", translate("demands.dialogs", "Changed on"), self.date_edit)
         self.note_edit = text_box("", 60)
-        self.add_field("note", "Note", self.note_edit)
+        self.add_field("note", translate("demands.dialogs", "Note"), self.note_edit)
         self.finish_layout()
+        name_fields_from_labels(self)
 
     def write(self) -> None:
         set_demand_status(
@@ -481,23 +614,31 @@ class EvidenceDialog(CaseDialog):
         surveys: tuple[Survey, ...],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, "Add evidence", parent)
+        super().__init__(ctx, translate("demands.dialogs", "Add evidence"), parent)
         self.demand = demand
-        self.kind_box = combo(EVIDENCE_KINDS, "comparator")
-        self.add_field("kind", "Kind", self.kind_box)
-        self.title_edit = line("", "Eastvale pays 4% more for the same job")
-        self.add_field("title", "Title", self.title_edit)
+        self.kind_box = combo(words(EVIDENCE_KINDS), "comparator")
+        self.add_field("kind", translate("demands.dialogs", "Kind"), self.kind_box)
+        self.title_edit = line(
+            "", translate("demands.dialogs", "Eastvale pays 4% more for the same job")
+        )
+        self.add_field("title", translate("demands.dialogs", "Title"), self.title_edit)
         self.detail_edit = text_box("", 70)
-        self.add_field("detail", "Detail", self.detail_edit)
-        self.source_edit = line("", "Where it comes from")
-        self.add_field("source", "Source", self.source_edit)
+        self.add_field("detail", translate("demands.dialogs", "Detail"), self.detail_edit)
+        self.source_edit = line("", translate("demands.dialogs", "Where it comes from"))
+        self.add_field("source", translate("demands.dialogs", "Source"), self.source_edit)
         self.survey_box = QComboBox()
         for survey in surveys:
-            self.survey_box.addItem(f"{survey.name} ({survey.respondents} responses)", survey.id)
-        self.add_field("survey", "Survey", self.survey_box)
+            self.survey_box.addItem(
+                translate("demands.dialogs", "{name} ({count} responses)").format(
+                    name=survey.name, count=survey.respondents
+                ),
+                survey.id,
+            )
+        self.add_field("survey", translate("demands.dialogs", "Survey"), self.survey_box)
         self.question_box = QComboBox()
-        self.add_field("question", "Question", self.question_box)
+        self.add_field("question", translate("demands.dialogs", "Question"), self.question_box)
         self.finish_layout()
+        name_fields_from_labels(self)
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
         self.survey_box.currentIndexChanged.connect(self._load_questions)
         self._load_questions()
@@ -509,7 +650,12 @@ class EvidenceDialog(CaseDialog):
             self.form_layout.setRowVisible(self.inputs[name].parentWidget(), survey)
         if survey and self.survey_box.count() == 0:
             self.show_errors_quietly(
-                {"survey": "This claim has no surveys yet: import one on the Surveys page."}
+                {
+                    "survey": translate(
+                        "demands.dialogs",
+                        "This claim has no surveys yet: import one on the Surveys page.",
+                    )
+                }
             )
 
     def show_errors_quietly(self, errors: dict[str, str]) -> None:
@@ -545,24 +691,37 @@ class EvidenceDialog(CaseDialog):
 
 class MeetingDialog(CaseDialog):
     def __init__(self, ctx: AppContext, claim_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Add meeting", parent)
+        super().__init__(ctx, translate("demands.dialogs", "Add meeting"), parent)
         self.claim_id = claim_id
         self.setMinimumWidth(600)
         self.date_edit = date_edit(date.today())
-        self.add_field("held_on", "Held on", self.date_edit)
-        self.union_edit = line("", "Who was there for the union")
-        self.add_field("union_side", "Union side", self.union_edit)
-        self.employer_edit = line("", "Who was there for the employer")
-        self.add_field("employer_side", "Employer side", self.employer_edit)
+        self.add_field("held_on", translate("demands.dialogs", "Held on"), self.date_edit)
+        self.union_edit = line("", translate("demands.dialogs", "Who was there for the union"))
+        self.add_field("union_side", translate("demands.dialogs", "Union side"), self.union_edit)
+        self.employer_edit = line(
+            "", translate("demands.dialogs", "Who was there for the employer")
+        )
+        self.add_field(
+            "employer_side", translate("demands.dialogs", "Employer side"), self.employer_edit
+        )
         self.notes_edit = text_box("", 60)
-        self.add_field("notes", "Notes", self.notes_edit)
+        self.add_field("notes", translate("demands.dialogs", "Notes"), self.notes_edit)
         self.union_proposals_edit = text_box("", 50)
-        self.add_field("union_proposals", "Union put forward", self.union_proposals_edit)
+        self.add_field(
+            "union_proposals",
+            translate("demands.dialogs", "Union put forward"),
+            self.union_proposals_edit,
+        )
         self.employer_proposals_edit = text_box("", 50)
-        self.add_field("employer_proposals", "Employer put forward", self.employer_proposals_edit)
+        self.add_field(
+            "employer_proposals",
+            translate("demands.dialogs", "Employer put forward"),
+            self.employer_proposals_edit,
+        )
         self.actions_edit = text_box("", 50)
-        self.add_field("actions", "Actions", self.actions_edit)
+        self.add_field("actions", translate("demands.dialogs", "Actions"), self.actions_edit)
         self.finish_layout()
+        name_fields_from_labels(self)
 
     def write(self) -> None:
         add_meeting(

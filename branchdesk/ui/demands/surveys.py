@@ -26,13 +26,23 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.demands.survey import KINDS, QuestionSummary, SurveyFile, summarise
-from branchdesk.exports.text import plural
 from branchdesk.ui import style
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.members.import_dialog import add_warnings, problems_table
 
 BAR_COLOUR = style.ACCENT
 MAX_BAR = 420
-KIND_WORDS = dict(zip(KINDS, ("Scale 0–10", "Choice", "Free text"), strict=True))
+KIND_WORDS = dict(
+    zip(
+        KINDS,
+        (
+            QT_TRANSLATE_NOOP("demands.surveys", "Scale 0–10"),
+            QT_TRANSLATE_NOOP("demands.surveys", "Choice"),
+            QT_TRANSLATE_NOOP("demands.surveys", "Free text"),
+        ),
+        strict=True,
+    )
+)
 
 
 class AnswerChart(QWidget):
@@ -48,7 +58,11 @@ class AnswerChart(QWidget):
             small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
         self._small = small
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName(f"Answers to {summary.question.text}")
+        self.setAccessibleName(
+            translate("demands.surveys", "Answers to {question}").format(
+                question=summary.question.text
+            )
+        )
         self.setAccessibleDescription("; ".join(f"{a}: {t}" for a, _, t in self.rows))
 
     def _row_height(self) -> int:
@@ -66,7 +80,9 @@ class AnswerChart(QWidget):
         fm = QFontMetrics(self._small)
         if not self.rows:
             painter.setPen(QColor(style.MUTED))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft, "No answers")
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignLeft, translate("demands.surveys", "No answers")
+            )
             painter.end()
             return
         label_width = min(
@@ -131,9 +147,17 @@ class SurveySummary(QWidget):
             heading.setStyleSheet("font-weight: 600; margin-top: 8px;")
             self.headings.append(heading)
             self.layout_.addWidget(heading)
-            facts = f"{summary.answered:,} of {summary.respondents:,} answered"
+            facts = translate("demands.surveys", "{answered} of {respondents} answered").format(
+                answered=f"{summary.answered:,}", respondents=f"{summary.respondents:,}"
+            )
             if summary.mean is not None:
-                facts += f" · average {summary.mean}"
+                facts = translate(
+                    "demands.surveys", "{answered} of {respondents} answered · average {mean}"
+                ).format(
+                    answered=f"{summary.answered:,}",
+                    respondents=f"{summary.respondents:,}",
+                    mean=summary.mean,
+                )
             note = QLabel(facts)
             note.setObjectName("tabSubheading")
             self.layout_.addWidget(note)
@@ -159,7 +183,9 @@ class SurveyPreviewDialog(QDialog):
         super().__init__(parent)
         self.survey = survey
         name = survey.file.name
-        self.setWindowTitle(f"Import survey — {name}")
+        self.setWindowTitle(
+            translate("demands.surveys", "Import survey — {name}").format(name=name)
+        )
         self.setMinimumSize(680, 420)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)
@@ -175,26 +201,55 @@ class SurveyPreviewDialog(QDialog):
         self.problems_view: QTableView | None = None
         self.questions_table: QTableWidget | None = None
         if survey.ok:
-            self.heading.setText(f"Ready to import {name}")
+            self.heading.setText(
+                translate("demands.surveys", "Ready to import {name}").format(name=name)
+            )
+            responses = (
+                translate("demands.surveys", "1 response")
+                if survey.respondents == 1
+                else translate("demands.surveys", "{n} responses").format(
+                    n=f"{survey.respondents:,}"
+                )
+            )
+            questions = (
+                translate("demands.surveys", "1 question")
+                if len(survey.questions) == 1
+                else translate("demands.surveys", "{n} questions").format(
+                    n=f"{len(survey.questions):,}"
+                )
+            )
             self.summary.setText(
-                f"{plural(survey.respondents, 'response', 'responses')} to "
-                f"{plural(len(survey.questions), 'question', 'questions')}. Nothing is kept "
-                "until you press Import."
+                translate(
+                    "demands.surveys",
+                    "{responses} to {questions}. Nothing is kept until you press Import.",
+                ).format(responses=responses, questions=questions)
             )
             form = QFormLayout()
             self.name_edit = QLineEdit(survey.file.stem)
             self.name_edit.setObjectName("surveyName")
-            form.addRow("Keep it as", self.name_edit)
+            form.addRow(translate("demands.surveys", "Keep it as"), self.name_edit)
             layout.addLayout(form)
             table = QTableWidget(len(survey.questions), 3)
             table.setObjectName("questionsTable")
-            table.setHorizontalHeaderLabels(["Question", "Kind", "Answered"])
+            table.setAccessibleName(translate("demands.surveys", "The survey's questions"))
+            table.setHorizontalHeaderLabels(
+                [
+                    translate("demands.surveys", "Question"),
+                    translate("demands.surveys", "Kind"),
+                    translate("demands.surveys", "Answered"),
+                ]
+            )
             table.verticalHeader().hide()
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
             for row, question in enumerate(survey.questions):
                 answered = sum(1 for r in survey.responses if r.answers[question.position - 1])
-                cells = (question.text, KIND_WORDS.get(question.kind, ""), f"{answered:,}")
+                kind = KIND_WORDS.get(question.kind, "")
+                cells = (
+                    question.text,
+                    translate("demands.surveys", kind) if kind else "",
+                    f"{answered:,}",
+                )
                 for col, text in enumerate(cells):
                     table.setItem(row, col, QTableWidgetItem(text))
             header = table.horizontalHeader()
@@ -203,16 +258,26 @@ class SurveyPreviewDialog(QDialog):
             header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
             layout.addWidget(table, 1)
             self.questions_table = table
-            self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+            self.import_button = buttons.addButton(
+                translate("demands.surveys", "Import"), QDialogButtonBox.ButtonRole.AcceptRole
+            )
             self.import_button.setObjectName("importButton")
             self.import_button.setDefault(True)
             buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         else:
             count = len(survey.problems)
-            self.heading.setText(f"{name} has {plural(count, 'problem', 'problems')}")
+            heading = (
+                translate("demands.surveys", "{name} has 1 problem")
+                if count == 1
+                else translate("demands.surveys", "{name} has {count} problems")
+            )
+            self.heading.setText(heading.format(name=name, count=f"{count:,}"))
             self.summary.setText(
-                "Nothing has been imported. Put these right in the file, save it, and import "
-                "it again."
+                translate(
+                    "demands.surveys",
+                    "Nothing has been imported. Put these right in the file, save it, and import "
+                    "it again.",
+                )
             )
             self.problems_model, self.problems_view = problems_table(survey.problems, self)
             layout.addWidget(self.problems_view, 1)

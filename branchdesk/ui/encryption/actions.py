@@ -40,7 +40,6 @@ from branchdesk.access.encryption import (
 )
 from branchdesk.access.officers import SignInFailed
 from branchdesk.access.roles import Role
-from branchdesk.exports.text import plural
 from branchdesk.progress import Cancelled, Progress
 from branchdesk.settings import is_demo_database
 from branchdesk.store import keys
@@ -50,6 +49,7 @@ from branchdesk.store.schedule import backups_folder
 from branchdesk.ui import style
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.encryption.recovery_code import show_recovery_code
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind
 from branchdesk.ui.officers.forms import action_buttons, message_label, password_edit, show_message
 from branchdesk.ui.officers.gate import sentence
@@ -57,25 +57,44 @@ from branchdesk.ui.worker import report_unhandled
 
 log = logging.getLogger(__name__)
 
-ENCRYPT_TIP = (
-    "Encrypt the database file and its backups, so that they open only with an officer's password"
+# Untranslated here: each is translated where it is shown.
+ENCRYPT_TIP = QT_TRANSLATE_NOOP(
+    "encryption.actions",
+    "Encrypt the database file and its backups, so that they open only with an officer's password",
 )
-RECOVERY_TIP = "Make a new recovery code for this encrypted database; the old one stops working"
-BADGE_TIP = (
+RECOVERY_TIP = QT_TRANSLATE_NOOP(
+    "encryption.actions",
+    "Make a new recovery code for this encrypted database; the old one stops working",
+)
+BADGE_TIP = QT_TRANSLATE_NOOP(
+    "encryption.actions",
     "The database file is encrypted: it opens only with an officer's password, or with the "
-    "recovery code."
+    "recovery code.",
 )
-POSTGRES = (
+POSTGRES = QT_TRANSLATE_NOOP(
+    "encryption.actions",
     "A shared PostgreSQL database is protected on its server (TLS, and the server's disk), "
-    "not by BranchDesk."
+    "not by BranchDesk.",
 )
-ALREADY = "This database is encrypted already."
-DEMO = "The demo branch holds only fictional members, and is not encrypted."
-NO_ACCOUNTS = "Set up the branch secretary's account first: encrypting needs their password."
-SECRETARY_ONLY = "Only the branch secretary can encrypt the database."
-BUSY = "Wait until the work under way has finished."
-NOT_ENCRYPTED = "Only an encrypted database has a recovery code (File › Encrypt database…)."
-SECRETARY_ONLY_CODE = "Only the branch secretary makes a new recovery code."
+ALREADY = QT_TRANSLATE_NOOP("encryption.actions", "This database is encrypted already.")
+DEMO = QT_TRANSLATE_NOOP(
+    "encryption.actions", "The demo branch holds only fictional members, and is not encrypted."
+)
+NO_ACCOUNTS = QT_TRANSLATE_NOOP(
+    "encryption.actions",
+    "Set up the branch secretary's account first: encrypting needs their password.",
+)
+SECRETARY_ONLY = QT_TRANSLATE_NOOP(
+    "encryption.actions", "Only the branch secretary can encrypt the database."
+)
+BUSY = QT_TRANSLATE_NOOP("encryption.actions", "Wait until the work under way has finished.")
+NOT_ENCRYPTED = QT_TRANSLATE_NOOP(
+    "encryption.actions",
+    "Only an encrypted database has a recovery code (File › Encrypt database…).",
+)
+SECRETARY_ONLY_CODE = QT_TRANSLATE_NOOP(
+    "encryption.actions", "Only the branch secretary makes a new recovery code."
+)
 
 
 def _secretary(db: Database) -> bool:
@@ -83,25 +102,27 @@ def _secretary(db: Database) -> bool:
 
 
 def encrypt_refusal(db: Database, busy: bool = False) -> str:
-    """Why File › Encrypt database… cannot be used now ("" when it can)."""
+    """Why File › Encrypt database… cannot be used now ("" when it can), translated."""
     if db.path is None:
-        return POSTGRES
-    if db.encrypted:
-        return ALREADY
-    if is_demo_database(db.path):
-        return DEMO
-    if not db.sign_in_required:
-        return NO_ACCOUNTS
-    if not _secretary(db):
-        return SECRETARY_ONLY
-    return BUSY if busy else ""
+        reason = POSTGRES
+    elif db.encrypted:
+        reason = ALREADY
+    elif is_demo_database(db.path):
+        reason = DEMO
+    elif not db.sign_in_required:
+        reason = NO_ACCOUNTS
+    elif not _secretary(db):
+        reason = SECRETARY_ONLY
+    else:
+        reason = BUSY if busy else ""
+    return translate("encryption.actions", reason) if reason else ""
 
 
 def recovery_code_refusal(db: Database) -> str:
-    """Why Tools › New recovery code… cannot be used now ("" when it can)."""
+    """Why Tools › New recovery code… cannot be used now ("" when it can), translated."""
     if db.path is None or not db.encrypted:
-        return NOT_ENCRYPTED
-    return "" if _secretary(db) else SECRETARY_ONLY_CODE
+        return translate("encryption.actions", NOT_ENCRYPTED)
+    return "" if _secretary(db) else translate("encryption.actions", SECRETARY_ONLY_CODE)
 
 
 def lock_pixmap(size: int = 16) -> QPixmap:
@@ -138,7 +159,7 @@ class EncryptedBadge(QWidget):
         self.setObjectName("encryptedBadge")
         icon = QLabel()
         icon.setPixmap(lock_pixmap(14))
-        self.label = QLabel("Encrypted")
+        self.label = QLabel(translate("encryption.actions", "Encrypted"))
         self.label.setObjectName("encryptedLabel")
         # The padlock close to its word (the status bar pads every label apart).
         self.setStyleSheet("QLabel { padding: 0px; }")
@@ -147,7 +168,7 @@ class EncryptedBadge(QWidget):
         layout.setSpacing(4)
         layout.addWidget(icon)
         layout.addWidget(self.label)
-        self.setToolTip(BADGE_TIP)
+        self.setToolTip(translate("encryption.actions", BADGE_TIP))
 
 
 class EncryptionActions(QObject):
@@ -161,9 +182,11 @@ class EncryptionActions(QObject):
         self.window = window
         self._swap = swap_database
         self._menus: set[int] = set()
-        self.encrypt_action = QAction("&Encrypt database…", self)
+        self.encrypt_action = QAction(translate("encryption.actions", "&Encrypt database…"), self)
         self.encrypt_action.triggered.connect(lambda _checked=False: self.encrypt())
-        self.recovery_code_action = QAction("&New recovery code…", self)
+        self.recovery_code_action = QAction(
+            translate("encryption.actions", "&New recovery code…"), self
+        )
         self.recovery_code_action.triggered.connect(lambda _checked=False: self.new_code())
         self.badge = EncryptedBadge()
         if isinstance(window, QMainWindow):
@@ -181,8 +204,16 @@ class EncryptionActions(QObject):
         """Enable, grey out (saying why) and show what fits the database and the officer."""
         db = self.ctx.db
         for action, reason, tip in (
-            (self.encrypt_action, encrypt_refusal(db, self.ctx.worker.busy), ENCRYPT_TIP),
-            (self.recovery_code_action, recovery_code_refusal(db), RECOVERY_TIP),
+            (
+                self.encrypt_action,
+                encrypt_refusal(db, self.ctx.worker.busy),
+                translate("encryption.actions", ENCRYPT_TIP),
+            ),
+            (
+                self.recovery_code_action,
+                recovery_code_refusal(db),
+                translate("encryption.actions", RECOVERY_TIP),
+            ),
         ):
             action.setEnabled(not reason)
             action.setToolTip(reason or tip)
@@ -201,7 +232,9 @@ class EncryptionActions(QObject):
     def encrypt(self) -> None:
         reason = encrypt_refusal(self.ctx.db, self.ctx.worker.busy)
         if reason:
-            self.ctx.dialogs.info(self.window, "Encrypt database", reason)
+            self.ctx.dialogs.info(
+                self.window, translate("encryption.actions", "Encrypt database"), reason
+            )
             return
         dialog = EncryptDialog(self.ctx, self.window)
         try:
@@ -220,7 +253,9 @@ class EncryptionActions(QObject):
                 branch=self.ctx.preferences.branch_name,
                 database=db.path.name,
                 parent=self.window,
-                heading="The database is encrypted: here is its recovery code",
+                heading=translate(
+                    "encryption.actions", "The database is encrypted: here is its recovery code"
+                ),
             )
         self._tell_what_is_left(result)
         self.update()
@@ -232,25 +267,34 @@ class EncryptionActions(QObject):
         except (StoreError, DBAPIError) as exc:
             log.warning("officers without a key not listed: %s", error_kind(exc))
             waiting = []
-        text = "The database and its backups are encrypted."
         if waiting:
             names = "\n".join(f"• {name}" for name in waiting)
-            text += (
-                "\n\nThese officers cannot open it until you give them a new password "
-                f"(Officers › Officers…, Reset password…):\n{names}"
-            )
+            text = translate(
+                "encryption.actions",
+                "The database and its backups are encrypted.\n\n"
+                "These officers cannot open it until you give them a new password "
+                "(Officers › Officers…, Reset password…):\n{names}",
+            ).format(names=names)
         else:
-            text += " Nobody else needs a new password."
-        self.ctx.dialogs.info(self.window, "Database encrypted", text)
+            text = translate(
+                "encryption.actions",
+                "The database and its backups are encrypted. Nobody else needs a new password.",
+            )
+        self.ctx.dialogs.info(
+            self.window, translate("encryption.actions", "Database encrypted"), text
+        )
         if result.backups_failed:
             lines = "\n".join(f"• {path}: {why}" for path, why in result.backups_failed)
             self.ctx.dialogs.error(
                 self.window,
-                "Some files are not encrypted",
-                "These could not be encrypted, and were left as they were: they are still "
-                "readable without a password. Delete backups you do not need, or keep them "
-                "safe; case documents left are encrypted the next time the database is opened."
-                f"\n\n{lines}",
+                translate("encryption.actions", "Some files are not encrypted"),
+                translate(
+                    "encryption.actions",
+                    "These could not be encrypted, and were left as they were: they are still "
+                    "readable without a password. Delete backups you do not need, or keep them "
+                    "safe; case documents left are encrypted the next time the database is "
+                    "opened.\n\n{lines}",
+                ).format(lines=lines),
             )
 
     # -- Tools › New recovery code… ----------------------------------------------------------
@@ -258,7 +302,9 @@ class EncryptionActions(QObject):
     def new_code(self) -> None:
         reason = recovery_code_refusal(self.ctx.db)
         if reason:
-            self.ctx.dialogs.info(self.window, "New recovery code", reason)
+            self.ctx.dialogs.info(
+                self.window, translate("encryption.actions", "New recovery code"), reason
+            )
             return
         dialog = NewRecoveryCodeDialog(self.ctx, self.window)
         try:
@@ -276,7 +322,7 @@ class EncryptionActions(QObject):
             branch=self.ctx.preferences.branch_name,
             database=path.name,
             parent=self.window,
-            heading="Your new recovery code",
+            heading=translate("encryption.actions", "Your new recovery code"),
         )
 
 
@@ -300,12 +346,16 @@ def wrong_password_text(exc: SignInFailed) -> str:
     text = str(exc)
     if text.startswith("Too many"):
         return sentence(text)
-    wait = (
-        f" Wait {plural(exc.wait_seconds, 'second')} before trying again."
-        if exc.wait_seconds
-        else ""
-    )
-    return f"That is not your password.{wait}"
+    if not exc.wait_seconds:
+        return translate("encryption.actions", "That is not your password.")
+    if exc.wait_seconds == 1:
+        return translate(
+            "encryption.actions", "That is not your password. Wait 1 second before trying again."
+        )
+    return translate(
+        "encryption.actions",
+        "That is not your password. Wait {n} seconds before trying again.",
+    ).format(n=f"{exc.wait_seconds:,}")
 
 
 def _report_only(progress: Progress) -> Callable[[int, int], None]:
@@ -331,40 +381,55 @@ class EncryptDialog(QDialog):
         self.folder = backups_folder(path, ctx.preferences.get("backup_folder"))
         self.result_: Encrypted | None = None
         self._running = False
-        self.setWindowTitle("Encrypt database")
+        self.setWindowTitle(translate("encryption.actions", "Encrypt database"))
         self.setObjectName("encryptDialog")
 
         folder = html.escape(str(self.folder))
         what_happens = [
-            "The database is copied into an encrypted file, which is checked. The plain file "
-            "is then overwritten and removed.",
-            f"Its backups, in <b>{folder}</b> and beside the database, are encrypted too. "
-            "Copies kept elsewhere (on a USB stick, say) stay readable: delete them, or keep "
-            "them locked away.",
-            "You open the database with your name and password, as now. Every other officer "
-            "needs a new password from you before they can open it (Officers › Officers…, "
-            "Reset password…).",
-            "You are then shown a recovery code, once, to print or write down.",
+            translate(
+                "encryption.actions",
+                "The database is copied into an encrypted file, which is checked. The plain file "
+                "is then overwritten and removed.",
+            ),
+            translate(
+                "encryption.actions",
+                "Its backups, in <b>{folder}</b> and beside the database, are encrypted too. "
+                "Copies kept elsewhere (on a USB stick, say) stay readable: delete them, or keep "
+                "them locked away.",
+            ).format(folder=folder),
+            translate(
+                "encryption.actions",
+                "You open the database with your name and password, as now. Every other officer "
+                "needs a new password from you before they can open it (Officers › Officers…, "
+                "Reset password…).",
+            ),
+            translate(
+                "encryption.actions",
+                "You are then shown a recovery code, once, to print or write down.",
+            ),
         ]
         items = "".join(f"<li style='margin-bottom: 4px'>{item}</li>" for item in what_happens)
-        steps = _text(
-            "<p>Encrypting makes the database file unreadable without an officer's password, "
+        intro = translate(
+            "encryption.actions",
+            "Encrypting makes the database file unreadable without an officer's password, "
             "so members' details stay safe if the file is copied, or the computer is lost or "
-            f"stolen.</p><ul style='margin-left: -20px'>{items}</ul>",
-            rich=True,
+            "stolen.",
         )
+        steps = _text(f"<p>{intro}</p><ul style='margin-left: -20px'>{items}</ul>", rich=True)
         self.password = password_edit("password")
         form = QFormLayout()
-        form.addRow("Your password", self.password)
+        form.addRow(translate("encryption.actions", "Your password"), self.password)
         self.message = message_label()
 
-        buttons, self.encrypt_button, self.cancel_button = action_buttons(self, "Encrypt")
+        buttons, self.encrypt_button, self.cancel_button = action_buttons(
+            self, translate("encryption.actions", "Encrypt")
+        )
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.setContentsMargins(20, 16, 20, 14)
         layout.setSpacing(8)
-        layout.addWidget(_heading("Encrypt this database"))
+        layout.addWidget(_heading(translate("encryption.actions", "Encrypt this database")))
         layout.addWidget(steps)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -377,7 +442,7 @@ class EncryptDialog(QDialog):
             return
         password = self.password.text()
         if not password:
-            show_message(self.message, "Enter your password.")
+            show_message(self.message, translate("encryption.actions", "Enter your password."))
             self.password.setFocus()
             return
         show_message(self.message, "")
@@ -391,8 +456,8 @@ class EncryptDialog(QDialog):
         task = self.ctx.worker.run_with_progress(
             lambda progress: encrypt_database(db, password, folders, _report_only(progress)),
             parent=self,
-            title="Encrypt database",
-            label="Encrypting the database and its backups…",
+            title=translate("encryption.actions", "Encrypt database"),
+            label=translate("encryption.actions", "Encrypting the database and its backups…"),
             on_done=self._done,
             on_error=lambda exc: self._failed(exc, password),
         )
@@ -442,9 +507,12 @@ class EncryptDialog(QDialog):
             self.cancel_button.setEnabled(True)
             show_message(
                 self.message,
-                f"The database is encrypted, but then something failed ({sentence(str(exc))}) "
-                "Close BranchDesk and open it again with your name and password, then make a "
-                "new recovery code (Tools › New recovery code…).",
+                translate(
+                    "encryption.actions",
+                    "The database is encrypted, but then something failed ({error}) "
+                    "Close BranchDesk and open it again with your name and password, then make a "
+                    "new recovery code (Tools › New recovery code…).",
+                ).format(error=sentence(str(exc))),
             )
             return
         self.result_ = Encrypted(db, code, backups_failed=[(self.folder, str(exc))])
@@ -462,27 +530,32 @@ class NewRecoveryCodeDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.code = ""
-        self.setWindowTitle("New recovery code")
+        self.setWindowTitle(translate("encryption.actions", "New recovery code"))
         self.setObjectName("newRecoveryCodeDialog")
 
         intro = _text(
-            "A new recovery code replaces the old one, which no longer opens the database. "
-            "Backups taken before keep the keys they were taken with, the old code's too: "
-            "if someone who should not have it may have seen the old code, delete the older "
-            "backups once a new one is taken. Make a new code if the code has been lost, or "
-            "may have been seen."
+            translate(
+                "encryption.actions",
+                "A new recovery code replaces the old one, which no longer opens the database. "
+                "Backups taken before keep the keys they were taken with, the old code's too: "
+                "if someone who should not have it may have seen the old code, delete the older "
+                "backups once a new one is taken. Make a new code if the code has been lost, or "
+                "may have been seen.",
+            )
         )
         self.password = password_edit("password")
         form = QFormLayout()
-        form.addRow("Your password", self.password)
+        form.addRow(translate("encryption.actions", "Your password"), self.password)
         self.message = message_label()
-        buttons, self.make_button, self.cancel_button = action_buttons(self, "Make a new code")
+        buttons, self.make_button, self.cancel_button = action_buttons(
+            self, translate("encryption.actions", "Make a new code")
+        )
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.setContentsMargins(20, 16, 20, 14)
         layout.setSpacing(8)
-        layout.addWidget(_heading("Make a new recovery code"))
+        layout.addWidget(_heading(translate("encryption.actions", "Make a new recovery code")))
         layout.addWidget(intro)
         layout.addSpacing(4)
         layout.addLayout(form)
@@ -494,7 +567,7 @@ class NewRecoveryCodeDialog(QDialog):
     def accept(self) -> None:
         password = self.password.text()
         if not password:
-            show_message(self.message, "Enter your password.")
+            show_message(self.message, translate("encryption.actions", "Enter your password."))
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # Argon2, twice
         try:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.ui.dialogs import DialogService
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.forms import action_buttons
 
 if TYPE_CHECKING:
@@ -35,24 +36,29 @@ if TYPE_CHECKING:
 # Groups of five characters per line on screen and on paper: two lines for the whole code.
 GROUPS_PER_LINE = 4
 
-EXPLANATION = (
+# Untranslated here: each is translated where it is shown.
+EXPLANATION = QT_TRANSLATE_NOOP(
+    "encryption.recovery_code",
     "If every secretary forgets their password, this code is the only way back into the "
     "database. It is shown only this once: BranchDesk does not keep it anywhere, and nobody "
-    "can show it to you again."
+    "can show it to you again.",
 )
-KEEPING = (
+KEEPING = QT_TRANSLATE_NOOP(
+    "encryption.recovery_code",
     "Print it, or write it down, and keep it locked away from this computer (in the branch's "
     "safe, for example). Anyone who has the code and a copy of the database can read "
-    "everything in it."
+    "everything in it.",
 )
-SHEET_KEEPING = (
+SHEET_KEEPING = QT_TRANSLATE_NOOP(
+    "encryption.recovery_code",
     "Anyone who has this code and a copy of the database can read everything in it: keep this "
-    "sheet locked away from the computer, in the branch's safe for example."
+    "sheet locked away from the computer, in the branch's safe for example.",
 )
-SHEET_USE = (
+SHEET_USE = QT_TRANSLATE_NOOP(
+    "encryption.recovery_code",
     "With this code, a secretary who has forgotten their password can set a new one: in the "
     "BranchDesk sign-in window, choose “Forgotten your password?”. Using it, or making a new "
-    "code, stops this one working: then destroy this sheet."
+    "code, stops this one working: then destroy this sheet.",
 )
 
 
@@ -90,21 +96,34 @@ def print_recovery_code(
 
     made = made or datetime.now()
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setDocName("BranchDesk recovery code")
+    printer.setDocName(translate("encryption.recovery_code", "BranchDesk recovery code"))
     lines = "<br>".join(html.escape(line) for line in code_lines(code))
+    # Every piece of text escaped: a translation may hold "<" or "&" too.
+    text = {
+        "title": translate("encryption.recovery_code", "BranchDesk recovery code"),
+        "confidential": translate("encryption.recovery_code", "Confidential"),
+        "branch_label": translate("encryption.recovery_code", "Branch"),
+        "database_label": translate("encryption.recovery_code", "Database"),
+        "made_label": translate("encryption.recovery_code", "Made"),
+        "branch": branch,
+        "database": database,
+        "use": translate("encryption.recovery_code", SHEET_USE),
+        "keeping": translate("encryption.recovery_code", SHEET_KEEPING),
+    }
+    e = {key: html.escape(value) for key, value in text.items()}
     document = QTextDocument()
     document.setHtml(
-        "<h2>BranchDesk recovery code</h2>"
-        "<p><b>Confidential</b></p>"
+        f"<h2>{e['title']}</h2>"
+        f"<p><b>{e['confidential']}</b></p>"
         "<table cellpadding='3'>"
-        f"<tr><td>Branch</td><td><b>{html.escape(branch)}</b></td></tr>"
-        f"<tr><td>Database</td><td><b>{html.escape(database)}</b></td></tr>"
-        f"<tr><td>Made</td><td>{made:%d %B %Y, %H:%M}</td></tr>"
+        f"<tr><td>{e['branch_label']}</td><td><b>{e['branch']}</b></td></tr>"
+        f"<tr><td>{e['database_label']}</td><td><b>{e['database']}</b></td></tr>"
+        f"<tr><td>{e['made_label']}</td><td>{made:%d %B %Y, %H:%M}</td></tr>"
         "</table>"
         "<p style='font-family: monospace; font-size: 22pt; font-weight: bold; "
         f"margin-top: 18px; margin-bottom: 18px'>{lines}</p>"
-        f"<p>{html.escape(SHEET_USE)}</p>"
-        f"<p>{html.escape(SHEET_KEEPING)}</p>"
+        f"<p>{e['use']}</p>"
+        f"<p>{e['keeping']}</p>"
     )
     document.print_(printer)
 
@@ -119,26 +138,29 @@ class RecoveryCodeDialog(QDialog):
         branch: str,
         database: str,
         parent: QWidget | None = None,
-        heading: str = "Your recovery code",
+        heading: str | None = None,
     ) -> None:
+        """`heading` comes translated; None says "Your recovery code"."""
         super().__init__(parent)
         self.code = code
         self.branch = branch
         self.database = database
-        self.setWindowTitle("Recovery code")
+        self.setWindowTitle(translate("encryption.recovery_code", "Recovery code"))
         self.setObjectName("recoveryCodeDialog")
         # No close button in the title bar: the box below has to be ticked first.
         self.setWindowFlags(
             Qt.WindowType.Dialog | Qt.WindowType.CustomizeWindowHint | Qt.WindowType.WindowTitleHint
         )
 
-        title = QLabel(heading)
+        title = QLabel(heading or translate("encryption.recovery_code", "Your recovery code"))
         title.setObjectName("tabHeading")
         title.setWordWrap(True)
-        explanation = _text(EXPLANATION)
+        explanation = _text(translate("encryption.recovery_code", EXPLANATION))
 
         self.code_label = QLabel("\n".join(code_lines(code)))
         self.code_label.setObjectName("recoveryCode")
+        # Read out as a name first, then the code itself (the label's text).
+        self.code_label.setAccessibleName(translate("encryption.recovery_code", "Recovery code"))
         self.code_label.setFont(_fixed_font(20))
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Not selectable, so not copied: see the module's note on clipboards.
@@ -154,20 +176,29 @@ class RecoveryCodeDialog(QDialog):
         box_layout.setContentsMargins(24, 18, 24, 18)
         box_layout.addWidget(self.code_label)
 
-        keeping = _text(KEEPING)
-        self.print_button = QPushButton("Print…")
+        keeping = _text(translate("encryption.recovery_code", KEEPING))
+        self.print_button = QPushButton(translate("encryption.recovery_code", "Print…"))
         self.print_button.setObjectName("printButton")
-        self.print_button.setToolTip("Print the code on a sheet of its own, with what it is for")
+        self.print_button.setToolTip(
+            translate(
+                "encryption.recovery_code",
+                "Print the code on a sheet of its own, with what it is for",
+            )
+        )
         self.print_button.clicked.connect(lambda _c=False: self.print_code())
         print_row = QHBoxLayout()
         print_row.addWidget(self.print_button)
         print_row.addStretch(1)
 
-        self.confirm_box = QCheckBox("I have printed it or written it down")
+        self.confirm_box = QCheckBox(
+            translate("encryption.recovery_code", "I have printed it or written it down")
+        )
         self.confirm_box.setObjectName("recoveryCodeKept")
         self.confirm_box.toggled.connect(self._update)
 
-        buttons, self.done_button, _none = action_buttons(self, "Done", None)
+        buttons, self.done_button, _none = action_buttons(
+            self, translate("encryption.recovery_code", "Done"), None
+        )
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
@@ -194,7 +225,11 @@ class RecoveryCodeDialog(QDialog):
     def _update(self, _checked: bool = False) -> None:
         self.done_button.setEnabled(self.kept)
         self.done_button.setToolTip(
-            "" if self.kept else "Tick the box once the code is printed or written down"
+            ""
+            if self.kept
+            else translate(
+                "encryption.recovery_code", "Tick the box once the code is printed or written down"
+            )
         )
 
     # -- printing --------------------------------------------------------------------------
@@ -204,7 +239,7 @@ class RecoveryCodeDialog(QDialog):
         from PySide6.QtPrintSupport import QPrintDialog
 
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Print the recovery code")
+        dialog.setWindowTitle(translate("encryption.recovery_code", "Print the recovery code"))
         try:
             return dialog.exec() == QDialog.DialogCode.Accepted
         finally:
@@ -256,9 +291,9 @@ def show_recovery_code(
     branch: str,
     database: str,
     parent: QWidget | None = None,
-    heading: str = "Your recovery code",
+    heading: str | None = None,
 ) -> None:
-    """Show a recovery code until the officer says it is kept."""
+    """Show a recovery code until the officer says it is kept (`heading` comes translated)."""
     dialog = RecoveryCodeDialog(
         code, branch=branch, database=database, parent=parent, heading=heading
     )

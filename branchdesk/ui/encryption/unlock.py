@@ -40,6 +40,7 @@ from branchdesk.store.errors import DatabaseDamaged, StoreError
 from branchdesk.ui import style
 from branchdesk.ui.dialogs import DialogService
 from branchdesk.ui.encryption.recovery_code import _fixed_font, show_recovery_code
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.forms import NewPassword, action_buttons, message_label, show_message
 from branchdesk.ui.officers.gate import sentence
 from branchdesk.ui.officers.sign_in import Purpose, SignInDialog, admit, remember_name
@@ -47,13 +48,18 @@ from branchdesk.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 
-UNLOCK_TEXT = "This database is encrypted. Your name and password open it and sign you in."
-RECOVER_TEXT = (
+# Untranslated here: each is translated where it is shown.
+UNLOCK_TEXT = QT_TRANSLATE_NOOP(
+    "encryption.unlock",
+    "This database is encrypted. Your name and password open it and sign you in.",
+)
+RECOVER_TEXT = QT_TRANSLATE_NOOP(
+    "encryption.unlock",
     "The recovery code was shown when the database was encrypted, to be printed or written "
     "down. With it, a secretary's account gets a new password. A new recovery code is then "
-    "shown, and the old one stops working."
+    "shown, and the old one stops working.",
 )
-WRONG = "Wrong name or password."
+WRONG = QT_TRANSLATE_NOOP("encryption.unlock", "Wrong name or password.")
 
 
 @dataclass
@@ -75,7 +81,8 @@ class UnlockDialog(SignInDialog):
     """Name and password for an encrypted database: accepted with `db` open and signed in,
     or with `damaged` set (the key is right and the file is not), for the restore offer."""
 
-    TOO_MANY = "Too many wrong passwords"
+    # The sign-in dialog translates this in its own context: declared in that one.
+    TOO_MANY = QT_TRANSLATE_NOOP("officers.sign_in", "Too many wrong passwords")
 
     def __init__(
         self,
@@ -95,9 +102,11 @@ class UnlockDialog(SignInDialog):
         self.key: bytes | None = None
         # Kept only to sign in again once a damaged file is restored from a backup.
         self.credentials: tuple[str, str] | None = None
-        self.intro.setText(UNLOCK_TEXT)
+        self.intro.setText(translate("encryption.unlock", UNLOCK_TEXT))
 
-        self.forgotten_button = QPushButton("Forgotten your password?")
+        self.forgotten_button = QPushButton(
+            translate("encryption.unlock", "Forgotten your password?")
+        )
         self.forgotten_button.setObjectName("forgottenPassword")
         self.forgotten_button.setFlat(True)
         self.forgotten_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -107,7 +116,11 @@ class UnlockDialog(SignInDialog):
             "underline; border: none; padding: 2px 0; text-align: left; }"
         )
         self.forgotten_button.setToolTip(
-            "A secretary who has forgotten their password can set a new one with the recovery code"
+            translate(
+                "encryption.unlock",
+                "A secretary who has forgotten their password can set a new one with the "
+                "recovery code",
+            )
         )
         self.forgotten_button.clicked.connect(lambda _c=False: self.recover())
         layout = self.layout()
@@ -121,7 +134,7 @@ class UnlockDialog(SignInDialog):
         # Still waiting after wrong passwords in an earlier dialog for this file.
         left = _tries_for(self.where).ready_at - time.monotonic()
         if left > 0:
-            self._reason = WRONG
+            self._reason = translate("encryption.unlock", WRONG)
             self._wait(left)
 
     def _name_changed(self, _text: str) -> None:
@@ -136,7 +149,7 @@ class UnlockDialog(SignInDialog):
             tries.wrong_in_a_row += 1
             wait = wait_after(tries.wrong_in_a_row)
             tries.ready_at = time.monotonic() + wait
-            raise SignInFailed(WRONG, wait) from None
+            raise SignInFailed(translate("encryption.unlock", WRONG), wait) from None
         except keys.KeyProblem as exc:
             show_message(self.message, sentence(str(exc)))
             self.password.clear()
@@ -154,7 +167,12 @@ class UnlockDialog(SignInDialog):
         except SignInFailed:
             raise  # the account waits, or is switched off: the database says which
         except StoreError as exc:
-            show_message(self.message, f"The database could not be opened: {sentence(str(exc))}")
+            show_message(
+                self.message,
+                translate("encryption.unlock", "The database could not be opened: {error}").format(
+                    error=sentence(str(exc))
+                ),
+            )
             return None
         tries.wrong_in_a_row = 0
         tries.ready_at = 0.0
@@ -180,7 +198,7 @@ class UnlockDialog(SignInDialog):
             branch=self.prefs.branch_name,
             database=self.path.name,
             parent=self,
-            heading="Your new recovery code",
+            heading=translate("encryption.unlock", "Your new recovery code"),
         )
         self.db = result.db
         principal = result.db.principal
@@ -195,35 +213,41 @@ class RecoverDialog(QDialog):
         super().__init__(parent)
         self.path = path
         self.result_: Encrypted | None = None
-        self.setWindowTitle("Forgotten your password?")
+        self.setWindowTitle(translate("encryption.unlock", "Forgotten your password?"))
         self.setObjectName("recoverDialog")
         self.setMinimumWidth(520)
 
-        heading = QLabel("Get back in with the recovery code")
+        heading = QLabel(translate("encryption.unlock", "Get back in with the recovery code"))
         heading.setObjectName("tabHeading")
         heading.setWordWrap(True)
-        intro = QLabel(RECOVER_TEXT)
+        intro = QLabel(translate("encryption.unlock", RECOVER_TEXT))
         intro.setWordWrap(True)
 
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("recoveryCodeEdit")
         self.code_edit.setFont(_fixed_font(11))
         self.code_edit.setMaxLength(80)
-        self.code_edit.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX-…")
-        self.code_edit.setToolTip("Capitals or small letters; spaces and dashes do not matter")
+        self.code_edit.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX-…")  # the code's shape
+        self.code_edit.setToolTip(
+            translate(
+                "encryption.unlock", "Capitals or small letters; spaces and dashes do not matter"
+            )
+        )
         self.name_edit = QLineEdit(" ".join(name.split()))
         self.name_edit.setObjectName("officerName")
         self.name_edit.setMaxLength(200)
-        self.name_edit.setPlaceholderText("a secretary's name")
+        self.name_edit.setPlaceholderText(translate("encryption.unlock", "a secretary's name"))
         form = QFormLayout()
-        form.addRow("Recovery code", self.code_edit)
-        form.addRow("Secretary's name", self.name_edit)
-        self.new_password = NewPassword(form, lambda: self.name_edit.text(), "New password")
+        form.addRow(translate("encryption.unlock", "Recovery code"), self.code_edit)
+        form.addRow(translate("encryption.unlock", "Secretary's name"), self.name_edit)
+        self.new_password = NewPassword(
+            form, lambda: self.name_edit.text(), translate("encryption.unlock", "New password")
+        )
         self.name_edit.textChanged.connect(lambda _t: self.new_password.update_problems())
         self.message = message_label()
 
         buttons, self.recover_button, self.cancel_button = action_buttons(
-            self, "Set the new password"
+            self, translate("encryption.unlock", "Set the new password")
         )
 
         layout = QVBoxLayout(self)
@@ -242,15 +266,20 @@ class RecoverDialog(QDialog):
         code = self.code_edit.text().strip()
         name = " ".join(self.name_edit.text().split())
         if not code:
-            show_message(self.message, "Enter the recovery code.")
+            show_message(self.message, translate("encryption.unlock", "Enter the recovery code."))
             self.code_edit.setFocus()
             return
         if not name:
-            show_message(self.message, "Enter the name of a secretary's account.")
+            show_message(
+                self.message,
+                translate("encryption.unlock", "Enter the name of a secretary's account."),
+            )
             self.name_edit.setFocus()
             return
         if not self.new_password.ready():
-            problems = self.new_password.problems() or ["type the new password twice"]
+            problems = self.new_password.problems() or [
+                translate("encryption.unlock", "type the new password twice")
+            ]
             show_message(self.message, " ".join(sentence(p) for p in problems))
             self.new_password.password.setFocus()
             return

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import plural, short_date
+from branchdesk.exports.text import short_date
 from branchdesk.hardship.claims import (
     ClaimDetail,
     ClaimForm,
@@ -56,6 +56,7 @@ from branchdesk.ui.hardship.widgets import (
     money_text,
     typed_money,
 )
+from branchdesk.ui.i18n import translate
 
 PREVIEW_DELAY_MS = 250
 
@@ -66,6 +67,20 @@ def _fte_text(fte: Decimal) -> str:
 
 def _list_html(lines: tuple[str, ...] | list[str]) -> str:
     return "<br>".join(html.escape(line) for line in lines)
+
+
+def _check_html(warnings: tuple[str, ...] | list[str]) -> str:
+    """What the panel should check, under its heading."""
+    title = html.escape(translate("hardship.claim_dialogs", "For the panel to check"))
+    return f"<b>{title}</b><br>" + _list_html(warnings)
+
+
+def _days_text(n: int) -> str:
+    return (
+        translate("hardship.claim_dialogs", "1 strike day")
+        if n == 1
+        else translate("hardship.claim_dialogs", "{n} strike days").format(n=f"{n:,}")
+    )
 
 
 class ClaimDialog(FormDialog):
@@ -81,7 +96,14 @@ class ClaimDialog(FormDialog):
         claim: ClaimDetail | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, f"Edit claim {claim.reference}" if claim else "New claim", parent)
+        title = (
+            translate("hardship.claim_dialogs", "Edit claim {reference}").format(
+                reference=claim.reference
+            )
+            if claim
+            else translate("hardship.claim_dialogs", "New claim")
+        )
+        super().__init__(ctx, title, parent)
         self.fund_id = fund_id
         self.claim = claim
         self.claim_id: int | None = claim.id if claim else None
@@ -89,7 +111,9 @@ class ClaimDialog(FormDialog):
         c = claim
 
         self.member_edit = QLineEdit(f"{c.member_number} — {c.member_name}" if c else "")
-        self.member_edit.setPlaceholderText("Membership number, or type a name to search")
+        self.member_edit.setPlaceholderText(
+            translate("hardship.claim_dialogs", "Membership number, or type a name to search")
+        )
         self.search = MemberSearch(ctx, self.member_edit, self)
         self.received = day_edit(c.received_on if c else date.today())
         self.day_checks: dict[date, QCheckBox] = {}
@@ -102,10 +126,14 @@ class ClaimDialog(FormDialog):
         for n, d in enumerate(days):
             check = QCheckBox(short_date(d.day))
             check.setObjectName(f"day-{d.day.isoformat()}")
-            check.setToolTip(
-                (d.description + " — " if d.description else "")
-                + f"{plural(d.taking_part, 'member')} recorded as taking part"
+            taking_part = (
+                translate("hardship.claim_dialogs", "1 member recorded as taking part")
+                if d.taking_part == 1
+                else translate(
+                    "hardship.claim_dialogs", "{n} members recorded as taking part"
+                ).format(n=f"{d.taking_part:,}")
             )
+            check.setToolTip((d.description + " — " if d.description else "") + taking_part)
             check.setChecked(d.day in chosen)
             check.toggled.connect(lambda _c: self._changed("days"))
             self.day_checks[d.day] = check
@@ -113,28 +141,58 @@ class ClaimDialog(FormDialog):
         grid.setColumnStretch(3, 1)
         if not days:
             grid.addWidget(
-                QLabel("The fund has no strike days yet: add them with Edit fund… first."), 0, 0
+                QLabel(
+                    translate(
+                        "hardship.claim_dialogs",
+                        "The fund has no strike days yet: add them with Edit fund… first.",
+                    )
+                ),
+                0,
+                0,
             )
         self.fte_edit = QLineEdit(_fte_text(c.fte) if c else "1")
-        self.fte_edit.setPlaceholderText("1, 0.6 or 60%")
+        self.fte_edit.setPlaceholderText(translate("hardship.claim_dialogs", "1, 0.6 or 60%"))
         self.fte_edit.setMaximumWidth(110)
-        self.pay_edit = money_line(money_text(c.pay_deducted) if c else "", "blank if not known")
-        self.payslip_check = QCheckBox("Payslip seen")
+        self.pay_edit = money_line(
+            money_text(c.pay_deducted) if c else "",
+            translate("hardship.claim_dialogs", "blank if not known"),
+        )
+        self.payslip_check = QCheckBox(translate("hardship.claim_dialogs", "Payslip seen"))
         self.payslip_check.setChecked(c.payslip_seen if c else False)
         self.evidence_box = text_box(c.evidence if c else "", 50)
-        self.evidence_box.setPlaceholderText("e.g. March payslip showing the deduction")
+        self.evidence_box.setPlaceholderText(
+            translate("hardship.claim_dialogs", "e.g. March payslip showing the deduction")
+        )
         self.circumstances_box = text_box(c.circumstances if c else "", 70)
-        self.requested_edit = money_line(money_text(c.requested) if c else "", "e.g. 150.00")
+        self.requested_edit = money_line(
+            money_text(c.requested) if c else "", translate("hardship.claim_dialogs", "e.g. 150.00")
+        )
 
-        self.add_field("member", "Member", self.member_edit)
-        self.add_field("received_on", "Received", self.received)
-        self.add_field("days", "Strike days claimed", days_box)
-        self.add_field("fte", "Fraction of full time", self.fte_edit)
-        self.add_field("pay_deducted", "Pay deducted (£)", self.pay_edit)
+        self.add_field("member", translate("hardship.claim_dialogs", "Member"), self.member_edit)
+        self.add_field(
+            "received_on", translate("hardship.claim_dialogs", "Received"), self.received
+        )
+        self.add_field("days", translate("hardship.claim_dialogs", "Strike days claimed"), days_box)
+        self.add_field(
+            "fte", translate("hardship.claim_dialogs", "Fraction of full time"), self.fte_edit
+        )
+        self.add_field(
+            "pay_deducted", translate("hardship.claim_dialogs", "Pay deducted (£)"), self.pay_edit
+        )
         self.add_field("payslip_seen", "", self.payslip_check)
-        self.add_field("evidence", "Evidence", self.evidence_box)
-        self.add_field("circumstances", "Circumstances", self.circumstances_box)
-        self.add_field("requested", "Amount requested (£)", self.requested_edit)
+        self.add_field(
+            "evidence", translate("hardship.claim_dialogs", "Evidence"), self.evidence_box
+        )
+        self.add_field(
+            "circumstances",
+            translate("hardship.claim_dialogs", "Circumstances"),
+            self.circumstances_box,
+        )
+        self.add_field(
+            "requested",
+            translate("hardship.claim_dialogs", "Amount requested (£)"),
+            self.requested_edit,
+        )
 
         # The entitlement, beside the form.
         self.amount_label = QLabel()
@@ -151,7 +209,7 @@ class ClaimDialog(FormDialog):
         self.warnings_label.setObjectName("entitlementWarnings")
         self.warnings_label.setWordWrap(True)
         self.warnings_label.setStyleSheet(WARNING_STYLE)
-        panel = QGroupBox("Entitlement under the fund's rules")
+        panel = QGroupBox(translate("hardship.claim_dialogs", "Entitlement under the fund's rules"))
         inner = QWidget()
         column = QVBoxLayout(inner)
         column.setContentsMargins(4, 4, 8, 4)
@@ -206,7 +264,10 @@ class ClaimDialog(FormDialog):
             errors["fte"] = str(exc)[:1].upper() + str(exc)[1:] + "."
         pay = typed_money(self.pay_edit, "pay_deducted", errors)
         requested = typed_money(
-            self.requested_edit, "requested", errors, "Give the amount the member asks for."
+            self.requested_edit,
+            "requested",
+            errors,
+            translate("hardship.claim_dialogs", "Give the amount the member asks for."),
         )
         form = ClaimForm(
             member_number=self.search.number(),
@@ -235,7 +296,13 @@ class ClaimDialog(FormDialog):
         self._timer.stop()
         form, errors = self.read()
         if not form.member_number:
-            self._show_preview(None, "Choose the member to see what the rules entitle them to.")
+            self._show_preview(
+                None,
+                translate(
+                    "hardship.claim_dialogs",
+                    "Choose the member to see what the rules entitle them to.",
+                ),
+            )
             return
         if "fte" in errors:
             self._show_preview(None, errors["fte"])
@@ -259,11 +326,10 @@ class ClaimDialog(FormDialog):
             self.warnings_label.hide()
             return
         self.amount_label.setText(assessment.amount.format())
-        self.who_label.setText(f"For {assessment.member_name}, worked out as:")
+        who = translate("hardship.claim_dialogs", "For {name}, worked out as:")
+        self.who_label.setText(who.format(name=assessment.member_name))
         self.working_label.setText(_list_html(assessment.working))
-        self.warnings_label.setText(
-            "<b>For the panel to check</b><br>" + _list_html(assessment.warnings)
-        )
+        self.warnings_label.setText(_check_html(assessment.warnings))
         self.warnings_label.setVisible(bool(assessment.warnings))
 
     def write(self) -> None:
@@ -279,18 +345,35 @@ def decisions_html(claim: ClaimDetail) -> str:
     approvals = sum(1 for d in claim.decisions if d.approve)
     parts = []
     for d in claim.decisions:
-        verdict = f"approved {d.amount}" if d.approve else "declined"
         when = d.decided_at.astimezone() if d.decided_at.tzinfo else d.decided_at
-        parts.append(
-            f"<b>{html.escape(d.officer)}</b> {verdict} on {short_date(when.date())}"
-            + (f": {html.escape(d.reasons)}" if d.reasons else "")
-        )
-    need = f"It needs {plural(claim.approvals_needed, 'panel approval')}"
+        officer = f"<b>{html.escape(d.officer)}</b>"
+        on = html.escape(short_date(when.date()))
+        if d.approve:
+            text = translate("hardship.claim_dialogs", "{officer} approved {amount} on {date}")
+            text = text.format(officer=officer, amount=html.escape(str(d.amount)), date=on)
+        else:
+            text = translate("hardship.claim_dialogs", "{officer} declined on {date}")
+            text = text.format(officer=officer, date=on)
+        if d.reasons:
+            why = translate("hardship.claim_dialogs", "{decision}: {reasons}")
+            text = why.format(decision=text, reasons=html.escape(d.reasons))
+        parts.append(text)
+    needed = claim.approvals_needed
     if claim.status in ("received", "under_review"):
-        need += f"; {approvals} given so far."
+        need = (
+            translate("hardship.claim_dialogs", "It needs 1 panel approval; {given} given so far.")
+            if needed == 1
+            else translate(
+                "hardship.claim_dialogs", "It needs {n} panel approvals; {given} given so far."
+            )
+        )
     else:
-        need += "."
-    return "<br>".join([*parts, need])
+        need = (
+            translate("hardship.claim_dialogs", "It needs 1 panel approval.")
+            if needed == 1
+            else translate("hardship.claim_dialogs", "It needs {n} panel approvals.")
+        )
+    return "<br>".join([*parts, html.escape(need.format(n=f"{needed:,}", given=approvals))])
 
 
 class DecideDialog(FormDialog):
@@ -299,25 +382,34 @@ class DecideDialog(FormDialog):
     what = "claim"
 
     def __init__(self, ctx: AppContext, claim: ClaimDetail, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Decide claim {claim.reference}", parent)
+        title = translate("hardship.claim_dialogs", "Decide claim {reference}")
+        super().__init__(ctx, title.format(reference=claim.reference), parent)
         self.claim = claim
         self.warnings: list[str] = []
         officer = ctx.db.officer.strip()
         already = any(d.officer.lower() == officer.lower() for d in claim.decisions)
 
+        facts_text = translate(
+            "hardship.claim_dialogs",
+            "<b>{name}</b> ({number}) asks for <b>{requested}</b> for {days}; the rules entitle "
+            "them to <b>{entitlement}</b>. Status: {status}.",
+        )
         facts = QLabel(
-            f"<b>{html.escape(claim.member_name)}</b> ({html.escape(claim.member_number)}) "
-            f"asks for <b>{claim.requested}</b> for "
-            f"{plural(len(claim.days), 'strike day')}; the rules entitle them to "
-            f"<b>{claim.entitlement}</b>. "
-            f"Status: {CLAIM_STATUSES.get(claim.status, claim.status)}."
+            facts_text.format(
+                name=html.escape(claim.member_name),
+                number=html.escape(claim.member_number),
+                requested=html.escape(str(claim.requested)),
+                days=html.escape(_days_text(len(claim.days))),
+                entitlement=html.escape(str(claim.entitlement)),
+                status=html.escape(CLAIM_STATUSES.get(claim.status, claim.status)),
+            )
         )
         facts.setWordWrap(True)
         working = QLabel(_list_html(claim.working))
         working.setObjectName("decideWorking")
         working.setWordWrap(True)
         working.setStyleSheet(f"color: {style.MUTED}")
-        warnings = QLabel("<b>For the panel to check</b><br>" + _list_html(claim.warnings))
+        warnings = QLabel(_check_html(claim.warnings))
         warnings.setWordWrap(True)
         warnings.setStyleSheet(WARNING_STYLE)
         warnings.setVisible(bool(claim.warnings))
@@ -325,14 +417,15 @@ class DecideDialog(FormDialog):
         decisions.setObjectName("panelDecisions")
         decisions.setWordWrap(True)
         self.layout_.removeItem(self.form_layout)
-        for widget in (facts, working, warnings, heading("The panel so far"), decisions):
+        so_far = heading(translate("hardship.claim_dialogs", "The panel so far"))
+        for widget in (facts, working, warnings, so_far, decisions):
             self.layout_.addWidget(widget)
         self.layout_.addSpacing(6)
         self.layout_.addLayout(self.form_layout)
 
         self.officer_label = QLabel(f"<b>{html.escape(officer)}</b>")
-        self.approve_radio = QRadioButton("Approve")
-        self.decline_radio = QRadioButton("Decline")
+        self.approve_radio = QRadioButton(translate("hardship.claim_dialogs", "Approve"))
+        self.decline_radio = QRadioButton(translate("hardship.claim_dialogs", "Decline"))
         self.approve_radio.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.approve_radio)
@@ -346,22 +439,30 @@ class DecideDialog(FormDialog):
         suggested = min(claim.entitlement, claim.requested)
         self.amount_edit = money_line(money_text(suggested) if suggested > ZERO else "")
         self.reasons_box = text_box("", 80)
-        self.reasons_box.setPlaceholderText("The panel's reasons: the member may ask for them")
+        self.reasons_box.setPlaceholderText(
+            translate("hardship.claim_dialogs", "The panel's reasons: the member may ask for them")
+        )
         self.approve_radio.toggled.connect(self._verdict_changed)
-        self.add_field("officer", "Deciding as", self.officer_label)
-        self.add_field("approve", "Decision", self.approve_radio, verdict)
-        self.add_field("amount", "Amount approved (£)", self.amount_edit)
-        self.add_field("reasons", "Reasons", self.reasons_box)
-        self.save_button.setText("Record decision")
+        self.add_field(
+            "officer", translate("hardship.claim_dialogs", "Deciding as"), self.officer_label
+        )
+        self.add_field(
+            "approve", translate("hardship.claim_dialogs", "Decision"), self.approve_radio, verdict
+        )
+        self.add_field(
+            "amount", translate("hardship.claim_dialogs", "Amount approved (£)"), self.amount_edit
+        )
+        self.add_field("reasons", translate("hardship.claim_dialogs", "Reasons"), self.reasons_box)
+        self.save_button.setText(translate("hardship.claim_dialogs", "Record decision"))
         self.finish_layout()
         self.setMinimumWidth(620)
         if already:
-            self.show_errors(
-                {
-                    "officer": f"{officer} has already decided on this claim: another panel "
-                    "officer must sign in to give the next decision."
-                }
+            text = translate(
+                "hardship.claim_dialogs",
+                "{officer} has already decided on this claim: another panel officer must sign "
+                "in to give the next decision.",
             )
+            self.show_errors({"officer": text.format(officer=officer)})
             self.save_button.setEnabled(False)
 
     def _verdict_changed(self, approve: bool) -> None:
@@ -374,31 +475,62 @@ class DecideDialog(FormDialog):
         amount: Money | None = None
         if approve:
             amount = typed_money(
-                self.amount_edit, "amount", errors, "Give the amount approved (more than £0.00)."
+                self.amount_edit,
+                "amount",
+                errors,
+                translate("hardship.claim_dialogs", "Give the amount approved (more than £0.00)."),
             )
         if not self.reasons_box.toPlainText().strip():
-            errors["reasons"] = "Give the panel's reasons; the member may ask for them."
+            errors["reasons"] = translate(
+                "hardship.claim_dialogs", "Give the panel's reasons; the member may ask for them."
+            )
         if errors:
             raise ValidationError(errors)
         if amount is not None:
             # A decision cannot be taken back: an award beyond the rules or the request is
             # confirmed first, so a slip of the keyboard is caught before it is recorded.
-            beyond = [
-                f"the {limit} {what}"
-                for limit, what in (
-                    (self.claim.entitlement, "the rules entitle the member to"),
-                    (self.claim.requested, "the member asked for"),
-                )
-                if amount > limit
-            ]
-            if beyond and not self.ctx.dialogs.confirm(
+            question = self._beyond_question(amount)
+            if question and not self.ctx.dialogs.confirm(
                 self,
-                "Approve more than the rules allow?",
-                f"{amount} is more than " + " and more than ".join(beyond) + ". A decision "
-                "cannot be changed once recorded. Approve this amount?",
-                yes="Approve",
+                translate("hardship.claim_dialogs", "Approve more than the rules allow?"),
+                question,
+                yes=translate("hardship.claim_dialogs", "Approve"),
             ):
-                raise ValidationError({"amount": "Not recorded: check the amount."})
+                raise ValidationError(
+                    {
+                        "amount": translate(
+                            "hardship.claim_dialogs", "Not recorded: check the amount."
+                        )
+                    }
+                )
         self.warnings = decide(
             self.ctx.db, self.claim.id, approve, amount, self.reasons_box.toPlainText()
         )
+
+    def _beyond_question(self, amount: Money) -> str:
+        """The question to ask before approving more than the rules or the request allow; empty
+        when the amount is within both."""
+        entitlement, requested = self.claim.entitlement, self.claim.requested
+        over_rules, over_request = amount > entitlement, amount > requested
+        if over_rules and over_request:
+            text = translate(
+                "hardship.claim_dialogs",
+                "{amount} is more than the {entitlement} the rules entitle the member to and "
+                "more than the {requested} the member asked for. A decision cannot be changed "
+                "once recorded. Approve this amount?",
+            )
+        elif over_rules:
+            text = translate(
+                "hardship.claim_dialogs",
+                "{amount} is more than the {entitlement} the rules entitle the member to. A "
+                "decision cannot be changed once recorded. Approve this amount?",
+            )
+        elif over_request:
+            text = translate(
+                "hardship.claim_dialogs",
+                "{amount} is more than the {requested} the member asked for. A decision cannot "
+                "be changed once recorded. Approve this amount?",
+            )
+        else:
+            return ""
+        return text.format(amount=amount, entitlement=entitlement, requested=requested)

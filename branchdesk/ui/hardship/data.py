@@ -14,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from sqlalchemy import BigInteger, func, select, type_coerce
 
-from branchdesk.exports.text import plural, short_date
+from branchdesk.exports.text import short_date
 from branchdesk.hardship.bankfiles import mask_account
 from branchdesk.hardship.claims import ClaimForm, owed_claims
 from branchdesk.hardship.codes import OPEN_STATUSES
@@ -35,6 +35,7 @@ from branchdesk.members.service import ValidationError
 from branchdesk.money import ZERO, Money
 from branchdesk.store.database import Database
 from branchdesk.ui import style
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.table_model import ListingTableModel
 
 HARDSHIP = "hardship"  # the register name the tab's changes report
@@ -58,6 +59,7 @@ class FundSummary:
     has_rules: bool
     open_claims: int
     owed: Money
+    claims: int = 0  # all the fund's claims, whatever their status: none yet is an empty queue
 
 
 def read_fund_summary(db: Database, fund_id: int) -> FundSummary | None:
@@ -76,6 +78,7 @@ def read_fund_summary(db: Database, fund_id: int) -> FundSummary | None:
             )
             or 0
         )
+        claims = session.scalar(select(func.count()).where(Claim.fund_id == fund_id)) or 0
         owed = sum(owed_claims(session, fund_id).values(), ZERO)
         return FundSummary(
             id=fund.id,
@@ -91,6 +94,7 @@ def read_fund_summary(db: Database, fund_id: int) -> FundSummary | None:
             has_rules=has_rules,
             open_claims=open_claims,
             owed=owed,
+            claims=claims,
         )
 
 
@@ -99,22 +103,37 @@ def fund_facts(summary: FundSummary) -> str:
     parts = []
     if summary.employer:
         parts.append(summary.employer)
-    dates = f"from {short_date(summary.starts_on)}"
+    start = short_date(summary.starts_on)
     if summary.ends_on:
-        dates += f" to {short_date(summary.ends_on)}"
-    parts.append(dates)
-    parts.append(plural(summary.strike_days, "strike day"))
-    if summary.account:
-        bank = f"account {summary.account}"
-        if summary.sort_code:
-            bank += f" ({summary.sort_code})"
-        parts.append(bank)
-    if summary.open_claims:
-        parts.append(f"{plural(summary.open_claims, 'claim')} awaiting decision")
+        dates = translate("hardship.data", "from {start} to {end}")
+        parts.append(dates.format(start=start, end=short_date(summary.ends_on)))
+    else:
+        parts.append(translate("hardship.data", "from {start}").format(start=start))
+    days = summary.strike_days
+    parts.append(
+        translate("hardship.data", "1 strike day")
+        if days == 1
+        else translate("hardship.data", "{n} strike days").format(n=f"{days:,}")
+    )
+    if summary.account and summary.sort_code:
+        bank = translate("hardship.data", "account {account} ({sort_code})")
+        parts.append(bank.format(account=summary.account, sort_code=summary.sort_code))
+    elif summary.account:
+        parts.append(
+            translate("hardship.data", "account {account}").format(account=summary.account)
+        )
+    waiting = summary.open_claims
+    if waiting == 1:
+        parts.append(translate("hardship.data", "1 claim awaiting decision"))
+    elif waiting:
+        parts.append(
+            translate("hardship.data", "{n} claims awaiting decision").format(n=f"{waiting:,}")
+        )
     if summary.owed:
-        parts.append(f"{summary.owed} owed on approved claims")
+        owed = translate("hardship.data", "{amount} owed on approved claims")
+        parts.append(owed.format(amount=summary.owed))
     if summary.closed:
-        parts.append("closed to new claims")
+        parts.append(translate("hardship.data", "closed to new claims"))
     return " · ".join(parts)
 
 
@@ -186,7 +205,8 @@ def preview_claim(
             )
         ).first()
         if row is None:
-            raise ValidationError({"member": f"No member has the number {number}."})
+            text = translate("hardship.data", "No member has the number {number}.")
+            raise ValidationError({"member": text.format(number=number)})
     amount, working, warnings = claims.assess_claim(db, fund_id, form, claim_id)
     return Assessment(amount, tuple(working), tuple(warnings), f"{row[1]} {row[2]}".strip())
 
@@ -340,9 +360,48 @@ def unmatched_entries(db: Database, fund_id: int, amount: Money) -> list[EntryLi
 # -- the tables ------------------------------------------------------------------------------------
 
 
+# The headings of the claims, ledger and donations listings (`branchdesk.hardship.listing`
+# names them in English), listed here for the translator and translated where shown.
+HEADINGS = (
+    QT_TRANSLATE_NOOP("hardship.data", "Reference"),
+    QT_TRANSLATE_NOOP("hardship.data", "Member"),
+    QT_TRANSLATE_NOOP("hardship.data", "Number"),
+    QT_TRANSLATE_NOOP("hardship.data", "Received"),
+    QT_TRANSLATE_NOOP("hardship.data", "Requested"),
+    QT_TRANSLATE_NOOP("hardship.data", "Entitlement"),
+    QT_TRANSLATE_NOOP("hardship.data", "Approved"),
+    QT_TRANSLATE_NOOP("hardship.data", "Status"),
+    QT_TRANSLATE_NOOP("hardship.data", "Warnings"),
+    QT_TRANSLATE_NOOP("hardship.data", "No."),
+    QT_TRANSLATE_NOOP("hardship.data", "Date"),
+    QT_TRANSLATE_NOOP("hardship.data", "Type"),
+    QT_TRANSLATE_NOOP("hardship.data", "Details"),
+    QT_TRANSLATE_NOOP("hardship.data", "In"),
+    QT_TRANSLATE_NOOP("hardship.data", "Out"),
+    QT_TRANSLATE_NOOP("hardship.data", "Balance"),
+    QT_TRANSLATE_NOOP("hardship.data", "Donor"),
+    QT_TRANSLATE_NOOP("hardship.data", "Who"),
+    QT_TRANSLATE_NOOP("hardship.data", "How"),
+    QT_TRANSLATE_NOOP("hardship.data", "Bank reference"),
+    QT_TRANSLATE_NOOP("hardship.data", "Restriction"),
+    QT_TRANSLATE_NOOP("hardship.data", "Amount"),
+)
+
+
 class HardshipTableModel(ListingTableModel):
-    """A claims queue or a ledger: dates in words ("9 Jun 2026") like the other tabs, and the
-    warnings column as a mark rather than a bare count."""
+    """A claims queue or a ledger: dates in words ("9 Jun 2026") like the other tabs, the
+    warnings column as a mark rather than a bare count, and headings in the user's language."""
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        value = super().headerData(section, orientation, role)
+        if role == Qt.ItemDataRole.DisplayRole and isinstance(value, str) and value:
+            return translate("hardship.data", value)
+        return value
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid():

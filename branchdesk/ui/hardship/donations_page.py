@@ -1,5 +1,6 @@
 """Donations into the fund: the list (searched and sorted in SQL) with its total, and the
-form to record one."""
+form to record one. With none yet, the page says how to record the first, with a link to the
+guide."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from datetime import date
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
-from branchdesk.exports.text import plural
 from branchdesk.hardship.codes import DONATION_METHODS, DONOR_KINDS
 from branchdesk.hardship.donations import DonationForm, record_donation
 from branchdesk.hardship.listing import DonationListing
@@ -18,6 +18,7 @@ from branchdesk.members.service import ValidationError
 from branchdesk.ui.casework.common import date_of
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line
+from branchdesk.ui.empty_state import EmptyState
 from branchdesk.ui.filter_bar import FilterBar
 from branchdesk.ui.hardship.data import (
     DonationTotals,
@@ -26,16 +27,19 @@ from branchdesk.ui.hardship.data import (
     donation_totals,
 )
 from branchdesk.ui.hardship.widgets import (
+    GUIDE_SECTION,
     FormDialog,
     button,
     day_edit,
-    empty_note,
+    empty_stack,
+    guide_link_text,
     money_line,
     row,
     run_dialog,
     set_widths,
     typed_money,
 )
+from branchdesk.ui.i18n import translate
 from branchdesk.ui.list_view import list_view
 from branchdesk.ui.table_model import read_error_text
 
@@ -44,23 +48,45 @@ class DonationDialog(FormDialog):
     what = "donation"
 
     def __init__(self, ctx: AppContext, fund_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Record donation", parent)
+        super().__init__(ctx, translate("hardship.donations_page", "Record donation"), parent)
         self.fund_id = fund_id
         self.donation_id: int | None = None
         self.received = day_edit(date.today())
         self.kind_box = combo(DONOR_KINDS, "branch")
-        self.name_edit = line("", "e.g. Eastvale UNISON branch")
-        self.amount_edit = money_line("", "e.g. 250.00")
+        self.name_edit = line(
+            "", translate("hardship.donations_page", "e.g. Eastvale UNISON branch")
+        )
+        self.amount_edit = money_line("", translate("hardship.donations_page", "e.g. 250.00"))
         self.method_box = combo(DONATION_METHODS, "bank_transfer")
-        self.reference_edit = line("", "as on the bank statement")
-        self.restriction_edit = line("", "only if the donor limited its use")
-        self.add_field("received_on", "Received", self.received)
-        self.add_field("donor_kind", "Donor", self.kind_box)
-        self.add_field("donor_name", "Donor's name", self.name_edit)
-        self.add_field("amount", "Amount (£)", self.amount_edit)
-        self.add_field("method", "How it came in", self.method_box)
-        self.add_field("bank_reference", "Bank reference", self.reference_edit)
-        self.add_field("restriction", "Restriction", self.restriction_edit)
+        self.reference_edit = line(
+            "", translate("hardship.donations_page", "as on the bank statement")
+        )
+        self.restriction_edit = line(
+            "", translate("hardship.donations_page", "only if the donor limited its use")
+        )
+        self.add_field(
+            "received_on", translate("hardship.donations_page", "Received"), self.received
+        )
+        self.add_field("donor_kind", translate("hardship.donations_page", "Donor"), self.kind_box)
+        self.add_field(
+            "donor_name", translate("hardship.donations_page", "Donor's name"), self.name_edit
+        )
+        self.add_field(
+            "amount", translate("hardship.donations_page", "Amount (£)"), self.amount_edit
+        )
+        self.add_field(
+            "method", translate("hardship.donations_page", "How it came in"), self.method_box
+        )
+        self.add_field(
+            "bank_reference",
+            translate("hardship.donations_page", "Bank reference"),
+            self.reference_edit,
+        )
+        self.add_field(
+            "restriction",
+            translate("hardship.donations_page", "Restriction"),
+            self.restriction_edit,
+        )
         self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.finish_layout()
 
@@ -71,7 +97,12 @@ class DonationDialog(FormDialog):
 
     def form(self) -> DonationForm:
         errors: dict[str, str] = {}
-        amount = typed_money(self.amount_edit, "amount", errors, "Give the amount.")
+        amount = typed_money(
+            self.amount_edit,
+            "amount",
+            errors,
+            translate("hardship.donations_page", "Give the amount."),
+        )
         if errors:
             raise ValidationError(errors)
         return DonationForm(
@@ -110,36 +141,42 @@ class DonationsPage(QWidget):
         self.totals: DonationTotals | None = None
         self._generation = 0
         self.model = HardshipTableModel(DonationListing(ctx.db, 0), self, runner=self._run_quietly)
-        self.filter_bar = FilterBar(placeholder="Search donor, reference or restriction")
+        self.filter_bar = FilterBar(
+            placeholder=translate(
+                "hardship.donations_page", "Search donor, reference or restriction"
+            )
+        )
         self.filter_bar.edit.setMinimumWidth(260)
+        self.filter_bar.edit.setAccessibleName(
+            translate("hardship.donations_page", "Search donations")
+        )
         self.filter_bar.search_changed.connect(self.model.set_search)
         self.record_button = button(
-            "Record donation…", "recordDonation", "Money given to the fund", primary=True
+            translate("hardship.donations_page", "Record donation…"),
+            "recordDonation",
+            translate("hardship.donations_page", "Money given to the fund"),
+            primary=True,
         )
         self.record_button.clicked.connect(lambda _c=False: self.record_donation())
         self.total_label = QLabel()
         self.total_label.setObjectName("countLabel")
         self.table = QTableView()
         self.table.setObjectName("donationsTable")
+        self.table.setAccessibleName(translate("hardship.donations_page", "Donations"))
         self.table.setModel(self.model)
         list_view(self.table)
         set_widths(self.table, WIDTHS, self.model.columns, stretch="donor")
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.model.ids_loaded.connect(self._loaded)
-        self.empty = empty_note(
-            "No donations recorded yet.\n\nRecord each donation as it comes in with "
-            "Record donation…: it goes into the ledger at once. A refund is a reversal, "
-            "made on the Ledger page."
-        )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.table)
+        self.empty = EmptyState("donationsEmpty")
+        self.stack = empty_stack(self.empty, self.table)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
         layout.addLayout(row(self.filter_bar, None, self.total_label, 8, self.record_button))
         layout.addWidget(self.stack, 1)
+        self._show_empty()
 
     def _run_quietly(
         self,
@@ -167,7 +204,10 @@ class DonationsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):
-                self.total_label.setText(f"The donations could not be read: {read_error_text(exc)}")
+                text = translate(
+                    "hardship.donations_page", "The donations could not be read: {why}"
+                )
+                self.total_label.setText(text.format(why=read_error_text(exc)))
 
         self.ctx.worker.run(
             lambda: donation_totals(db, fund_id), on_done=done, on_error=failed, quiet=True
@@ -175,17 +215,45 @@ class DonationsPage(QWidget):
 
     def _loaded(self) -> None:
         totals = self.totals
-        empty = self.model.rowCount() == 0 and not self.model.search
-        self.stack.setCurrentIndex(0 if empty else 1)
+        self._show_empty()
         if totals is None or (totals.count == 0 and totals.reversed == 0):
             self.total_label.setText("")
             return
-        text = f"{plural(totals.count, 'donation')}, {totals.total} in all"
+        if totals.count == 1:
+            text = translate("hardship.donations_page", "1 donation, {total} in all")
+        else:
+            text = translate("hardship.donations_page", "{n} donations, {total} in all")
+        text = text.format(n=f"{totals.count:,}", total=totals.total)
         if totals.reversed:
-            text += f" (and {totals.reversed:,} reversed)"
+            more = translate("hardship.donations_page", "{text} (and {n} reversed)")
+            text = more.format(text=text, n=f"{totals.reversed:,}")
         if self.model.search:
-            text = f"{plural(self.model.rowCount(), 'found', 'found')} · " + text
+            found = translate("hardship.donations_page", "{n} found · {text}")
+            text = found.format(n=f"{self.model.rowCount():,}", text=text)
         self.total_label.setText(text)
+
+    def _show_empty(self) -> None:
+        """The list, or in its place what to do first (nothing recorded yet) or that the
+        search finds nothing."""
+        if self.model.rowCount():
+            self.stack.setCurrentIndex(1)
+            return
+        if self.model.search:
+            self.empty.show_text(
+                translate("hardship.donations_page", "No donations match the search.")
+            )
+        else:
+            self.empty.show_text(
+                translate(
+                    "hardship.donations_page",
+                    "No donations recorded yet.\n\nRecord each donation as it comes in with "
+                    "Record donation…: it goes into the ledger at once. A refund is a reversal, "
+                    "made on the Ledger page.",
+                ),
+                guide_link_text(),
+                GUIDE_SECTION,
+            )
+        self.stack.setCurrentIndex(0)
 
     def record_donation(self) -> None:
         if self.fund_id is None:

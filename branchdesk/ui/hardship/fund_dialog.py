@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import plural, short_date
+from branchdesk.exports.text import short_date
 from branchdesk.hardship.funds import (
     FundForm,
     add_strike_day,
@@ -64,6 +64,7 @@ from branchdesk.ui.hardship.widgets import (
     table,
     typed_money,
 )
+from branchdesk.ui.i18n import translate
 
 RULE_FIELDS = (
     "effective_from",
@@ -108,7 +109,12 @@ class FundDialog(FormDialog):
     def __init__(
         self, ctx: AppContext, fund_id: int | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(ctx, "Edit fund" if fund_id else "New fund", parent)
+        title = (
+            translate("hardship.fund_dialog", "Edit fund")
+            if fund_id
+            else translate("hardship.fund_dialog", "New fund")
+        )
+        super().__init__(ctx, title, parent)
         self.fund_id = fund_id
         db = ctx.db
         form = get_fund(db, fund_id) if fund_id else FundForm(starts_on=date.today())
@@ -128,9 +134,12 @@ class FundDialog(FormDialog):
         self.pages = QTabWidget()
         self.pages.setObjectName("fundPages")
         self.pages.setDocumentMode(True)
-        self.pages.addTab(self._fund_page(form), "Fund")
-        self.pages.addTab(self._rules_page(self.current_rules, form.starts_on), "Payment rules")
-        self.pages.addTab(self._days_page(), "Strike days")
+        self.pages.addTab(self._fund_page(form), translate("hardship.fund_dialog", "Fund"))
+        self.pages.addTab(
+            self._rules_page(self.current_rules, form.starts_on),
+            translate("hardship.fund_dialog", "Payment rules"),
+        )
+        self.pages.addTab(self._days_page(), translate("hardship.fund_dialog", "Strike days"))
         self.layout_.insertWidget(0, self.pages, 1)
         self.finish_layout()
         self.setMinimumWidth(720)
@@ -172,33 +181,89 @@ class FundDialog(FormDialog):
 
     def _fund_page(self, form: FundForm) -> QWidget:
         page, layout = self._page()
-        self.name_edit = line(form.name, "the dispute it supports, e.g. Refuse strike 2026")
-        self.employer_edit = line(form.employer, "the employer in dispute")
+        self.name_edit = line(
+            form.name,
+            translate("hardship.fund_dialog", "the dispute it supports, e.g. Refuse strike 2026"),
+        )
+        self.employer_edit = line(
+            form.employer, translate("hardship.fund_dialog", "the employer in dispute")
+        )
         completer = QCompleter(employer_names(self.ctx.db), self.employer_edit)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.employer_edit.setCompleter(completer)
         self.starts = day_edit(form.starts_on)
-        self.ends = OptionalDate(form.ends_on, "Known")
-        self.bank_name_edit = line(form.bank_account_name, "the name on the account")
+        self.ends = OptionalDate(form.ends_on, translate("hardship.fund_dialog", "Known"))
+        self.ends.check.setToolTip(
+            translate("hardship.fund_dialog", "Tick when the date the fund ends is known")
+        )
+        self.bank_name_edit = line(
+            form.bank_account_name, translate("hardship.fund_dialog", "the name on the account")
+        )
         self.sort_code_edit = line(form.sort_code, "08-60-01")
         self.sort_code_edit.setMaximumWidth(120)
-        self.account_edit = line(form.account_number, "to check statements are this account's")
+        self.account_edit = line(
+            form.account_number,
+            translate("hardship.fund_dialog", "to check statements are this account's"),
+        )
         self.account_edit.setMaximumWidth(260)
         self.currency_edit = line(form.currency, "GBP")
         self.currency_edit.setMaximumWidth(60)
         self.notes_box = text_box(form.notes, 60)
-        self.closed_check = QCheckBox("Closed to new claims")
+        self.closed_check = QCheckBox(translate("hardship.fund_dialog", "Closed to new claims"))
         self.closed_check.setChecked(form.closed)
-        self._add(FUND_PAGE, layout, "name", "Name", self.name_edit)
-        self._add(FUND_PAGE, layout, "employer", "Employer", self.employer_edit)
-        self._add(FUND_PAGE, layout, "starts_on", "Starts", self.starts)
-        self._add(FUND_PAGE, layout, "ends_on", "Ends", self.ends.edit, self.ends)
-        self._add(FUND_PAGE, layout, "bank_account_name", "Bank account name", self.bank_name_edit)
-        self._add(FUND_PAGE, layout, "sort_code", "Sort code", self.sort_code_edit)
-        self._add(FUND_PAGE, layout, "account_number", "Account number", self.account_edit)
-        self._add(FUND_PAGE, layout, "currency", "Currency", self.currency_edit)
-        self._add(FUND_PAGE, layout, "notes", "Notes", self.notes_box)
+        self._add(
+            FUND_PAGE, layout, "name", translate("hardship.fund_dialog", "Name"), self.name_edit
+        )
+        self._add(
+            FUND_PAGE,
+            layout,
+            "employer",
+            translate("hardship.fund_dialog", "Employer"),
+            self.employer_edit,
+        )
+        self._add(
+            FUND_PAGE, layout, "starts_on", translate("hardship.fund_dialog", "Starts"), self.starts
+        )
+        self._add(
+            FUND_PAGE,
+            layout,
+            "ends_on",
+            translate("hardship.fund_dialog", "Ends"),
+            self.ends.edit,
+            self.ends,
+        )
+        self._add(
+            FUND_PAGE,
+            layout,
+            "bank_account_name",
+            translate("hardship.fund_dialog", "Bank account name"),
+            self.bank_name_edit,
+        )
+        self._add(
+            FUND_PAGE,
+            layout,
+            "sort_code",
+            translate("hardship.fund_dialog", "Sort code"),
+            self.sort_code_edit,
+        )
+        self._add(
+            FUND_PAGE,
+            layout,
+            "account_number",
+            translate("hardship.fund_dialog", "Account number"),
+            self.account_edit,
+        )
+        self._add(
+            FUND_PAGE,
+            layout,
+            "currency",
+            translate("hardship.fund_dialog", "Currency"),
+            self.currency_edit,
+        )
+        self._add(
+            FUND_PAGE, layout, "notes", translate("hardship.fund_dialog", "Notes"), self.notes_box
+        )
         if self.fund_id:
             self._add(FUND_PAGE, layout, "closed", "", self.closed_check)
         return page
@@ -210,40 +275,82 @@ class FundDialog(FormDialog):
         self._effective_touched = r is not None
         self.effective.dateChanged.connect(lambda _d: setattr(self, "_effective_touched", True))
         self.starts.dateChanged.connect(self._starts_changed)
-        self.per_day_edit = money_line(money_text(r.per_day) if r else "", "e.g. 50.00")
-        self.pro_rata_check = QCheckBox("Part-time members get it pro rata to their FTE")
+        self.per_day_edit = money_line(
+            money_text(r.per_day) if r else "", translate("hardship.fund_dialog", "e.g. 50.00")
+        )
+        self.pro_rata_check = QCheckBox(
+            translate("hardship.fund_dialog", "Part-time members get it pro rata to their FTE")
+        )
         self.pro_rata_check.setChecked(r.pro_rata_part_time if r else True)
         self.unpaid_spin = QSpinBox()
         self.unpaid_spin.setRange(0, 60)
         self.unpaid_spin.setValue(r.unpaid_days if r else 0)
         self.unpaid_spin.setMaximumWidth(80)
         self.national_edit = money_line(
-            money_text(r.national_per_day) if r and r.national_per_day else "", "none"
+            money_text(r.national_per_day) if r and r.national_per_day else "",
+            translate("hardship.fund_dialog", "none"),
         )
-        self.cap_day_edit = money_line(money_text(r.cap_per_day) if r else "", "no cap")
-        self.cap_member_edit = money_line(money_text(r.cap_per_member) if r else "", "no cap")
-        self.loss_check = QCheckBox("Never more than the pay the member lost")
+        no_cap = translate("hardship.fund_dialog", "no cap")
+        self.cap_day_edit = money_line(money_text(r.cap_per_day) if r else "", no_cap)
+        self.cap_member_edit = money_line(money_text(r.cap_per_member) if r else "", no_cap)
+        self.loss_check = QCheckBox(
+            translate("hardship.fund_dialog", "Never more than the pay the member lost")
+        )
         self.loss_check.setChecked(r.limit_to_loss if r else True)
         self.approvals_spin = QSpinBox()
         self.approvals_spin.setRange(1, MAX_APPROVALS)
         self.approvals_spin.setValue(r.approvals_needed if r else 1)
         self.approvals_spin.setMaximumWidth(80)
-        self._add(RULES_PAGE, layout, "effective_from", "Rules apply from", self.effective)
-        self._add(RULES_PAGE, layout, "per_day", "Per strike day (£)", self.per_day_edit)
+        self._add(
+            RULES_PAGE,
+            layout,
+            "effective_from",
+            translate("hardship.fund_dialog", "Rules apply from"),
+            self.effective,
+        )
+        self._add(
+            RULES_PAGE,
+            layout,
+            "per_day",
+            translate("hardship.fund_dialog", "Per strike day (£)"),
+            self.per_day_edit,
+        )
         self._add(RULES_PAGE, layout, "pro_rata_part_time", "", self.pro_rata_check)
-        self._add(RULES_PAGE, layout, "unpaid_days", "First days unpaid", self.unpaid_spin)
+        self._add(
+            RULES_PAGE,
+            layout,
+            "unpaid_days",
+            translate("hardship.fund_dialog", "First days unpaid"),
+            self.unpaid_spin,
+        )
         self._add(
             RULES_PAGE,
             layout,
             "national_per_day",
-            "National strike pay a day (£)",
+            translate("hardship.fund_dialog", "National strike pay a day (£)"),
             self.national_edit,
         )
-        self._add(RULES_PAGE, layout, "cap_per_day", "Cap per day (£)", self.cap_day_edit)
-        self._add(RULES_PAGE, layout, "cap_per_member", "Cap per member (£)", self.cap_member_edit)
+        self._add(
+            RULES_PAGE,
+            layout,
+            "cap_per_day",
+            translate("hardship.fund_dialog", "Cap per day (£)"),
+            self.cap_day_edit,
+        )
+        self._add(
+            RULES_PAGE,
+            layout,
+            "cap_per_member",
+            translate("hardship.fund_dialog", "Cap per member (£)"),
+            self.cap_member_edit,
+        )
         self._add(RULES_PAGE, layout, "limit_to_loss", "", self.loss_check)
         self._add(
-            RULES_PAGE, layout, "approvals_needed", "Panel approvals needed", self.approvals_spin
+            RULES_PAGE,
+            layout,
+            "approvals_needed",
+            translate("hardship.fund_dialog", "Panel approvals needed"),
+            self.approvals_spin,
         )
         # Read-only text with room of its own: the rules in words change as they are typed, and
         # a wrapped label in a form does not get the height it needs once the dialog is up.
@@ -254,17 +361,26 @@ class FundDialog(FormDialog):
         self.plain_words.setStyleSheet(f"background: transparent; color: {style.MUTED};")
         self.plain_words.setFixedHeight(self.fontMetrics().lineSpacing() * 11 + 10)
         self.plain_words.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        layout.addRow("In plain words", self.plain_words)
+        in_words = translate("hardship.fund_dialog", "In plain words")
+        self.plain_words.setAccessibleName(in_words)
+        layout.addRow(in_words, self.plain_words)
         note = (
-            "Leave the amount per day empty if the rules are not agreed yet: claims then show "
-            "no entitlement."
+            translate(
+                "hardship.fund_dialog",
+                "Leave the amount per day empty if the rules are not agreed yet: claims then "
+                "show no entitlement.",
+            )
             if r is None
-            else "To change the rules from a later strike day, set that date above: claims on "
-            "earlier days keep the rules in force then."
+            else translate(
+                "hardship.fund_dialog",
+                "To change the rules from a later strike day, set that date above: claims on "
+                "earlier days keep the rules in force then.",
+            )
         )
         if self.earlier_rules:
             dates = ", ".join(short_date(e.effective_from) for e in self.earlier_rules)
-            note += f" Earlier rules took effect on {dates}."
+            earlier = translate("hardship.fund_dialog", "Earlier rules took effect on {dates}.")
+            note += " " + earlier.format(dates=dates)
         layout.addRow("", muted(note))
         for edit in (
             self.per_day_edit,
@@ -282,24 +398,50 @@ class FundDialog(FormDialog):
 
     def _days_page(self) -> QWidget:
         page, layout = self._page(stretch=False)
-        self.days_table = table("strikeDaysTable", ["Day", "What", "Taking part"], 1, (2,))
+        self.days_table = table(
+            "strikeDaysTable",
+            [
+                translate("hardship.fund_dialog", "Day"),
+                translate("hardship.fund_dialog", "What"),
+                translate("hardship.fund_dialog", "Taking part"),
+            ],
+            1,
+            (2,),
+        )
         self.days_table.setMinimumHeight(self.fontMetrics().height() * 10)
         self.days_table.itemSelectionChanged.connect(self._update_day_buttons)
         self.day_edit = date_edit(date.today())
         self.day_edit.setObjectName("newStrikeDay")
+        self.day_edit.setAccessibleName(translate("hardship.fund_dialog", "Strike day to add"))
         self.day_text = QLineEdit()
         self.day_text.setObjectName("newStrikeDayText")
-        self.day_text.setPlaceholderText("what happened, e.g. All-out strike")
-        self.add_day_button = button("Add day", "addStrikeDay", "Add this day to the strike days")
+        self.day_text.setAccessibleName(
+            translate("hardship.fund_dialog", "What happened on the day")
+        )
+        self.day_text.setPlaceholderText(
+            translate("hardship.fund_dialog", "what happened, e.g. All-out strike")
+        )
+        self.add_day_button = button(
+            translate("hardship.fund_dialog", "Add day"),
+            "addStrikeDay",
+            translate("hardship.fund_dialog", "Add this day to the strike days"),
+        )
         self.add_day_button.clicked.connect(lambda _c=False: self.add_day())
         self.remove_day_button = button(
-            "Remove day", "removeStrikeDay", "Take the chosen day off (only if no claim names it)"
+            translate("hardship.fund_dialog", "Remove day"),
+            "removeStrikeDay",
+            translate(
+                "hardship.fund_dialog", "Take the chosen day off (only if no claim names it)"
+            ),
         )
         self.remove_day_button.clicked.connect(lambda _c=False: self.remove_day())
         self.taking_part_button = button(
-            "Who took part…",
+            translate("hardship.fund_dialog", "Who took part…"),
             "takingPart",
-            "Add the members who took part on the chosen day: paste or type membership numbers",
+            translate(
+                "hardship.fund_dialog",
+                "Add the members who took part on the chosen day: paste or type membership numbers",
+            ),
         )
         self.taking_part_button.clicked.connect(lambda _c=False: self.edit_taking_part())
         box = QWidget()
@@ -310,12 +452,22 @@ class FundDialog(FormDialog):
         grid.addLayout(row(self.day_edit, self.day_text, self.add_day_button), 0, 0)
         grid.addWidget(self.days_table, 1, 0)
         grid.addLayout(row(self.remove_day_button, self.taking_part_button, None), 2, 0)
-        self._add(DAYS_PAGE, layout, "strike_days", "Strike days", self.days_table, box)
+        self._add(
+            DAYS_PAGE,
+            layout,
+            "strike_days",
+            translate("hardship.fund_dialog", "Strike days"),
+            self.days_table,
+            box,
+        )
         layout.addRow(
             "",
             muted(
-                "Who took part tells the panel whether a claim's days were strike days for the "
-                "member, and counts the first unpaid days."
+                translate(
+                    "hardship.fund_dialog",
+                    "Who took part tells the panel whether a claim's days were strike days for "
+                    "the member, and counts the first unpaid days.",
+                )
             ),
         )
         return page
@@ -350,8 +502,20 @@ class FundDialog(FormDialog):
     def _out_of_range(self, day: date) -> str:
         starts, ends = date_of(self.starts), self.ends.value()
         if day < starts or (ends is not None and day > ends):
-            span = f"from {short_date(starts)}" + (f" to {short_date(ends)}" if ends else "")
-            return f"{short_date(day)} is outside the fund's dates ({span})."
+            if ends is not None:
+                text = translate(
+                    "hardship.fund_dialog",
+                    "{day} is outside the fund's dates (from {start} to {end}).",
+                )
+            else:
+                text = translate(
+                    "hardship.fund_dialog", "{day} is outside the fund's dates (from {start})."
+                )
+            return text.format(
+                day=short_date(day),
+                start=short_date(starts),
+                end=short_date(ends) if ends is not None else "",
+            )
         return ""
 
     def add_day(self, day: date | None = None, description: str | None = None) -> bool:
@@ -359,9 +523,13 @@ class FundDialog(FormDialog):
         text = (description if description is not None else self.day_text.text()).strip()
         problem = self._out_of_range(day)
         if not problem and any(d.day == day for d in self.days):
-            problem = f"{short_date(day)} is a strike day already."
+            problem = translate("hardship.fund_dialog", "{day} is a strike day already.").format(
+                day=short_date(day)
+            )
         if not problem and len(text) > 300:
-            problem = "The description is too long: at most 300 characters."
+            problem = translate(
+                "hardship.fund_dialog", "The description is too long: at most 300 characters."
+            )
         if problem:
             self.show_errors({"strike_days": problem})
             return False
@@ -377,9 +545,8 @@ class FundDialog(FormDialog):
         if chosen is None:
             return
         if chosen.id is not None and days_with_claims(self.ctx.db, [chosen.id]):
-            self.show_errors(
-                {"strike_days": f"Claims name {short_date(chosen.day)}, so it cannot be removed."}
-            )
+            text = translate("hardship.fund_dialog", "Claims name {day}, so it cannot be removed.")
+            self.show_errors({"strike_days": text.format(day=short_date(chosen.day))})
             return
         self._clear_error("strike_days")
         self.days.remove(chosen)
@@ -412,7 +579,9 @@ class FundDialog(FormDialog):
             self.per_day_edit,
             "per_day",
             errors,
-            "Give the amount per strike day." if self.current_rules else "",
+            translate("hardship.fund_dialog", "Give the amount per strike day.")
+            if self.current_rules
+            else "",
         )
         national = typed_money(self.national_edit, "national_per_day", errors)
         cap_day = typed_money(self.cap_day_edit, "cap_per_day", errors)
@@ -436,7 +605,9 @@ class FundDialog(FormDialog):
         rules = self.rules(errors)
         if rules is None or errors or rules.problems():
             self.plain_words.setPlainText(
-                "No rules yet." if not self.per_day_edit.text().strip() else "…"
+                translate("hardship.fund_dialog", "No rules yet.")
+                if not self.per_day_edit.text().strip()
+                else "…"
             )
             return
         self.plain_words.setPlainText("\n".join(rules.describe()))
@@ -499,8 +670,11 @@ class FundDialog(FormDialog):
                 if d.add_numbers:
                     unknown = set_taking_part(db, d.id, d.add_numbers)
                     if unknown:
+                        text = translate(
+                            "hardship.fund_dialog", "No member has the number {numbers}"
+                        )
                         raise ValidationError(
-                            {"strike_days": "No member has the number " + ", ".join(unknown)}
+                            {"strike_days": text.format(numbers=", ".join(unknown))}
                         )
                     d.taking_part += len(d.add_numbers)
                     d.add_numbers = []
@@ -528,7 +702,8 @@ class TakingPartDialog(FormDialog):
         pending: list[str],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, f"Who took part on {short_date(day)}", parent)
+        title = translate("hardship.fund_dialog", "Who took part on {day}")
+        super().__init__(ctx, title.format(day=short_date(day)), parent)
         self.numbers: list[str] = list(pending)
         self.recorded_list = QListWidget()
         self.recorded_list.setObjectName("recordedMembers")
@@ -536,11 +711,13 @@ class TakingPartDialog(FormDialog):
             self.recorded_list.addItem(f"{number} — {name}")
         self.recorded_list.setMaximumHeight(self.fontMetrics().height() * 7 + 12)
         self.recorded_list.setVisible(bool(recorded))
-        note = QLabel(
-            f"{plural(len(recorded), 'member')} recorded already."
-            if recorded
-            else "Nobody is recorded yet."
-        )
+        if len(recorded) == 1:
+            noted = translate("hardship.fund_dialog", "1 member recorded already.")
+        elif recorded:
+            noted = translate("hardship.fund_dialog", "{n} members recorded already.")
+        else:
+            noted = translate("hardship.fund_dialog", "Nobody is recorded yet.")
+        note = QLabel(noted.format(n=f"{len(recorded):,}"))
         note.setObjectName("tabSubheading")
         recorded_box = QWidget()
         column = QGridLayout(recorded_box)
@@ -549,7 +726,10 @@ class TakingPartDialog(FormDialog):
         column.addWidget(self.recorded_list, 1, 0)
         self.numbers_box = text_box("\n".join(pending), 140)
         self.numbers_box.setPlaceholderText(
-            "Paste or type membership numbers: one a line, or separated by spaces or commas"
+            translate(
+                "hardship.fund_dialog",
+                "Paste or type membership numbers: one a line, or separated by spaces or commas",
+            )
         )
         self.count_label = muted()
         self.numbers_box.textChanged.connect(self._count)
@@ -558,27 +738,49 @@ class TakingPartDialog(FormDialog):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.numbers_box, 0, 0)
         grid.addWidget(self.count_label, 1, 0)
-        self.add_field("recorded", "Taking part", self.recorded_list, recorded_box)
-        self.add_field("numbers", "Add", self.numbers_box, cell_box)
-        self.save_button.setText("OK")
+        self.add_field(
+            "recorded",
+            translate("hardship.fund_dialog", "Taking part"),
+            self.recorded_list,
+            recorded_box,
+        )
+        self.add_field(
+            "numbers", translate("hardship.fund_dialog", "Add"), self.numbers_box, cell_box
+        )
+        self.save_button.setText(translate("hardship.fund_dialog", "OK"))
         self.finish_layout()
         self._count()
 
     def _count(self) -> None:
         n = len(numbers_in(self.numbers_box.toPlainText()))
-        self.count_label.setText(f"{plural(n, 'number')} to add" if n else "")
+        if n == 1:
+            self.count_label.setText(translate("hardship.fund_dialog", "1 number to add"))
+        elif n:
+            text = translate("hardship.fund_dialog", "{n} numbers to add")
+            self.count_label.setText(text.format(n=f"{n:,}"))
+        else:
+            self.count_label.setText("")
 
     def write(self) -> None:
         numbers = numbers_in(self.numbers_box.toPlainText())
         unknown = unknown_numbers(self.ctx.db, numbers)
         if unknown:
             more = len(unknown) - 12
-            shown = ", ".join(unknown[:12]) + (f" and {more} more" if more > 0 else "")
-            one = len(unknown) == 1
-            raise ValidationError(
-                {
-                    "numbers": f"No member has the {'number' if one else 'numbers'} {shown}. "
-                    f"Correct or remove {'it' if one else 'them'}: nothing was added."
-                }
-            )
+            shown = ", ".join(unknown[:12])
+            if more > 0:
+                shown = translate("hardship.fund_dialog", "{numbers} and {n} more").format(
+                    numbers=shown, n=more
+                )
+            if len(unknown) == 1:
+                text = translate(
+                    "hardship.fund_dialog",
+                    "No member has the number {numbers}. Correct or remove it: nothing was added.",
+                )
+            else:
+                text = translate(
+                    "hardship.fund_dialog",
+                    "No member has the numbers {numbers}. Correct or remove them: nothing was "
+                    "added.",
+                )
+            raise ValidationError({"numbers": text.format(numbers=shown)})
         self.numbers = numbers

@@ -3,7 +3,8 @@
 At the top, the fund chosen (with New fund… and Edit fund…, where its payment rules and strike
 days are kept) and its balance. Below, its pages: the claims queue with the panel's decisions,
 the payment run, donations, the ledger with its running balance and exports, and the
-reconciliation with the bank. With no fund yet, the tab says what to do first.
+reconciliation with the bank. With no fund yet, the tab says what to do first, with a link to
+the guide.
 """
 
 from __future__ import annotations
@@ -29,21 +30,24 @@ from branchdesk.ui.hardship.fund_dialog import FundDialog
 from branchdesk.ui.hardship.ledger_page import LedgerPage
 from branchdesk.ui.hardship.payments_page import PaymentsPage
 from branchdesk.ui.hardship.reconcile_page import ReconcilePage
-from branchdesk.ui.hardship.widgets import button, row, run_dialog
+from branchdesk.ui.hardship.widgets import button, guide_link, row, run_dialog
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.tab_base import TabBase
 
-EMPTY_TEXT = (
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "hardship.hardship_tab",
     "No hardship fund yet.\n\n"
     "A fund holds the money for one dispute: the donations that come in, the members' claims "
     "the panel decides and the payments out, in a ledger that adds up to the penny and can be "
     "checked against the bank.\n\n"
-    "Start with New fund…: give it a name and its bank account, the payment rules the branch "
-    "agreed, and the strike days."
+    "Set up a fund first with New fund…: give it a name and its bank account, the payment "
+    "rules the branch agreed, and the strike days.",
 )
 
 
 class HardshipTab(TabBase):
-    title = "Hardship fund"
+    # The main window shows the title (translated there, in this context).
+    title = QT_TRANSLATE_NOOP("hardship.hardship_tab", "Hardship fund")
     registers = frozenset({HARDSHIP, MEMBERS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -60,21 +64,29 @@ class HardshipTab(TabBase):
         self.fund_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.fund_box.setToolTip("The fund shown on the pages below")
+        self.fund_box.setToolTip(
+            translate("hardship.hardship_tab", "The fund shown on the pages below")
+        )
         self.fund_box.currentIndexChanged.connect(self._fund_chosen)
-        fund_label = QLabel("Fund")
+        fund_label = QLabel(translate("hardship.hardship_tab", "Fund"))
         fund_label.setObjectName("tabHeading")
         fund_label.setBuddy(self.fund_box)
         self.new_fund_button = button(
-            "New fund…",
+            translate("hardship.hardship_tab", "New fund…"),
             "newFund",
-            "Set up a fund for a dispute: its bank account, payment rules and strike days",
+            translate(
+                "hardship.hardship_tab",
+                "Set up a fund for a dispute: its bank account, payment rules and strike days",
+            ),
         )
         self.new_fund_button.clicked.connect(lambda _c=False: self.new_fund())
         self.edit_fund_button = button(
-            "Edit fund…",
+            translate("hardship.hardship_tab", "Edit fund…"),
             "editFund",
-            "Change the fund's details, its payment rules, its strike days and who took part",
+            translate(
+                "hardship.hardship_tab",
+                "Change the fund's details, its payment rules, its strike days and who took part",
+            ),
         )
         self.edit_fund_button.clicked.connect(lambda _c=False: self.edit_fund())
         self.balance_label = QLabel()
@@ -109,23 +121,27 @@ class HardshipTab(TabBase):
         self.reconcile_page = ReconcilePage(ctx)
         self.pages = QTabWidget()
         self.pages.setObjectName("hardshipPages")
-        self.pages.addTab(self.claims_page, "Claims")
-        self.pages.addTab(self.payments_page, "Payments")
-        self.pages.addTab(self.donations_page, "Donations")
-        self.pages.addTab(self.ledger_page, "Ledger")
-        self.pages.addTab(self.reconcile_page, "Reconciliation")
+        self.pages.addTab(self.claims_page, translate("hardship.hardship_tab", "Claims"))
+        self.pages.addTab(self.payments_page, translate("hardship.hardship_tab", "Payments"))
+        self.pages.addTab(self.donations_page, translate("hardship.hardship_tab", "Donations"))
+        self.pages.addTab(self.ledger_page, translate("hardship.hardship_tab", "Ledger"))
+        self.pages.addTab(self.reconcile_page, translate("hardship.hardship_tab", "Reconciliation"))
         for page in self._pages():
             page.changed.connect(self._page_changed)
 
-        empty_title = QLabel(self.title)
+        empty_title = QLabel(translate("hardship.hardship_tab", self.title))
         empty_title.setObjectName("placeholderTitle")
         empty_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label = QLabel(translate("hardship.hardship_tab", EMPTY_TEXT))
         self.empty_label.setObjectName("placeholderText")
+        self.empty_label.setAccessibleName(translate("hardship.hardship_tab", "No fund yet"))
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_new_button = button(
-            "New fund…", "emptyNewFund", "Set up the first fund", primary=True
+            translate("hardship.hardship_tab", "New fund…"),
+            "emptyNewFund",
+            translate("hardship.hardship_tab", "Set up the first fund"),
+            primary=True,
         )
         self.empty_new_button.clicked.connect(lambda _c=False: self.new_fund())
         column = QWidget()
@@ -135,6 +151,8 @@ class HardshipTab(TabBase):
         inner.addWidget(empty_title)
         inner.addWidget(self.empty_label)
         inner.addLayout(row(None, self.empty_new_button, None))
+        self.guide_link = guide_link(self)
+        inner.addWidget(self.guide_link)
         # Stretches either side centre the column (alignment flags would starve the wrapped
         # text of the height it needs), as on the "coming soon" pages.
         across = QHBoxLayout()
@@ -215,9 +233,13 @@ class HardshipTab(TabBase):
             self.facts_label.setText("")
             self.facts_label.hide()
         else:
-            self.balance_label.setText(f"Balance {summary.balance}")
+            balance = translate("hardship.hardship_tab", "Balance {amount}")
+            self.balance_label.setText(balance.format(amount=summary.balance))
             self.balance_label.setToolTip(
-                "What the fund holds by its ledger: every donation and payment recorded"
+                translate(
+                    "hardship.hardship_tab",
+                    "What the fund holds by its ledger: every donation and payment recorded",
+                )
             )
             self.facts_label.setText(fund_facts(summary))
             self.facts_label.show()

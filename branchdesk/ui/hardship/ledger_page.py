@@ -1,7 +1,7 @@
 """The fund's ledger: every entry in the order it was recorded, with the running balance; bank
 charges, interest and transfers recorded by hand; a mistaken entry put right by a reversal; and
 the treasurer's exports (the ledger workbook, the income and expenditure statement, the payment
-list)."""
+list). An empty ledger says how entries get there, with a link to the guide."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QLabel,
     QMenu,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import plural, short_date
+from branchdesk.exports.text import short_date
 from branchdesk.hardship.codes import ENTRY_KINDS, MANUAL_KINDS
 from branchdesk.hardship.ledger import record_entry, reverse
 from branchdesk.hardship.listing import LedgerListing
@@ -29,13 +30,17 @@ from branchdesk.store.audit import record_export
 from branchdesk.ui.casework.common import date_of, warning_label
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line, text_box
+from branchdesk.ui.empty_state import EmptyState
 from branchdesk.ui.filter_bar import FilterBar
 from branchdesk.ui.hardship.data import EntryLine, FundSummary, HardshipTableModel, read_entry
 from branchdesk.ui.hardship.widgets import (
+    GUIDE_SECTION,
     Exporter,
     FormDialog,
     button,
     day_edit,
+    empty_stack,
+    guide_link_text,
     money_line,
     row,
     run_dialog,
@@ -43,6 +48,7 @@ from branchdesk.ui.hardship.widgets import (
     slug,
     typed_money,
 )
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.list_view import list_view
 
 WIDTHS = {
@@ -55,8 +61,8 @@ WIDTHS = {
     "money_out": 10,
     "balance_after": 11,
 }
-XLSX = "Excel workbook (*.xlsx)"
-PDF = "PDF document (*.pdf)"
+XLSX = QT_TRANSLATE_NOOP("hardship.ledger_page", "Excel workbook (*.xlsx)")
+PDF = QT_TRANSLATE_NOOP("hardship.ledger_page", "PDF document (*.pdf)")
 
 
 class EntryDialog(FormDialog):
@@ -66,35 +72,58 @@ class EntryDialog(FormDialog):
     what = "ledger"
 
     def __init__(self, ctx: AppContext, fund_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Record bank charge, interest or transfer", parent)
+        super().__init__(
+            ctx,
+            translate("hardship.ledger_page", "Record bank charge, interest or transfer"),
+            parent,
+        )
         self.fund_id = fund_id
         self.entry_id: int | None = None
         self.kind_box = combo({k: ENTRY_KINDS[k] for k in MANUAL_KINDS}, "bank_charge")
         self.posted = day_edit(date.today())
-        self.amount_edit = money_line("", "e.g. 5.00")
+        self.amount_edit = money_line("", translate("hardship.ledger_page", "e.g. 5.00"))
         self.direction = QLabel()
         self.direction.setObjectName("tabSubheading")
-        self.reference_edit = line("", "as on the bank statement")
-        self.description_edit = line("", "e.g. Monthly account fee")
-        self.add_field("kind", "Kind", self.kind_box)
-        self.add_field("posted_on", "Date", self.posted)
+        self.reference_edit = line(
+            "", translate("hardship.ledger_page", "as on the bank statement")
+        )
+        self.description_edit = line(
+            "", translate("hardship.ledger_page", "e.g. Monthly account fee")
+        )
+        self.add_field("kind", translate("hardship.ledger_page", "Kind"), self.kind_box)
+        self.add_field("posted_on", translate("hardship.ledger_page", "Date"), self.posted)
         amount_box = QWidget()
         amount_row = row(self.amount_edit, self.direction, None)
         amount_box.setLayout(amount_row)
-        self.add_field("amount", "Amount (£)", self.amount_edit, amount_box)
-        self.add_field("reference", "Reference", self.reference_edit)
-        self.add_field("description", "Details", self.description_edit)
+        self.add_field(
+            "amount", translate("hardship.ledger_page", "Amount (£)"), self.amount_edit, amount_box
+        )
+        self.add_field(
+            "reference", translate("hardship.ledger_page", "Reference"), self.reference_edit
+        )
+        self.add_field(
+            "description", translate("hardship.ledger_page", "Details"), self.description_edit
+        )
         self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.finish_layout()
         self._kind_changed()
 
     def _kind_changed(self) -> None:
         money_in = MANUAL_KINDS[str(self.kind_box.currentData())] > 0
-        self.direction.setText("paid into the fund" if money_in else "paid out of the fund")
+        self.direction.setText(
+            translate("hardship.ledger_page", "paid into the fund")
+            if money_in
+            else translate("hardship.ledger_page", "paid out of the fund")
+        )
 
     def write(self) -> None:
         errors: dict[str, str] = {}
-        amount = typed_money(self.amount_edit, "amount", errors, "Give the amount.")
+        amount = typed_money(
+            self.amount_edit,
+            "amount",
+            errors,
+            translate("hardship.ledger_page", "Give the amount."),
+        )
         if errors:
             raise ValidationError(errors)
         assert amount is not None
@@ -116,19 +145,21 @@ class StatementPeriodDialog(FormDialog):
     what = "fund"
 
     def __init__(self, ctx: AppContext, starts_on: date, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Statement period", parent)
+        super().__init__(ctx, translate("hardship.ledger_page", "Statement period"), parent)
         self.period: tuple[date, date] | None = None
         self.start_edit = day_edit(starts_on)
         self.end_edit = day_edit(date.today())
-        self.add_field("start", "From", self.start_edit)
-        self.add_field("end", "To", self.end_edit)
-        self.save_button.setText("Choose file…")
+        self.add_field("start", translate("hardship.ledger_page", "From"), self.start_edit)
+        self.add_field("end", translate("hardship.ledger_page", "To"), self.end_edit)
+        self.save_button.setText(translate("hardship.ledger_page", "Choose file…"))
         self.finish_layout()
 
     def write(self) -> None:
         start, end = date_of(self.start_edit), date_of(self.end_edit)
         if end < start:
-            raise ValidationError({"end": "The period ends before it starts."})
+            raise ValidationError(
+                {"end": translate("hardship.ledger_page", "The period ends before it starts.")}
+            )
         self.period = (start, end)
 
 
@@ -138,21 +169,35 @@ class ReverseDialog(FormDialog):
     what = "ledger"
 
     def __init__(self, ctx: AppContext, entry: EntryLine, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Reverse entry {entry.id}", parent)
+        title = translate("hardship.ledger_page", "Reverse entry {id}").format(id=entry.id)
+        super().__init__(ctx, title, parent)
         self.entry = entry
         self.reversal_id: int | None = None
         kind = ENTRY_KINDS.get(entry.kind, entry.kind)
-        direction = "in" if entry.amount.pence > 0 else "out"
-        amount = entry.amount if entry.amount.pence > 0 else -entry.amount
-        what = QLabel(
-            f"Entry {entry.id}, {short_date(entry.posted_on)}: {kind}, {amount} {direction}"
-            + (f"\n{entry.description}" if entry.description else "")
-        )
+        money_in = entry.amount.pence > 0
+        amount = entry.amount if money_in else -entry.amount
+        facts = (
+            translate("hardship.ledger_page", "Entry {id}, {date}: {kind}, {amount} in")
+            if money_in
+            else translate("hardship.ledger_page", "Entry {id}, {date}: {kind}, {amount} out")
+        ).format(id=entry.id, date=short_date(entry.posted_on), kind=kind, amount=amount)
+        what = QLabel(facts + (f"\n{entry.description}" if entry.description else ""))
         what.setWordWrap(True)
+        if money_in:
+            added = translate(
+                "hardship.ledger_page",
+                "A reversal of {amount} out is added to the ledger; the entry itself stays, "
+                "marked as reversed by it.",
+            )
+        else:
+            added = translate(
+                "hardship.ledger_page",
+                "A reversal of {amount} in is added to the ledger; the entry itself stays, "
+                "marked as reversed by it.",
+            )
+        owed_again = translate("hardship.ledger_page", "The claim it paid is owed again.")
         note = QLabel(
-            f"A reversal of {amount} {'out' if direction == 'in' else 'in'} is added to the "
-            "ledger; the entry itself stays, marked as reversed by it."
-            + (" The claim it paid is owed again." if entry.kind == "payment" else "")
+            added.format(amount=amount) + (f" {owed_again}" if entry.kind == "payment" else "")
         )
         note.setObjectName("tabSubheading")
         note.setWordWrap(True)
@@ -160,10 +205,14 @@ class ReverseDialog(FormDialog):
         self.layout_.insertWidget(1, note)
         self.posted = day_edit(date.today())
         self.reason_box = text_box("", 70)
-        self.reason_box.setPlaceholderText("Why it is being reversed, e.g. entered twice")
-        self.add_field("posted_on", "Date of reversal", self.posted)
-        self.add_field("reason", "Reason", self.reason_box)
-        self.save_button.setText("Reverse")
+        self.reason_box.setPlaceholderText(
+            translate("hardship.ledger_page", "Why it is being reversed, e.g. entered twice")
+        )
+        self.add_field(
+            "posted_on", translate("hardship.ledger_page", "Date of reversal"), self.posted
+        )
+        self.add_field("reason", translate("hardship.ledger_page", "Reason"), self.reason_box)
+        self.save_button.setText(translate("hardship.ledger_page", "Reverse"))
         self.finish_layout()
 
     def write(self) -> None:
@@ -189,70 +238,110 @@ class LedgerPage(QWidget):
         self.model = HardshipTableModel(LedgerListing(ctx.db, 0), self, runner=self._run_quietly)
         self.exporter = Exporter(ctx, self, lambda busy: self.export_button.setEnabled(not busy))
 
-        self.filter_bar = FilterBar(placeholder="Search reference, details or donor")
+        self.filter_bar = FilterBar(
+            placeholder=translate("hardship.ledger_page", "Search reference, details or donor")
+        )
         self.filter_bar.edit.setMinimumWidth(260)
+        self.filter_bar.edit.setAccessibleName(
+            translate("hardship.ledger_page", "Search the ledger")
+        )
         self.filter_bar.search_changed.connect(self.model.set_search)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         self.record_button = button(
-            "Record charge, interest or transfer…",
+            translate("hardship.ledger_page", "Record charge, interest or transfer…"),
             "recordEntry",
-            "A bank charge, interest paid, or a transfer in or out of the fund's account",
+            translate(
+                "hardship.ledger_page",
+                "A bank charge, interest paid, or a transfer in or out of the fund's account",
+            ),
         )
         self.record_button.clicked.connect(lambda _c=False: self.record_entry())
         self.reverse_button = button(
-            "Reverse entry…",
+            translate("hardship.ledger_page", "Reverse entry…"),
             "reverseEntry",
-            "Put the chosen entry right with an equal and opposite entry; both stay in the ledger",
+            translate(
+                "hardship.ledger_page",
+                "Put the chosen entry right with an equal and opposite entry; both stay in the "
+                "ledger",
+            ),
         )
         self.reverse_button.clicked.connect(lambda _c=False: self.reverse_entry())
 
         self.export_menu = QMenu(self)
         self.export_menu.setToolTipsVisible(True)
-        self.ledger_action = self.export_menu.addAction("Ledger, with names (.xlsx)…")
-        self.ledger_action.setToolTip("Every entry with the running balance, for the treasurer")
+        self.ledger_action = self._export_action(
+            translate("hardship.ledger_page", "Ledger, with names (.xlsx)…"),
+            translate(
+                "hardship.ledger_page",
+                "Export every entry with the running balance, for the treasurer",
+            ),
+        )
         self.ledger_action.triggered.connect(lambda _c=False: self.export_ledger())
-        self.anonymised_action = self.export_menu.addAction("Ledger, anonymised (.xlsx)…")
-        self.anonymised_action.setToolTip(
-            "The same with members and individual donors not named, for the auditor or a report"
+        self.anonymised_action = self._export_action(
+            translate("hardship.ledger_page", "Ledger, anonymised (.xlsx)…"),
+            translate(
+                "hardship.ledger_page",
+                "Export the ledger with members and individual donors not named, for the "
+                "auditor or a report",
+            ),
         )
         self.anonymised_action.triggered.connect(
             lambda _c=False: self.export_ledger(anonymised=True)
         )
-        self.statement_action = self.export_menu.addAction(
-            "Income and expenditure statement (.pdf)…"
+        self.statement_action = self._export_action(
+            translate("hardship.ledger_page", "Income and expenditure statement (.pdf)…"),
+            translate(
+                "hardship.ledger_page",
+                "Export the fund's income and expenditure over a period you choose, as a PDF "
+                "for the committee or the auditor",
+            ),
         )
         self.statement_action.triggered.connect(lambda _c=False: self.export_statement())
-        self.payments_action = self.export_menu.addAction("Payment list (.xlsx or .pdf)…")
-        self.payments_action.setToolTip("Every payment to members from the fund")
-        self.payments_action.triggered.connect(lambda _c=False: self.export_payments())
-        self.payments_anonymised_action = self.export_menu.addAction(
-            "Payment list, anonymised (.xlsx or .pdf)…"
+        self.payments_action = self._export_action(
+            translate("hardship.ledger_page", "Payment list (.xlsx or .pdf)…"),
+            translate("hardship.ledger_page", "Export every payment to members from the fund"),
         )
-        self.payments_anonymised_action.setToolTip(
-            "The payments with members shown as Member 001, Member 002…, for a committee or AGM"
+        self.payments_action.triggered.connect(lambda _c=False: self.export_payments())
+        self.payments_anonymised_action = self._export_action(
+            translate("hardship.ledger_page", "Payment list, anonymised (.xlsx or .pdf)…"),
+            translate(
+                "hardship.ledger_page",
+                "Export the payments with members shown as Member 001, Member 002…, for a "
+                "committee or AGM",
+            ),
         )
         self.payments_anonymised_action.triggered.connect(
             lambda _c=False: self.export_payments(anonymised=True)
         )
         self.export_button = QToolButton()
         self.export_button.setObjectName("ledgerExport")
-        self.export_button.setText("Export ▾")
+        self.export_button.setText(translate("hardship.ledger_page", "Export ▾"))
         self.export_button.setStyleSheet(
             "QToolButton { padding: 3px 10px; }"
             " QToolButton::menu-indicator { image: none; width: 0px; }"
         )
-        self.export_button.setToolTip("The ledger, the statement or the payment list")
+        self.export_button.setToolTip(
+            translate(
+                "hardship.ledger_page", "Export the ledger, the statement or the payment list"
+            )
+        )
+        self.export_button.setAccessibleName(translate("hardship.ledger_page", "Export"))
         self.export_button.setMenu(self.export_menu)
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
 
         self.banner = warning_label()
         self.model.load_failed.connect(
-            lambda why: self._banner(f"The ledger could not be read ({why}); trying again…")
+            lambda why: self._banner(
+                translate(
+                    "hardship.ledger_page", "The ledger could not be read ({why}); trying again…"
+                ).format(why=why)
+            )
         )
         self.model.load_recovered.connect(lambda: self._banner(""))
         self.table = QTableView()
         self.table.setObjectName("ledgerTable")
+        self.table.setAccessibleName(translate("hardship.ledger_page", "Ledger entries"))
         self.table.setModel(self.model)
         list_view(self.table)
         set_widths(self.table, WIDTHS, self.model.columns, stretch="description")
@@ -276,8 +365,11 @@ class LedgerPage(QWidget):
             )
         )
         layout.addWidget(self.banner)
-        layout.addWidget(self.table, 1)
+        self.empty = EmptyState("ledgerEmpty")
+        self.stack = empty_stack(self.empty, self.table)
+        layout.addWidget(self.stack, 1)
         self._update_buttons()
+        self._show_empty()
 
     def _run_quietly(
         self,
@@ -286,6 +378,12 @@ class LedgerPage(QWidget):
         on_error: Callable[[BaseException], None],
     ) -> None:
         self.ctx.worker.run(fn, on_done=on_done, on_error=on_error, quiet=True)
+
+    def _export_action(self, text: str, tip: str) -> QAction:
+        action = self.export_menu.addAction(text)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        return action
 
     def _banner(self, text: str) -> None:
         self.banner.setText(text)
@@ -300,16 +398,54 @@ class LedgerPage(QWidget):
 
     def _loaded(self) -> None:
         count = self.model.rowCount()
-        text = plural(count, "entry", "entries")
+        n = f"{count:,}"
         if self.model.search:
-            text += " found"
+            text = (
+                translate("hardship.ledger_page", "1 entry found")
+                if count == 1
+                else translate("hardship.ledger_page", "{n} entries found").format(n=n)
+            )
+        elif not count:
+            text = translate("hardship.ledger_page", "No entries yet")
         elif self.summary is not None:
-            text += f" · balance {self.summary.balance}"
-        self.count_label.setText(text if count or self.model.search else "No entries yet")
+            text = (
+                translate("hardship.ledger_page", "1 entry · balance {balance}")
+                if count == 1
+                else translate("hardship.ledger_page", "{n} entries · balance {balance}")
+            ).format(n=n, balance=self.summary.balance)
+        else:
+            text = (
+                translate("hardship.ledger_page", "1 entry")
+                if count == 1
+                else translate("hardship.ledger_page", "{n} entries").format(n=n)
+            )
+        self.count_label.setText(text)
+        self._show_empty()
         if not self.model.search and self.model.sort_column < 0:
             # In the order recorded, like a cash book: the latest entries are the ones wanted.
             self.table.scrollToBottom()
         self._update_buttons()
+
+    def _show_empty(self) -> None:
+        """The ledger, or in its place how entries get there (none yet) or that the search
+        finds nothing."""
+        if self.model.rowCount():
+            self.stack.setCurrentIndex(1)
+            return
+        if self.model.search:
+            self.empty.show_text(translate("hardship.ledger_page", "No entries match the search."))
+        else:
+            self.empty.show_text(
+                translate(
+                    "hardship.ledger_page",
+                    "No entries in the ledger yet.\n\nDonations and payments to members are "
+                    "entered here as they are recorded, with the running balance. Record charge, "
+                    "interest or transfer… adds a bank charge, interest paid or a transfer.",
+                ),
+                guide_link_text(),
+                GUIDE_SECTION,
+            )
+        self.stack.setCurrentIndex(0)
 
     def _update_buttons(self) -> None:
         has_fund = self.fund_id is not None
@@ -347,18 +483,25 @@ class LedgerPage(QWidget):
         if entry is None:
             return
         if entry.kind == "reversal":
+            text = translate(
+                "hardship.ledger_page",
+                "Entry {id} is itself a reversal (of entry {original}). "
+                "To undo it, record the original entry again.",
+            )
             self.ctx.dialogs.info(
                 self,
-                "Reverse entry",
-                f"Entry {entry.id} is itself a reversal (of entry {entry.reverses_id}). "
-                "To undo it, record the original entry again.",
+                translate("hardship.ledger_page", "Reverse entry"),
+                text.format(id=entry.id, original=entry.reverses_id),
             )
             return
         if entry.reversed_by is not None:
+            text = translate(
+                "hardship.ledger_page", "Entry {id} has already been reversed, by entry {by}."
+            )
             self.ctx.dialogs.info(
                 self,
-                "Reverse entry",
-                f"Entry {entry.id} has already been reversed, by entry {entry.reversed_by}.",
+                translate("hardship.ledger_page", "Reverse entry"),
+                text.format(id=entry.id, by=entry.reversed_by),
             )
             return
         dialog = ReverseDialog(self.ctx, entry, parent=self)
@@ -373,12 +516,13 @@ class LedgerPage(QWidget):
     def export_ledger(self, anonymised: bool = False, path: Path | None = None) -> None:
         if self.fund_id is None:
             return
-        which = "anonymised " if anonymised else ""
         chosen = path or self.exporter.choose(
-            f"Export the {which}ledger",
+            translate("hardship.ledger_page", "Export the anonymised ledger")
+            if anonymised
+            else translate("hardship.ledger_page", "Export the ledger"),
             f"{self._name()}-ledger{'-anonymised' if anonymised else ''}-{date.today():%Y-%m-%d}"
             ".xlsx",
-            XLSX,
+            translate("hardship.ledger_page", XLSX),
             (".xlsx",),
         )
         if chosen is None:
@@ -394,8 +538,16 @@ class LedgerPage(QWidget):
             record_export(db, "ledger", chosen, count, record_id=fund_id, anonymised=anonymised)
             return count
 
+        done = (
+            translate("hardship.ledger_page", "The anonymised ledger was written to\n{path}")
+            if anonymised
+            else translate("hardship.ledger_page", "The ledger was written to\n{path}")
+        )
         self.exporter.start(
-            run, "Export the ledger", chosen, f"The {which}ledger was written to\n{chosen}"
+            run,
+            translate("hardship.ledger_page", "Export the ledger"),
+            chosen,
+            done.format(path=chosen),
         )
 
     def export_statement(self, path: Path | None = None) -> None:
@@ -410,9 +562,9 @@ class LedgerPage(QWidget):
                 return
             start, end = dialog.period
         chosen = path or self.exporter.choose(
-            "Export the income and expenditure statement",
+            translate("hardship.ledger_page", "Export the income and expenditure statement"),
             f"{self._name()}-statement-{date.today():%Y-%m-%d}.pdf",
-            PDF,
+            translate("hardship.ledger_page", PDF),
             (".pdf",),
         )
         if chosen is None:
@@ -425,11 +577,14 @@ class LedgerPage(QWidget):
             write_statement_pdf(db, fund_id, chosen, start=start, end=end, branch_name=branch)
             record_export(db, "statement", chosen, record_id=fund_id)
 
+        done = translate(
+            "hardship.ledger_page", "The income and expenditure statement was written to\n{path}"
+        )
         self.exporter.start(
             run,
-            "Export the statement",
+            translate("hardship.ledger_page", "Export the statement"),
             chosen,
-            f"The income and expenditure statement was written to\n{chosen}",
+            done.format(path=chosen),
         )
 
     def export_payments(self, path: Path | None = None, anonymised: bool = False) -> None:
@@ -447,10 +602,11 @@ def export_payments(
     """The fund's payment list, as a workbook or a PDF (the Ledger and Payments pages)."""
     if fund_id is None:
         return
+    xlsx, pdf = translate("hardship.ledger_page", XLSX), translate("hardship.ledger_page", PDF)
     chosen = path or exporter.choose(
-        "Export the payment list",
+        translate("hardship.ledger_page", "Export the payment list"),
         f"{name}-payments-{date.today():%Y-%m-%d}.xlsx",
-        f"{XLSX};;{PDF}",
+        f"{xlsx};;{pdf}",
         (".xlsx", ".pdf"),
     )
     if chosen is None:
@@ -466,9 +622,10 @@ def export_payments(
         record_export(db, "payments", chosen, count, record_id=fund_id, anonymised=anonymised)
         return count
 
+    done = translate("hardship.ledger_page", "The payment list was written to\n{path}")
     exporter.start(
         run,
-        "Export the payment list",
+        translate("hardship.ledger_page", "Export the payment list"),
         chosen,
-        f"The payment list was written to\n{chosen}",
+        done.format(path=chosen),
     )

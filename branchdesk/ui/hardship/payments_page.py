@@ -1,7 +1,8 @@
 """The payment run: every approved claim still owed money, the fund's balance, and one button
 that pays them all (BACS or cheque, on a date, with a reference), all or nothing. When the fund
 cannot pay everything owed, claims can be left out, or the balance shared pro rata. The run's
-payment list is shown afterwards and can be exported."""
+payment list is shown afterwards and can be exported. With nothing owed, the page says where
+approved claims come from, with a link to the guide."""
 
 from __future__ import annotations
 
@@ -15,13 +16,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
-    QStackedWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from branchdesk.exports.text import plural, short_date
+from branchdesk.exports.text import short_date
 from branchdesk.hardship.codes import PAYMENT_METHODS
 from branchdesk.hardship.payments import PaidLine, pay
 from branchdesk.hardship.sharing import share_pro_rata
@@ -32,24 +32,53 @@ from branchdesk.ui.casework.common import date_of, warning_label
 from branchdesk.ui.casework.exports import error_text
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import combo, line
+from branchdesk.ui.empty_state import EmptyState
 from branchdesk.ui.hardship.data import FundSummary, OwedLine, PaymentRun, read_payment_run
 from branchdesk.ui.hardship.ledger_page import export_payments
 from branchdesk.ui.hardship.widgets import (
+    GUIDE_SECTION,
     Exporter,
     button,
     cell,
     date_cell,
     day_edit,
-    empty_note,
+    empty_stack,
+    guide_link_text,
     money_cell,
     row,
     slug,
     table,
 )
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.table_model import read_error_text
 
-OWED_HEADERS = ["Pay", "Claim", "Member", "Number", "Approved", "Paid so far", "Owed", "To pay"]
-PAID_HEADERS = ["Claim", "Member", "Number", "Paid on", "Method", "Reference", "Amount"]
+OWED_HEADERS = (
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Pay"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Claim"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Member"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Number"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Approved"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Paid so far"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Owed"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "To pay"),
+)
+PAID_HEADERS = (
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Claim"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Member"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Number"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Paid on"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Method"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Reference"),
+    QT_TRANSLATE_NOOP("hardship.payments_page", "Amount"),
+)
+
+
+def _claims(n: int) -> str:
+    return (
+        translate("hardship.payments_page", "1 claim")
+        if n == 1
+        else translate("hardship.payments_page", "{n} claims").format(n=f"{n:,}")
+    )
 
 
 class PaymentsPage(QWidget):
@@ -72,32 +101,54 @@ class PaymentsPage(QWidget):
         self.balance_label.setStyleSheet("font-size: 12pt; font-weight: 600;")
         self.short_label = warning_label()
         self.short_label.setObjectName("fundShort")
-        self.pro_rata_check = QCheckBox("Share the balance pro rata")
+        self.pro_rata_check = QCheckBox(
+            translate("hardship.payments_page", "Share the balance pro rata")
+        )
         self.pro_rata_check.setObjectName("proRata")
         self.pro_rata_check.setToolTip(
-            "Pay each claim ticked the same fraction of what it is owed, so the payments add up "
-            "to exactly the fund's balance; the rest stays owed for a later run"
+            translate(
+                "hardship.payments_page",
+                "Pay each claim ticked the same fraction of what it is owed, so the payments add "
+                "up to exactly the fund's balance; the rest stays owed for a later run",
+            )
         )
         self.pro_rata_check.toggled.connect(lambda _c: self._update_amounts())
 
-        self.owed_table = table("owedTable", OWED_HEADERS, 2, (4, 5, 6, 7))
-        self.owed_table.itemChanged.connect(self._ticked)
-        self.empty = empty_note(
-            "No approved claims are waiting to be paid.\n\nClaims the panel approves on the "
-            "Claims page are listed here until they are paid in full."
+        self.owed_table = table(
+            "owedTable",
+            [translate("hardship.payments_page", h) for h in OWED_HEADERS],
+            2,
+            (4, 5, 6, 7),
+            translate("hardship.payments_page", "Claims owed money"),
         )
-        self.owed_stack = QStackedWidget()
-        self.owed_stack.addWidget(self.empty)
-        self.owed_stack.addWidget(self.owed_table)
+        self.owed_table.itemChanged.connect(self._ticked)
+        self.empty = EmptyState("paymentsEmpty")
+        self.empty.show_text(
+            translate(
+                "hardship.payments_page",
+                "No approved claims are waiting to be paid.\n\nClaims the panel approves on the "
+                "Claims page are listed here until they are paid in full.",
+            ),
+            guide_link_text(),
+            GUIDE_SECTION,
+        )
+        self.owed_stack = empty_stack(self.empty, self.owed_table)
 
         self.method_box = combo(PAYMENT_METHODS, "bacs")
         self.method_box.setObjectName("paymentMethod")
         self.paid_on = day_edit(date.today())
         self.paid_on.setObjectName("paidOn")
-        self.reference_edit = line("", "BACS batch or first cheque number")
+        self.reference_edit = line(
+            "", translate("hardship.payments_page", "BACS batch or first cheque number")
+        )
         self.reference_edit.setObjectName("paymentReference")
         self.reference_edit.setMinimumWidth(240)
-        self.pay_button = button("Pay…", "payClaims", "Pay the claims ticked", primary=True)
+        self.pay_button = button(
+            translate("hardship.payments_page", "Pay…"),
+            "payClaims",
+            translate("hardship.payments_page", "Pay the claims ticked"),
+            primary=True,
+        )
         self.pay_button.clicked.connect(lambda _c=False: self.pay_claims())
         self.errors: dict[str, QLabel] = {}
         form = QGridLayout()
@@ -105,9 +156,13 @@ class PaymentsPage(QWidget):
         form.setVerticalSpacing(2)
         for column, (name, text, widget) in enumerate(
             (
-                ("method", "Method", self.method_box),
-                ("paid_on", "Date paid", self.paid_on),
-                ("reference", "Reference", self.reference_edit),
+                ("method", translate("hardship.payments_page", "Method"), self.method_box),
+                ("paid_on", translate("hardship.payments_page", "Date paid"), self.paid_on),
+                (
+                    "reference",
+                    translate("hardship.payments_page", "Reference"),
+                    self.reference_edit,
+                ),
             )
         ):
             label = QLabel(text)
@@ -131,16 +186,25 @@ class PaymentsPage(QWidget):
         self.paid_on.dateChanged.connect(lambda _d: self._clear_errors())
 
         # The last run's payment list.
-        self.paid_table = table("paidTable", PAID_HEADERS, 1, (6,))
+        self.paid_table = table(
+            "paidTable",
+            [translate("hardship.payments_page", h) for h in PAID_HEADERS],
+            1,
+            (6,),
+            translate("hardship.payments_page", "Paid in this run"),
+        )
         self.paid_total = QLabel()
         self.paid_total.setObjectName("countLabel")
         self.export_button = button(
-            "Export payment list…",
+            translate("hardship.payments_page", "Export payment list…"),
             "exportPayments",
-            "The fund's payments to members as a workbook or PDF, for the bank or the auditor",
+            translate(
+                "hardship.payments_page",
+                "The fund's payments to members as a workbook or PDF, for the bank or the auditor",
+            ),
         )
         self.export_button.clicked.connect(lambda _c=False: self.export_payments())
-        self.paid_box = QGroupBox("Paid in this run")
+        self.paid_box = QGroupBox(translate("hardship.payments_page", "Paid in this run"))
         paid_layout = QVBoxLayout(self.paid_box)
         paid_layout.addLayout(row(self.paid_total, None, self.export_button))
         paid_layout.addWidget(self.paid_table)
@@ -182,7 +246,8 @@ class PaymentsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):
-                self.balance_label.setText(f"Could not be read: {read_error_text(exc)}")
+                text = translate("hardship.payments_page", "Could not be read: {why}")
+                self.balance_label.setText(text.format(why=read_error_text(exc)))
 
         self.ctx.worker.run(
             lambda: read_payment_run(db, fund_id), on_done=done, on_error=failed, quiet=True
@@ -261,38 +326,62 @@ class PaymentsPage(QWidget):
                 share = amounts.get(owed.claim_id)
                 item = money_cell(share)
                 if share is not None and share < owed.owed:
-                    item.setToolTip(f"{share} of the {owed.owed} owed; the rest stays owed")
+                    tip = translate(
+                        "hardship.payments_page", "{share} of the {owed} owed; the rest stays owed"
+                    )
+                    item.setToolTip(tip.format(share=share, owed=owed.owed))
                 self.owed_table.setItem(n, 7, item)
         finally:
             self._filling = False
         ticked_owed = sum((line.owed for line in self.ticked()), ZERO)
         total = sum(amounts.values(), ZERO)
-        self.balance_label.setText(
-            f"Fund balance {run.balance} · owed on approved claims {run.total_owed}"
-            + (f" ({plural(len(run.lines), 'claim')})" if run.lines else "")
-        )
+        if run.lines:
+            text = translate(
+                "hardship.payments_page",
+                "Fund balance {balance} · owed on approved claims {owed} ({claims})",
+            ).format(balance=run.balance, owed=run.total_owed, claims=_claims(len(run.lines)))
+        else:
+            text = translate(
+                "hardship.payments_page", "Fund balance {balance} · owed on approved claims {owed}"
+            ).format(balance=run.balance, owed=run.total_owed)
+        self.balance_label.setText(text)
         short = ticked_owed > run.balance
         if short and not self.pro_rata_check.isChecked():
+            text = translate(
+                "hardship.payments_page",
+                "The fund holds {balance} but the claims ticked are owed {owed}: {short} short. "
+                "Untick claims to pay fewer, or share the balance pro rata (the rest stays owed "
+                "for a later run).",
+            )
             self.short_label.setText(
-                f"The fund holds {run.balance} but the claims ticked are owed {ticked_owed}: "
-                f"{ticked_owed - run.balance} short. Untick claims to pay fewer, or share the "
-                "balance pro rata (the rest stays owed for a later run)."
+                text.format(balance=run.balance, owed=ticked_owed, short=ticked_owed - run.balance)
             )
         elif short:
-            self.short_label.setText(
-                f"Sharing {run.balance} pro rata: each claim ticked gets the same fraction of "
-                f"what it is owed. {ticked_owed - total} stays owed for a later run."
+            text = translate(
+                "hardship.payments_page",
+                "Sharing {balance} pro rata: each claim ticked gets the same fraction of what it "
+                "is owed. {rest} stays owed for a later run.",
             )
+            self.short_label.setText(text.format(balance=run.balance, rest=ticked_owed - total))
         self.short_label.setVisible(short)
         self.pro_rata_check.setVisible(short or self.pro_rata_check.isChecked())
         count = len(amounts)
         covered = total <= run.balance
-        self.pay_button.setText(f"Pay {plural(count, 'claim')}, {total}…" if count else "Pay…")
+        if count == 1:
+            pay = translate("hardship.payments_page", "Pay 1 claim, {total}…")
+        elif count:
+            pay = translate("hardship.payments_page", "Pay {n} claims, {total}…")
+        else:
+            pay = translate("hardship.payments_page", "Pay…")
+        self.pay_button.setText(pay.format(n=f"{count:,}", total=total))
         self.pay_button.setEnabled(count > 0 and covered and not self._paying)
         self.pay_button.setToolTip(
-            "Pay the claims ticked"
+            translate("hardship.payments_page", "Pay the claims ticked")
             if covered
-            else "The fund cannot cover these: untick claims, or share the balance pro rata"
+            else translate(
+                "hardship.payments_page",
+                "The fund cannot cover these: untick claims, or share the balance pro rata",
+            )
         )
 
     # -- paying ------------------------------------------------------------------------------------
@@ -316,22 +405,51 @@ class PaymentsPage(QWidget):
             return
         amounts = self.amounts()
         if not amounts:
-            self.show_errors({"claims": "Tick the claims to pay."})
+            self.show_errors(
+                {"claims": translate("hardship.payments_page", "Tick the claims to pay.")}
+            )
             return
         total = sum(amounts.values(), ZERO)
         method = str(self.method_box.currentData())
         paid_on = date_of(self.paid_on)
         reference = self.reference_edit.text()
         if len(reference.strip()) > 150:
-            self.show_errors({"reference": "Too long: at most 150 characters."})
+            self.show_errors(
+                {
+                    "reference": translate(
+                        "hardship.payments_page", "Too long: at most 150 characters."
+                    )
+                }
+            )
             return
-        text = (
-            f"Pay {plural(len(amounts), 'claim')} a total of {total} by "
-            f"{PAYMENT_METHODS[method]}, dated {short_date(paid_on)}?\n\n"
-            f"The fund's balance goes from {self.run.balance} to {self.run.balance - total}. "
-            "Each payment goes into the ledger; a mistake is put right later by reversing it."
+        if len(amounts) == 1:
+            question = translate(
+                "hardship.payments_page",
+                "Pay 1 claim a total of {total} by {method}, dated {date}?\n\n"
+                "The fund's balance goes from {balance} to {after}. Each payment goes into the "
+                "ledger; a mistake is put right later by reversing it.",
+            )
+        else:
+            question = translate(
+                "hardship.payments_page",
+                "Pay {n} claims a total of {total} by {method}, dated {date}?\n\n"
+                "The fund's balance goes from {balance} to {after}. Each payment goes into the "
+                "ledger; a mistake is put right later by reversing it.",
+            )
+        text = question.format(
+            n=f"{len(amounts):,}",
+            total=total,
+            method=PAYMENT_METHODS[method],
+            date=short_date(paid_on),
+            balance=self.run.balance,
+            after=self.run.balance - total,
         )
-        if not self.ctx.dialogs.confirm(self, "Pay claims", text, yes="Pay"):
+        if not self.ctx.dialogs.confirm(
+            self,
+            translate("hardship.payments_page", "Pay claims"),
+            text,
+            yes=translate("hardship.payments_page", "Pay"),
+        ):
             return
         db, fund_id = self.ctx.db, self.fund_id
         self._paying = True
@@ -354,10 +472,14 @@ class PaymentsPage(QWidget):
             if isinstance(exc, ValidationError):  # FundShort too
                 self.show_errors(dict(exc.errors))
             elif isinstance(exc, StaleEdit):
-                self.ctx.dialogs.error(self, "Nothing was paid", str(exc))
+                self.ctx.dialogs.error(
+                    self, translate("hardship.payments_page", "Nothing was paid"), str(exc)
+                )
                 self.refresh()
             else:
-                self.ctx.dialogs.error(self, "Nothing was paid", error_text(exc))
+                self.ctx.dialogs.error(
+                    self, translate("hardship.payments_page", "Nothing was paid"), error_text(exc)
+                )
 
         self.ctx.worker.run(
             lambda: pay(db, fund_id, amounts, paid_on, method, reference),
@@ -377,7 +499,11 @@ class PaymentsPage(QWidget):
             self.paid_table.setItem(n, 5, cell(paid.reference))
             self.paid_table.setItem(n, 6, money_cell(paid.amount))
         total = sum((p.amount for p in lines), ZERO)
-        self.paid_total.setText(f"{plural(len(lines), 'payment')}, {total} in all")
+        if len(lines) == 1:
+            text = translate("hardship.payments_page", "1 payment, {total} in all")
+        else:
+            text = translate("hardship.payments_page", "{n} payments, {total} in all")
+        self.paid_total.setText(text.format(n=f"{len(lines):,}", total=total))
         self.paid_box.setVisible(bool(lines))
 
     def export_payments(self, path: Path | None = None) -> None:

@@ -4,12 +4,14 @@ Import statement… reads an OFX or CSV download in the background and says what
 anything is imported; a CSV in a layout BranchDesk does not know gets a column mapping (which
 can be remembered for next time). Then the page lists the matches proposed for the treasurer
 to confirm, the statement lines the ledger lacks (recorded as a bank charge, interest or a
-donation, or matched by hand), and the entries the bank has not shown yet.
+donation, or matched by hand), and the entries the bank has not shown yet. Before any statement
+is imported, the page says how to start, with a link to the guide.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import plural, short_date
+from branchdesk.exports.text import short_date
 from branchdesk.hardship.bankfiles import BankFileError, CsvProfile, Statement
 from branchdesk.hardship.codes import DONOR_KINDS, ENTRY_KINDS
 from branchdesk.hardship.reconcile import (
@@ -67,6 +69,7 @@ from branchdesk.ui.hardship.widgets import (
     button,
     cell,
     date_cell,
+    guide_link,
     heading,
     money_cell,
     muted,
@@ -75,9 +78,12 @@ from branchdesk.ui.hardship.widgets import (
     selected_data,
     table,
 )
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.table_model import read_error_text
 
-STATEMENT_FILTER = "Bank statements (*.ofx *.qfx *.csv *.txt);;All files (*)"
+STATEMENT_FILTER = QT_TRANSLATE_NOOP(
+    "hardship.reconcile_page", "Bank statements (*.ofx *.qfx *.csv *.txt);;All files (*)"
+)
 SHOWN_WARNINGS = 8
 PREVIEW_BYTES = 64 * 1024
 PREVIEW_ROWS = 6
@@ -163,17 +169,25 @@ class MappingDialog(FormDialog):
         sample: list[list[str]],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, "Which column is which?", parent)
-        self.profile: CsvProfile | None = None
-        intro = QLabel(
-            f"BranchDesk does not know the layout of {file_name}. Say which column holds "
-            "what; the first rows of the file are shown to help."
+        super().__init__(
+            ctx, translate("hardship.reconcile_page", "Which column is which?"), parent
         )
+        self.profile: CsvProfile | None = None
+        intro_text = translate(
+            "hardship.reconcile_page",
+            "BranchDesk does not know the layout of {file}. Say which column holds what; the "
+            "first rows of the file are shown to help.",
+        )
+        intro = QLabel(intro_text.format(file=file_name))
         intro.setWordWrap(True)
         self.layout_.insertWidget(0, intro)
-        shown = [h or f"(column {n + 1})" for n, h in enumerate(headings)]
+        untitled = translate("hardship.reconcile_page", "(column {n})")
+        shown = [h or untitled.format(n=n + 1) for n, h in enumerate(headings)]
         preview = QTableWidget(len(sample), len(headings))
         preview.setObjectName("csvPreview")
+        preview.setAccessibleName(
+            translate("hardship.reconcile_page", "The first rows of the statement")
+        )
         preview.setHorizontalHeaderLabels(shown)
         preview.verticalHeader().hide()
         preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -190,7 +204,12 @@ class MappingDialog(FormDialog):
 
         def choice(optional: bool) -> QComboBox:
             box = QComboBox()
-            box.addItem("(none)" if optional else "(choose a column)", "")
+            box.addItem(
+                translate("hardship.reconcile_page", "(none)")
+                if optional
+                else translate("hardship.reconcile_page", "(choose a column)"),
+                "",
+            )
             for heading_text in self.headings:
                 box.addItem(heading_text, heading_text)
             return box
@@ -200,8 +219,12 @@ class MappingDialog(FormDialog):
         for fmt, example in DATE_FORMATS.items():
             self.format_box.addItem(example, fmt)
         self.description_box = choice(False)
-        self.one_radio = QRadioButton("One amount column (money out negative)")
-        self.two_radio = QRadioButton("Separate money in and money out columns")
+        self.one_radio = QRadioButton(
+            translate("hardship.reconcile_page", "One amount column (money out negative)")
+        )
+        self.two_radio = QRadioButton(
+            translate("hardship.reconcile_page", "Separate money in and money out columns")
+        )
         self.one_radio.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.one_radio)
@@ -211,8 +234,12 @@ class MappingDialog(FormDialog):
         self.debit_box = choice(True)
         self.balance_box = choice(True)
         self.reference_box = choice(True)
-        self.name_edit = line("", "e.g. Unity Trust current account")
-        self.remember_check = QCheckBox("Remember this layout for the next statement")
+        self.name_edit = line(
+            "", translate("hardship.reconcile_page", "e.g. Unity Trust current account")
+        )
+        self.remember_check = QCheckBox(
+            translate("hardship.reconcile_page", "Remember this layout for the next statement")
+        )
         self.remember_check.setChecked(True)
         self._guess()
 
@@ -222,19 +249,43 @@ class MappingDialog(FormDialog):
         kind_row.setSpacing(2)
         kind_row.addWidget(self.one_radio)
         kind_row.addWidget(self.two_radio)
-        self.add_field("date_column", "Date", self.date_box)
-        self.add_field("date_format", "Dates look like", self.format_box)
-        self.add_field("description_column", "Description", self.description_box)
-        self.add_field("amounts", "Amounts", self.one_radio, kind)
-        self.add_field("amount_column", "Amount", self.amount_box)
-        self.add_field("credit_column", "Money in", self.credit_box)
-        self.add_field("debit_column", "Money out", self.debit_box)
-        self.add_field("balance_column", "Balance (if any)", self.balance_box)
-        self.add_field("reference_column", "Reference (if any)", self.reference_box)
-        self.add_field("name", "Name of the layout", self.name_edit)
+        self.add_field("date_column", translate("hardship.reconcile_page", "Date"), self.date_box)
+        self.add_field(
+            "date_format", translate("hardship.reconcile_page", "Dates look like"), self.format_box
+        )
+        self.add_field(
+            "description_column",
+            translate("hardship.reconcile_page", "Description"),
+            self.description_box,
+        )
+        self.add_field(
+            "amounts", translate("hardship.reconcile_page", "Amounts"), self.one_radio, kind
+        )
+        self.add_field(
+            "amount_column", translate("hardship.reconcile_page", "Amount"), self.amount_box
+        )
+        self.add_field(
+            "credit_column", translate("hardship.reconcile_page", "Money in"), self.credit_box
+        )
+        self.add_field(
+            "debit_column", translate("hardship.reconcile_page", "Money out"), self.debit_box
+        )
+        self.add_field(
+            "balance_column",
+            translate("hardship.reconcile_page", "Balance (if any)"),
+            self.balance_box,
+        )
+        self.add_field(
+            "reference_column",
+            translate("hardship.reconcile_page", "Reference (if any)"),
+            self.reference_box,
+        )
+        self.add_field(
+            "name", translate("hardship.reconcile_page", "Name of the layout"), self.name_edit
+        )
         self.add_field("remember", "", self.remember_check)
         self.one_radio.toggled.connect(lambda _c: self._amounts_changed())
-        self.save_button.setText("Import")
+        self.save_button.setText(translate("hardship.reconcile_page", "Import"))
         self.finish_layout()
         self.setMinimumWidth(640)
         self._amounts_changed()
@@ -278,13 +329,15 @@ class MappingDialog(FormDialog):
         name = self.name_edit.text().strip()
         errors: dict[str, str] = {}
         if remember and not name:
-            errors["name"] = "Give the layout a name to remember it by."
+            errors["name"] = translate(
+                "hardship.reconcile_page", "Give the layout a name to remember it by."
+            )
 
         def chosen(box: QComboBox) -> str | None:
             return str(box.currentData() or "") or None
 
         profile = CsvProfile(
-            name=name or "Chosen by hand",
+            name=name or translate("hardship.reconcile_page", "Chosen by hand"),
             date_column=chosen(self.date_box) or "",
             description_column=chosen(self.description_box) or "",
             amount_column=chosen(self.amount_box) if one else None,
@@ -329,13 +382,25 @@ class RecordLineDialog(FormDialog):
         text: str,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, "Record a statement line in the ledger", parent)
+        super().__init__(
+            ctx,
+            translate("hardship.reconcile_page", "Record a statement line in the ledger"),
+            parent,
+        )
         self.line_id = line_id
         self.entry_id: int | None = None
         money_in = amount > ZERO
+        facts = (
+            translate("hardship.reconcile_page", "{date}: {text}, <b>{amount} paid in</b>")
+            if money_in
+            else translate("hardship.reconcile_page", "{date}: {text}, <b>{amount} paid out</b>")
+        )
         what = QLabel(
-            f"{short_date(posted_on)}: {text or '(no description)'}, "
-            f"<b>{amount if money_in else -amount} {'paid in' if money_in else 'paid out'}</b>"
+            facts.format(
+                date=html.escape(short_date(posted_on)),
+                text=html.escape(text or translate("hardship.reconcile_page", "(no description)")),
+                amount=html.escape(str(amount if money_in else -amount)),
+            )
         )
         what.setWordWrap(True)
         self.layout_.insertWidget(0, what)
@@ -344,13 +409,19 @@ class RecordLineDialog(FormDialog):
         )
         kinds = {code: ENTRY_KINDS[code] for code in codes}
         self.kind_box = combo(kinds, "donation" if money_in else "bank_charge")
-        self.description_edit = line(text, "what it was")
+        self.description_edit = line(text, translate("hardship.reconcile_page", "what it was"))
         self.donor_kind_box = combo(DONOR_KINDS, "anonymous")
-        self.donor_name_edit = line("", "the donor's name")
-        self.add_field("kind", "Record as", self.kind_box)
-        self.add_field("description", "Details", self.description_edit)
-        self.add_field("donor_kind", "Donor", self.donor_kind_box)
-        self.add_field("donor_name", "Donor's name", self.donor_name_edit)
+        self.donor_name_edit = line("", translate("hardship.reconcile_page", "the donor's name"))
+        self.add_field("kind", translate("hardship.reconcile_page", "Record as"), self.kind_box)
+        self.add_field(
+            "description", translate("hardship.reconcile_page", "Details"), self.description_edit
+        )
+        self.add_field(
+            "donor_kind", translate("hardship.reconcile_page", "Donor"), self.donor_kind_box
+        )
+        self.add_field(
+            "donor_name", translate("hardship.reconcile_page", "Donor's name"), self.donor_name_edit
+        )
         self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.donor_kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.finish_layout()
@@ -371,7 +442,13 @@ class RecordLineDialog(FormDialog):
         donor_kind = str(self.donor_kind_box.currentData())
         name = self.donor_name_edit.text().strip()
         if kind == "donation" and donor_kind != "anonymous" and not name:
-            raise ValidationError({"donor_name": "Give the donor's name, or choose Anonymous."})
+            raise ValidationError(
+                {
+                    "donor_name": translate(
+                        "hardship.reconcile_page", "Give the donor's name, or choose Anonymous."
+                    )
+                }
+            )
         self.entry_id = record_line(
             self.ctx.db, self.line_id, kind, self.description_edit.text(), donor_kind, name
         )
@@ -384,10 +461,20 @@ class UnmatchDialog(FormDialog):
     what = "statement line"
 
     def __init__(self, ctx: AppContext, fund_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "Matched statement lines", parent)
+        super().__init__(
+            ctx, translate("hardship.reconcile_page", "Matched statement lines"), parent
+        )
         self.matched = matched_lines(ctx.db, fund_id)
         self.matched_table = table(
-            "matchedLines", ["Date", "Statement line", "Amount", "Ledger entry", "Matched by"], 3
+            "matchedLines",
+            [
+                translate("hardship.reconcile_page", "Date"),
+                translate("hardship.reconcile_page", "Statement line"),
+                translate("hardship.reconcile_page", "Amount"),
+                translate("hardship.reconcile_page", "Ledger entry"),
+                translate("hardship.reconcile_page", "Matched by"),
+            ],
+            3,
         )
         self.matched_table.setRowCount(len(self.matched))
         for n, m in enumerate(self.matched):
@@ -401,18 +488,23 @@ class UnmatchDialog(FormDialog):
         self.matched_table.setColumnWidth(1, min(self.matched_table.columnWidth(1), 300))
         self.matched_table.setColumnWidth(3, max(self.matched_table.columnWidth(3), 280))
         note = muted(
-            "The lines matched most recently first. Unmatching puts the line and the entry back "
-            "in the lists to match again."
+            translate(
+                "hardship.reconcile_page",
+                "The lines matched most recently first. Unmatching puts the line and the entry "
+                "back in the lists to match again.",
+            )
             if self.matched
-            else "No statement line has been matched yet."
+            else translate("hardship.reconcile_page", "No statement line has been matched yet.")
         )
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.matched_table)
         column.addWidget(note)
-        self.add_field("line", "Matched", self.matched_table, box)
-        self.save_button.setText("Unmatch")
+        self.add_field(
+            "line", translate("hardship.reconcile_page", "Matched"), self.matched_table, box
+        )
+        self.save_button.setText(translate("hardship.reconcile_page", "Unmatch"))
         self.save_button.setEnabled(bool(self.matched))
         self.finish_layout()
         self.setMinimumWidth(1040)
@@ -420,7 +512,9 @@ class UnmatchDialog(FormDialog):
     def write(self) -> None:
         line_id = selected_data(self.matched_table)
         if line_id is None:
-            raise ValidationError({"line": "Choose the line to unmatch."})
+            raise ValidationError(
+                {"line": translate("hardship.reconcile_page", "Choose the line to unmatch.")}
+            )
         unmatch(self.ctx.db, int(line_id))
 
 
@@ -439,16 +533,31 @@ class MatchDialog(FormDialog):
         text: str,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, "Match by hand", parent)
+        super().__init__(ctx, translate("hardship.reconcile_page", "Match by hand"), parent)
         self.line_id = line_id
+        facts = translate(
+            "hardship.reconcile_page", "Statement line {date}: {text}, <b>{amount}</b>"
+        )
         what = QLabel(
-            f"Statement line {short_date(posted_on)}: {text or '(no description)'}, "
-            f"<b>{_signed(amount)}</b>"
+            facts.format(
+                date=html.escape(short_date(posted_on)),
+                text=html.escape(text or translate("hardship.reconcile_page", "(no description)")),
+                amount=html.escape(_signed(amount)),
+            )
         )
         what.setWordWrap(True)
         self.layout_.insertWidget(0, what)
         self.entries = unmatched_entries(ctx.db, fund_id, amount)
-        self.entry_table = table("matchCandidates", ["No.", "Date", "Type", "Details"], 3)
+        self.entry_table = table(
+            "matchCandidates",
+            [
+                translate("hardship.reconcile_page", "No."),
+                translate("hardship.reconcile_page", "Date"),
+                translate("hardship.reconcile_page", "Type"),
+                translate("hardship.reconcile_page", "Details"),
+            ],
+            3,
+        )
         self.entry_table.setRowCount(len(self.entries))
         for n, entry in enumerate(self.entries):
             self.entry_table.setItem(n, 0, cell(str(entry.id), entry.id, right=True))
@@ -460,20 +569,29 @@ class MatchDialog(FormDialog):
         self.entry_table.setVisible(bool(self.entries))
         if self.entries:
             self.entry_table.selectRow(0)
-        note = muted(
-            f"Ledger entries of {_signed(amount)} not matched with a statement line yet."
+        note_text = (
+            translate(
+                "hardship.reconcile_page",
+                "Ledger entries of {amount} not matched with a statement line yet.",
+            )
             if self.entries
-            else f"No ledger entry of {_signed(amount)} is waiting to be matched. Record the "
-            "line as a new entry instead; if the bank's figure differs from the ledger's, record "
-            "the difference as its own entry."
+            else translate(
+                "hardship.reconcile_page",
+                "No ledger entry of {amount} is waiting to be matched. Record the line as a new "
+                "entry instead; if the bank's figure differs from the ledger's, record the "
+                "difference as its own entry.",
+            )
         )
+        note = muted(note_text.format(amount=_signed(amount)))
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.entry_table)
         column.addWidget(note)
-        self.add_field("entry", "Ledger entry", self.entry_table, box)
-        self.save_button.setText("Match")
+        self.add_field(
+            "entry", translate("hardship.reconcile_page", "Ledger entry"), self.entry_table, box
+        )
+        self.save_button.setText(translate("hardship.reconcile_page", "Match"))
         self.save_button.setEnabled(bool(self.entries))
         self.finish_layout()
         self.setMinimumWidth(640)
@@ -481,7 +599,9 @@ class MatchDialog(FormDialog):
     def write(self) -> None:
         entry_id = selected_data(self.entry_table)
         if entry_id is None:
-            raise ValidationError({"entry": "Choose the ledger entry."})
+            raise ValidationError(
+                {"entry": translate("hardship.reconcile_page", "Choose the ledger entry.")}
+            )
         match(self.ctx.db, self.line_id, int(entry_id))
 
 
@@ -498,36 +618,58 @@ class ReconcilePage(QWidget):
         self._importing = False
 
         self.import_button = button(
-            "Import statement…",
+            translate("hardship.reconcile_page", "Import statement…"),
             "importStatement",
-            "Read a statement downloaded from online banking (OFX or CSV) and match its lines",
+            translate(
+                "hardship.reconcile_page",
+                "Read a statement downloaded from online banking (OFX or CSV) and match its lines",
+            ),
             primary=True,
         )
         self.import_button.clicked.connect(lambda _c=False: self.import_statement())
         self.matched_button = button(
-            "Matched…", "matchedLines", "See the lines already matched, and undo a wrong match"
+            translate("hardship.reconcile_page", "Matched…"),
+            "matchedLines",
+            translate(
+                "hardship.reconcile_page", "See the lines already matched, and undo a wrong match"
+            ),
         )
         self.matched_button.clicked.connect(lambda _c=False: self.show_matched())
         self.state_label = QLabel()
         self.state_label.setObjectName("reconcileState")
         self.state_label.setWordWrap(True)
+        self.state_label.setAccessibleName(
+            translate("hardship.reconcile_page", "Where the reconciliation stands")
+        )
+        # Before any statement is imported: how to start, in the guide.
+        self.guide_link = guide_link(self)
+        self.guide_link.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.guide_link.hide()
 
         self.figures: dict[str, QLabel] = {}
         figures = QGridLayout()
         figures.setHorizontalSpacing(18)
         figures.setVerticalSpacing(3)
         rows = (
-            ("statement", "Statement balance"),
-            ("ledger", "Ledger balance on the same day"),
-            ("difference", "Difference"),
-            ("explained", "Explained by"),
-            ("brought_forward", "   balance brought forward"),
-            ("not_on_statement", "   entries the bank has not shown yet"),
-            ("not_in_ledger", "   statement lines not in the ledger yet"),
-            ("unexplained", "Unexplained"),
+            ("statement", translate("hardship.reconcile_page", "Statement balance")),
+            ("ledger", translate("hardship.reconcile_page", "Ledger balance on the same day")),
+            ("difference", translate("hardship.reconcile_page", "Difference")),
+            ("explained", translate("hardship.reconcile_page", "Explained by")),
+            ("brought_forward", translate("hardship.reconcile_page", "balance brought forward")),
+            (
+                "not_on_statement",
+                translate("hardship.reconcile_page", "entries the bank has not shown yet"),
+            ),
+            (
+                "not_in_ledger",
+                translate("hardship.reconcile_page", "statement lines not in the ledger yet"),
+            ),
+            ("unexplained", translate("hardship.reconcile_page", "Unexplained")),
         )
+        indented = ("brought_forward", "not_on_statement", "not_in_ledger")
         for n, (key, text) in enumerate(rows):
-            label = QLabel(text)
+            # The parts of "Explained by" sit under it (the indent is layout, not text).
+            label = QLabel(f"   {text}" if key in indented else text)
             if key == "explained":
                 label.setObjectName("tabSubheading")
                 figures.addWidget(label, n, 0)
@@ -543,27 +685,42 @@ class ReconcilePage(QWidget):
             figures.addWidget(value, n, 1)
             self.figures[key] = value
         figures.setColumnStretch(2, 1)
-        summary_box = QGroupBox("Bank against ledger")
+        summary_box = QGroupBox(translate("hardship.reconcile_page", "Bank against ledger"))
         summary_layout = QVBoxLayout(summary_box)
         summary_layout.addWidget(self.state_label)
+        summary_layout.addWidget(self.guide_link)
         summary_layout.addLayout(figures)
 
         # Suggested matches.
         self.suggestions_table = table(
             "suggestionsTable",
-            ["Statement date", "Statement line", "Amount", "Ledger date", "Ledger entry", "Why"],
+            [
+                translate("hardship.reconcile_page", "Statement date"),
+                translate("hardship.reconcile_page", "Statement line"),
+                translate("hardship.reconcile_page", "Amount"),
+                translate("hardship.reconcile_page", "Ledger date"),
+                translate("hardship.reconcile_page", "Ledger entry"),
+                translate("hardship.reconcile_page", "Why"),
+            ],
             1,
             (2,),
+            translate("hardship.reconcile_page", "Suggested matches"),
         )
         self.confirm_button = button(
-            "Confirm match", "confirmMatch", "Reconcile the chosen line with its ledger entry"
+            translate("hardship.reconcile_page", "Confirm match"),
+            "confirmMatch",
+            translate("hardship.reconcile_page", "Reconcile the chosen line with its ledger entry"),
         )
         self.confirm_button.clicked.connect(lambda _c=False: self.confirm_match())
         self.confirm_all_button = button(
-            "Confirm all", "confirmAll", "Reconcile every proposed pair listed"
+            translate("hardship.reconcile_page", "Confirm all"),
+            "confirmAll",
+            translate("hardship.reconcile_page", "Reconcile every proposed pair listed"),
         )
         self.confirm_all_button.clicked.connect(lambda _c=False: self.confirm_all())
-        self.suggestions_heading = heading("Suggested matches")
+        self.suggestions_heading = heading(
+            translate("hardship.reconcile_page", "Suggested matches")
+        )
         suggestions = self._section(
             self.suggestions_heading,
             self.suggestions_table,
@@ -572,31 +729,62 @@ class ReconcilePage(QWidget):
         )
 
         # Statement lines the ledger lacks.
-        self.lines_table = table("unmatchedLines", ["Date", "Statement line", "Amount"], 1, (2,))
+        self.lines_table = table(
+            "unmatchedLines",
+            [
+                translate("hardship.reconcile_page", "Date"),
+                translate("hardship.reconcile_page", "Statement line"),
+                translate("hardship.reconcile_page", "Amount"),
+            ],
+            1,
+            (2,),
+            translate("hardship.reconcile_page", "Statement lines not in the ledger"),
+        )
         self.record_button = button(
-            "Record as…",
+            translate("hardship.reconcile_page", "Record as…"),
             "recordLine",
-            "Record the line in the ledger as a bank charge, interest, a transfer or a donation",
+            translate(
+                "hardship.reconcile_page",
+                "Record the line in the ledger as a bank charge, interest, a transfer or a "
+                "donation",
+            ),
         )
         self.record_button.clicked.connect(lambda _c=False: self.record_line())
         self.match_button = button(
-            "Match by hand…", "matchByHand", "Match the line with a ledger entry you choose"
+            translate("hardship.reconcile_page", "Match by hand…"),
+            "matchByHand",
+            translate("hardship.reconcile_page", "Match the line with a ledger entry you choose"),
         )
         self.match_button.clicked.connect(lambda _c=False: self.match_by_hand())
-        self.lines_heading = heading("Statement lines not in the ledger")
+        self.lines_heading = heading(
+            translate("hardship.reconcile_page", "Statement lines not in the ledger")
+        )
         lines = self._section(
             self.lines_heading, self.lines_table, self.record_button, self.match_button
         )
 
         # Entries the bank has not shown.
-        self.entries_table = table("unmatchedEntries", ["Date", "Ledger entry", "Amount"], 1, (2,))
-        self.entries_heading = heading("Ledger entries not on the statement")
+        self.entries_table = table(
+            "unmatchedEntries",
+            [
+                translate("hardship.reconcile_page", "Date"),
+                translate("hardship.reconcile_page", "Ledger entry"),
+                translate("hardship.reconcile_page", "Amount"),
+            ],
+            1,
+            (2,),
+            translate("hardship.reconcile_page", "Ledger entries not on the statement"),
+        )
+        self.entries_heading = heading(
+            translate("hardship.reconcile_page", "Ledger entries not on the statement")
+        )
         entries = self._section(self.entries_heading, self.entries_table)
 
         for widget in (self.suggestions_table, self.lines_table, self.entries_table):
             widget.itemSelectionChanged.connect(self._update_buttons)
 
         lists = QSplitter(Qt.Orientation.Vertical)
+        lists.setObjectName("reconcileSplitter")
         lists.setChildrenCollapsible(False)
         lists.addWidget(suggestions)
         lists.addWidget(lines)
@@ -645,9 +833,10 @@ class ReconcilePage(QWidget):
 
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):
-                self.state_label.setText(
-                    f"The reconciliation could not be read: {read_error_text(exc)}"
+                text = translate(
+                    "hardship.reconcile_page", "The reconciliation could not be read: {why}"
                 )
+                self.state_label.setText(text.format(why=read_error_text(exc)))
 
         self.ctx.worker.run(
             lambda: read_overview(db, fund_id), on_done=done, on_error=failed, quiet=True
@@ -658,7 +847,7 @@ class ReconcilePage(QWidget):
         rec = overview.reconciliation
         f = self.figures
         statement = rec.statement_balance
-        on = f" on {short_date(rec.as_of)}" if rec.as_of else ""
+        as_of = short_date(rec.as_of) if rec.as_of else ""
         lines_total = rec.not_in_ledger_total
         entries_total = rec.not_on_statement_total
         f["statement"].setText(str(statement) if statement is not None else "—")
@@ -669,44 +858,50 @@ class ReconcilePage(QWidget):
         f["not_in_ledger"].setText(_signed(lines_total) if lines_total else "—")
         unexplained = rec.unexplained
         f["unexplained"].setText(str(unexplained) if unexplained is not None else "—")
-        if statement is None and rec.as_of is None:
+        nothing_yet = statement is None and rec.as_of is None
+        self.guide_link.setVisible(nothing_yet)
+        if nothing_yet:
             self.state_label.setText(
-                "No bank statement imported yet. Download one from online banking (OFX, or "
-                "CSV) and press Import statement… to check the ledger against the bank."
+                translate(
+                    "hardship.reconcile_page",
+                    "No bank statement imported yet. Download one from online banking (OFX, or "
+                    "CSV) and press Import statement… to check the ledger against the bank.",
+                )
             )
             self.state_label.setStyleSheet("")
         elif statement is None:
             self.state_label.setText(
-                "The statements imported give no closing balance, so the balances cannot be "
-                "compared; the lines can still be matched."
+                translate(
+                    "hardship.reconcile_page",
+                    "The statements imported give no closing balance, so the balances cannot be "
+                    "compared; the lines can still be matched.",
+                )
             )
             self.state_label.setStyleSheet("")
         elif unexplained is not None and unexplained != ZERO:
-            self.state_label.setText(
-                f"Not reconciled{on}: {unexplained} of the difference is not explained by the "
-                "items listed. Look for a line or entry missing from either side."
+            text = (
+                translate(
+                    "hardship.reconcile_page",
+                    "Not reconciled on {date}: {amount} of the difference is not explained by "
+                    "the items listed. Look for a line or entry missing from either side.",
+                )
+                if as_of
+                else translate(
+                    "hardship.reconcile_page",
+                    "Not reconciled: {amount} of the difference is not explained by the items "
+                    "listed. Look for a line or entry missing from either side.",
+                )
             )
+            self.state_label.setText(text.format(date=as_of, amount=unexplained))
             self.state_label.setStyleSheet(BAD_STYLE)
         elif not rec.reconciled:
             # Explained, but only because the ledger still lacks (or has not matched) lines.
-            self.state_label.setText(
-                f"Not reconciled yet{on}: {plural(rec.not_in_ledger_count, 'statement line')} "
-                "not matched with the ledger. Confirm the suggested matches, or record each "
-                "line (a bank charge, interest, a donation) or match it by hand."
-            )
+            self.state_label.setText(_not_yet_text(as_of, rec.not_in_ledger_count))
             self.state_label.setStyleSheet(WARNING_STYLE)
         else:
-            ledger = rec.ledger_balance
-            text = f"✓ Reconciled{on}: the bank's {statement} "
-            if statement == ledger:
-                text += "agrees with the ledger."
-            else:
-                text += (
-                    f"and the ledger's {ledger} differ only by "
-                    f"{plural(rec.not_on_statement_count, 'entry', 'entries')} the bank has not "
-                    "shown yet."
-                )
-            self.state_label.setText(text)
+            self.state_label.setText(
+                _reconciled_text(as_of, statement, rec.ledger_balance, rec.not_on_statement_count)
+            )
             self.state_label.setStyleSheet(OK_STYLE)
 
         self.suggestions_table.setRowCount(len(overview.suggestions))
@@ -717,7 +912,11 @@ class ReconcilePage(QWidget):
             self.suggestions_table.setItem(n, 3, date_cell(s.entry_date))
             self.suggestions_table.setItem(n, 4, cell(f"{s.entry_id}: {s.entry_text}"))
             self.suggestions_table.setItem(n, 5, cell(s.reason))
-        self.suggestions_heading.setText(f"Suggested matches ({len(overview.suggestions)})")
+        self.suggestions_heading.setText(
+            translate("hardship.reconcile_page", "Suggested matches ({n})").format(
+                n=f"{len(overview.suggestions):,}"
+            )
+        )
         items = rec.not_in_ledger
         self.lines_table.setRowCount(len(items))
         for n, item in enumerate(items):
@@ -725,7 +924,9 @@ class ReconcilePage(QWidget):
             self.lines_table.setItem(n, 1, cell(item.text))
             self.lines_table.setItem(n, 2, money_cell(item.amount))
         self.lines_heading.setText(
-            f"Statement lines not in the ledger ({_count(len(items), rec.not_in_ledger_count)})"
+            translate("hardship.reconcile_page", "Statement lines not in the ledger ({n})").format(
+                n=_count(len(items), rec.not_in_ledger_count)
+            )
         )
         entries = rec.not_on_statement
         self.entries_table.setRowCount(len(entries))
@@ -734,8 +935,9 @@ class ReconcilePage(QWidget):
             self.entries_table.setItem(n, 1, cell(f"{item.id}: {item.text}"))
             self.entries_table.setItem(n, 2, money_cell(item.amount))
         self.entries_heading.setText(
-            "Ledger entries not on the statement "
-            f"({_count(len(entries), rec.not_on_statement_count)})"
+            translate(
+                "hardship.reconcile_page", "Ledger entries not on the statement ({n})"
+            ).format(n=_count(len(entries), rec.not_on_statement_count))
         )
         self._update_buttons()
 
@@ -763,7 +965,11 @@ class ReconcilePage(QWidget):
                 return
             self._importing = False
             if problems:
-                self.ctx.dialogs.error(self, "Not all matched", "\n".join(problems[:20]))
+                self.ctx.dialogs.error(
+                    self,
+                    translate("hardship.reconcile_page", "Not all matched"),
+                    "\n".join(problems[:20]),
+                )
             self.changed.emit()
 
         def failed(exc: BaseException) -> None:
@@ -771,7 +977,9 @@ class ReconcilePage(QWidget):
                 return
             self._importing = False
             self._update_buttons()
-            self.ctx.dialogs.error(self, "Not matched", read_error_text(exc))
+            self.ctx.dialogs.error(
+                self, translate("hardship.reconcile_page", "Not matched"), read_error_text(exc)
+            )
 
         self.ctx.worker.run(lambda: match_many(db, pairs), on_done=done, on_error=failed)
 
@@ -784,12 +992,24 @@ class ReconcilePage(QWidget):
         if self.overview is None or not self.overview.suggestions:
             return
         pairs = [(s.line_id, s.entry_id) for s in self.overview.suggestions]
+        question = (
+            translate(
+                "hardship.reconcile_page",
+                "Reconcile the 1 suggested pair? Check it first: it pairs a statement line with "
+                "a ledger entry of the same amount.",
+            )
+            if len(pairs) == 1
+            else translate(
+                "hardship.reconcile_page",
+                "Reconcile all {n} suggested pairs? Check them first: each pairs a statement "
+                "line with a ledger entry of the same amount.",
+            ).format(n=f"{len(pairs):,}")
+        )
         if not self.ctx.dialogs.confirm(
             self,
-            "Confirm all matches",
-            f"Reconcile all {plural(len(pairs), 'suggested pair')}? Check them first: each "
-            "pairs a statement line with a ledger entry of the same amount.",
-            yes="Confirm all",
+            translate("hardship.reconcile_page", "Confirm all matches"),
+            question,
+            yes=translate("hardship.reconcile_page", "Confirm all"),
         ):
             return
         self._match(pairs)
@@ -840,7 +1060,11 @@ class ReconcilePage(QWidget):
     def import_statement(self, path: Path | None = None) -> None:
         if self.fund_id is None:
             return
-        path = path or self.ctx.dialogs.open_file(self, "Import a bank statement", STATEMENT_FILTER)
+        path = path or self.ctx.dialogs.open_file(
+            self,
+            translate("hardship.reconcile_page", "Import a bank statement"),
+            translate("hardship.reconcile_page", STATEMENT_FILTER),
+        )
         if path is None:
             return
         self._read(Path(path), None)
@@ -863,8 +1087,8 @@ class ReconcilePage(QWidget):
         self.ctx.worker.run_with_progress(
             lambda _progress: read_for_fund(db, fund_id, path, profile),
             parent=self,
-            title="Import a bank statement",
-            label=f"Reading {path.name}…",
+            title=translate("hardship.reconcile_page", "Import a bank statement"),
+            label=translate("hardship.reconcile_page", "Reading {file}…").format(file=path.name),
             on_done=lambda statement: self._confirm(path, profile, statement),
             on_error=failed,
             on_cancelled=cancelled,
@@ -879,22 +1103,35 @@ class ReconcilePage(QWidget):
             problems = list(exc.problems)
             shown = "\n".join(f"• {p}" for p in problems[:SHOWN_WARNINGS])
             if len(problems) > SHOWN_WARNINGS:
-                shown += f"\n… and {len(problems) - SHOWN_WARNINGS} more"
+                more = translate("hardship.reconcile_page", "… and {n} more")
+                shown += "\n" + more.format(n=len(problems) - SHOWN_WARNINGS)
+            text = translate(
+                "hardship.reconcile_page", "Nothing was imported from {file}:\n{problems}"
+            )
             self.ctx.dialogs.error(
                 self,
-                "Not imported",
-                f"Nothing was imported from {path.name}:\n{shown}",
+                translate("hardship.reconcile_page", "Not imported"),
+                text.format(file=path.name, problems=shown),
             )
         elif isinstance(exc, StatementRefused):
-            self.ctx.dialogs.error(self, "Not imported", str(exc))
+            self.ctx.dialogs.error(
+                self, translate("hardship.reconcile_page", "Not imported"), str(exc)
+            )
         else:
-            self.ctx.dialogs.error(self, "Not imported", f"Nothing was imported: {error_text(exc)}")
+            text = translate("hardship.reconcile_page", "Nothing was imported: {why}")
+            self.ctx.dialogs.error(
+                self,
+                translate("hardship.reconcile_page", "Not imported"),
+                text.format(why=error_text(exc)),
+            )
 
     def _choose_layout(self, path: Path) -> None:
         try:
             headings, sample = csv_preview(path)
         except OSError as exc:
-            self.ctx.dialogs.error(self, "Not imported", error_text(exc))
+            self.ctx.dialogs.error(
+                self, translate("hardship.reconcile_page", "Not imported"), error_text(exc)
+            )
             return
         known = saved_layout_for(self.ctx.db, headings)
         if known is not None:
@@ -907,29 +1144,42 @@ class ReconcilePage(QWidget):
     def _confirm(self, path: Path, profile: CsvProfile | None, s: Statement) -> None:
         if not shiboken6.isValid(self):
             return
-        count = len(s.lines)
-        text = [f"{path.name} holds {plural(count, 'transaction')}"]
-        if s.starts_on and s.ends_on:
-            text[0] += f" from {short_date(s.starts_on)} to {short_date(s.ends_on)}"
-        text[0] += "."
+        text = [_holds_text(path.name, s)]
         if s.closing_balance is not None:
+            closing = translate("hardship.reconcile_page", "Closing balance {amount} on {date}.")
             text.append(
-                f"Closing balance {s.closing_balance} on {short_date(s.closing_balance_on)}."
+                closing.format(amount=s.closing_balance, date=short_date(s.closing_balance_on))
             )
         if profile is not None:
-            text.append(f"Columns read with the layout “{profile.name}”.")
+            layout = translate("hardship.reconcile_page", "Columns read with the layout “{name}”.")
+            text.append(layout.format(name=profile.name))
         warnings = list(s.warnings)
         if warnings:
-            text.append(f"\n{plural(len(warnings), 'warning')}:")
+            text.append(
+                "\n" + translate("hardship.reconcile_page", "1 warning:")
+                if len(warnings) == 1
+                else "\n"
+                + translate("hardship.reconcile_page", "{n} warnings:").format(
+                    n=f"{len(warnings):,}"
+                )
+            )
             text += [f"• {w}" for w in warnings[:SHOWN_WARNINGS]]
             if len(warnings) > SHOWN_WARNINGS:
-                text.append(f"… and {len(warnings) - SHOWN_WARNINGS} more")
+                more = translate("hardship.reconcile_page", "… and {n} more")
+                text.append(more.format(n=len(warnings) - SHOWN_WARNINGS))
         text.append(
-            "\nLines imported before are skipped. Lines that match a ledger entry without "
-            "doubt are matched at once; the rest are listed for you."
+            "\n"
+            + translate(
+                "hardship.reconcile_page",
+                "Lines imported before are skipped. Lines that match a ledger entry without "
+                "doubt are matched at once; the rest are listed for you.",
+            )
         )
         if not self.ctx.dialogs.confirm(
-            self, "Import a bank statement", "\n".join(text), yes="Import"
+            self,
+            translate("hardship.reconcile_page", "Import a bank statement"),
+            "\n".join(text),
+            yes=translate("hardship.reconcile_page", "Import"),
         ):
             self._set_importing(False)
             return
@@ -941,12 +1191,22 @@ class ReconcilePage(QWidget):
             self._set_importing(False)
             self.changed.emit()
             message = (
-                f"{plural(r.imported, 'line')} imported, "
-                f"{r.matched:,} matched with the ledger at once."
-            )
+                translate(
+                    "hardship.reconcile_page",
+                    "1 line imported, {matched} matched with the ledger at once.",
+                )
+                if r.imported == 1
+                else translate(
+                    "hardship.reconcile_page",
+                    "{n} lines imported, {matched} matched with the ledger at once.",
+                )
+            ).format(n=f"{r.imported:,}", matched=f"{r.matched:,}")
             if r.already_imported:
-                message += f" {r.already_imported:,} imported before were skipped."
-            self.ctx.dialogs.info(self, "Statement imported", message)
+                skipped = translate("hardship.reconcile_page", "{n} imported before were skipped.")
+                message += " " + skipped.format(n=f"{r.already_imported:,}")
+            self.ctx.dialogs.info(
+                self, translate("hardship.reconcile_page", "Statement imported"), message
+            )
 
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):
@@ -956,8 +1216,8 @@ class ReconcilePage(QWidget):
         self.ctx.worker.run_with_progress(
             lambda _progress: import_statement(db, fund_id, path, profile),
             parent=self,
-            title="Import a bank statement",
-            label=f"Importing {path.name}…",
+            title=translate("hardship.reconcile_page", "Import a bank statement"),
+            label=translate("hardship.reconcile_page", "Importing {file}…").format(file=path.name),
             on_done=done,
             on_error=failed,
         )
@@ -965,4 +1225,105 @@ class ReconcilePage(QWidget):
 
 def _count(shown: int, total: int) -> str:
     """ "12", or "the first 500 of 1,204" when the list is cut short."""
-    return f"{total:,}" if shown == total else f"the first {shown:,} of {total:,}"
+    if shown == total:
+        return f"{total:,}"
+    text = translate("hardship.reconcile_page", "the first {shown} of {total}")
+    return text.format(shown=f"{shown:,}", total=f"{total:,}")
+
+
+def _holds_text(file_name: str, s: Statement) -> str:
+    """What a statement read holds: "x.csv holds 12 transactions from … to …"."""
+    count, n = len(s.lines), f"{len(s.lines):,}"
+    if s.starts_on and s.ends_on:
+        text = (
+            translate(
+                "hardship.reconcile_page", "{file} holds 1 transaction from {start} to {end}."
+            )
+            if count == 1
+            else translate(
+                "hardship.reconcile_page", "{file} holds {n} transactions from {start} to {end}."
+            )
+        )
+        return text.format(
+            file=file_name, n=n, start=short_date(s.starts_on), end=short_date(s.ends_on)
+        )
+    text = (
+        translate("hardship.reconcile_page", "{file} holds 1 transaction.")
+        if count == 1
+        else translate("hardship.reconcile_page", "{file} holds {n} transactions.")
+    )
+    return text.format(file=file_name, n=n)
+
+
+def _not_yet_text(as_of: str, lines: int) -> str:
+    """Explained, but with statement lines not matched with the ledger yet."""
+    if as_of and lines == 1:
+        text = translate(
+            "hardship.reconcile_page",
+            "Not reconciled yet on {date}: 1 statement line not matched with the ledger. "
+            "Confirm the suggested matches, or record each line (a bank charge, interest, a "
+            "donation) or match it by hand.",
+        )
+    elif as_of:
+        text = translate(
+            "hardship.reconcile_page",
+            "Not reconciled yet on {date}: {n} statement lines not matched with the ledger. "
+            "Confirm the suggested matches, or record each line (a bank charge, interest, a "
+            "donation) or match it by hand.",
+        )
+    elif lines == 1:
+        text = translate(
+            "hardship.reconcile_page",
+            "Not reconciled yet: 1 statement line not matched with the ledger. Confirm the "
+            "suggested matches, or record each line (a bank charge, interest, a donation) or "
+            "match it by hand.",
+        )
+    else:
+        text = translate(
+            "hardship.reconcile_page",
+            "Not reconciled yet: {n} statement lines not matched with the ledger. Confirm the "
+            "suggested matches, or record each line (a bank charge, interest, a donation) or "
+            "match it by hand.",
+        )
+    return text.format(date=as_of, n=f"{lines:,}")
+
+
+def _reconciled_text(as_of: str, statement: Money, ledger: Money, waiting: int) -> str:
+    """The bank and the ledger agree, or differ only by entries the bank has not shown yet."""
+    if statement == ledger:
+        text = (
+            translate(
+                "hardship.reconcile_page",
+                "✓ Reconciled on {date}: the bank's {statement} agrees with the ledger.",
+            )
+            if as_of
+            else translate(
+                "hardship.reconcile_page",
+                "✓ Reconciled: the bank's {statement} agrees with the ledger.",
+            )
+        )
+    elif as_of and waiting == 1:
+        text = translate(
+            "hardship.reconcile_page",
+            "✓ Reconciled on {date}: the bank's {statement} and the ledger's {ledger} differ "
+            "only by 1 entry the bank has not shown yet.",
+        )
+    elif as_of:
+        text = translate(
+            "hardship.reconcile_page",
+            "✓ Reconciled on {date}: the bank's {statement} and the ledger's {ledger} differ "
+            "only by {n} entries the bank has not shown yet.",
+        )
+    elif waiting == 1:
+        text = translate(
+            "hardship.reconcile_page",
+            "✓ Reconciled: the bank's {statement} and the ledger's {ledger} differ only by 1 "
+            "entry the bank has not shown yet.",
+        )
+    else:
+        text = translate(
+            "hardship.reconcile_page",
+            "✓ Reconciled: the bank's {statement} and the ledger's {ledger} differ only by {n} "
+            "entries the bank has not shown yet.",
+        )
+    return text.format(date=as_of, statement=statement, ledger=ledger, n=f"{waiting:,}")

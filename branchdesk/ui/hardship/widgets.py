@@ -1,6 +1,6 @@
 """Small pieces the Hardship fund pages and dialogs share: buttons, tables, money fields, the
-form dialog base (casework's `CaseDialog`, with a fund's words for a stale edit), and the
-export runner."""
+link to the guide and the stack that shows an empty state in place of a list, the form dialog
+base (casework's `CaseDialog`, with a fund's words for a stale edit), and the export runner."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -35,6 +36,8 @@ from branchdesk.ui import style
 from branchdesk.ui.casework.common import CaseDialog, date_edit
 from branchdesk.ui.casework.exports import error_text
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.empty_state import link_label, open_guide, set_link
+from branchdesk.ui.i18n import translate
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 OK_STYLE = (
@@ -85,19 +88,42 @@ def muted(text: str = "") -> QLabel:
     return label
 
 
-def empty_note(text: str) -> QLabel:
-    """What to do first, where a list has nothing in it yet."""
-    label = QLabel(text)
-    label.setObjectName("placeholderText")
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setMargin(24)
+GUIDE_SECTION = "hardship"
+
+
+def guide_link_text() -> str:
+    """The words of every link from the Hardship fund to its section of the guide."""
+    return translate("hardship.widgets", "Read the guide: running a hardship fund")
+
+
+def guide_link(owner: QWidget, section: str = GUIDE_SECTION) -> QLabel:
+    """A link that opens the user guide at the Hardship fund's section."""
+    label = link_label("guideLink")
+    set_link(label, guide_link_text(), section)
+    label.setToolTip(translate("hardship.widgets", "Open the user guide at the hardship fund"))
+    label.linkActivated.connect(lambda href: open_guide(owner, href))
     return label
 
 
-def table(name: str, headers: list[str], stretch: int, right: tuple[int, ...] = ()) -> QTableWidget:
+def empty_stack(empty: QWidget, view: QWidget) -> QStackedWidget:
+    """The empty state (page 0) in place of the list (page 1)."""
+    stack = QStackedWidget()
+    stack.addWidget(empty)
+    stack.addWidget(view)
+    return stack
+
+
+def table(
+    name: str,
+    headers: list[str],
+    stretch: int,
+    right: tuple[int, ...] = (),
+    accessible_name: str = "",
+) -> QTableWidget:
     widget = QTableWidget(0, len(headers))
     widget.setObjectName(name)
+    if accessible_name:
+        widget.setAccessibleName(accessible_name)
     widget.setHorizontalHeaderLabels(headers)
     widget.verticalHeader().hide()
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -239,6 +265,16 @@ class FormDialog(CaseDialog):
 
     what = "record"
 
+    def add_field(
+        self, name: str, label: str, widget: QWidget, field: QWidget | None = None
+    ) -> None:
+        # A list keeps its own name: column widths are remembered by it, and the field's name
+        # ("line", "entry") says little outside this form.
+        own_name = widget.objectName() if isinstance(widget, QAbstractItemView) else ""
+        super().add_field(name, label, widget, field)
+        if own_name:
+            widget.setObjectName(own_name)
+
     def add_field_to(
         self,
         layout: QFormLayout,
@@ -291,10 +327,15 @@ class Exporter(QObject):
         if path is None:
             return None
         if path.suffix.lower() not in allowed:
+            if len(allowed) == 1:
+                text = translate("hardship.widgets", "Choose a file name ending in {ending}.")
+                text = text.format(ending=allowed[0])
+            else:
+                text = translate(
+                    "hardship.widgets", "Choose a file name ending in {first} or {second}."
+                ).format(first=allowed[0], second=allowed[-1])
             self.ctx.dialogs.error(
-                self.parent_widget,
-                "Export",
-                f"Choose a file name ending in {' or '.join(allowed)}.",
+                self.parent_widget, translate("hardship.widgets", "Export"), text
             )
             return None
         self._folder = path.parent
@@ -305,17 +346,21 @@ class Exporter(QObject):
 
         def done(_result: object) -> None:
             self._set_busy(False)
-            self.ctx.dialogs.info(self.parent_widget, "Export finished", done_text)
+            self.ctx.dialogs.info(
+                self.parent_widget, translate("hardship.widgets", "Export finished"), done_text
+            )
 
         def failed(exc: BaseException) -> None:
             self._set_busy(False)
-            self.ctx.dialogs.error(self.parent_widget, "Export failed", error_text(exc))
+            self.ctx.dialogs.error(
+                self.parent_widget, translate("hardship.widgets", "Export failed"), error_text(exc)
+            )
 
         self.ctx.worker.run_with_progress(
             run,
             parent=self.parent_widget,
             title=title,
-            label=f"Writing {path.name}…",
+            label=translate("hardship.widgets", "Writing {file}…").format(file=path.name),
             on_done=done,
             on_error=failed,
             on_cancelled=lambda: self._set_busy(False),

@@ -23,14 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.exports.text import plural
 from branchdesk.members.importer import ImportPreview, Problem
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class ProblemsModel(QAbstractTableModel):
-    HEADERS = ("Line", "Column", "Problem")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("members.import_dialog", "Line"),
+        QT_TRANSLATE_NOOP("members.import_dialog", "Column"),
+        QT_TRANSLATE_NOOP("members.import_dialog", "Problem"),
+    )
 
     def __init__(self, problems: list[Problem], parent: Any = None) -> None:
         super().__init__(parent)
@@ -70,7 +74,7 @@ class ProblemsModel(QAbstractTableModel):
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(self.HEADERS)
         ):
-            return self.HEADERS[section]
+            return translate("members.import_dialog", self.HEADERS[section])
         return None
 
 
@@ -79,6 +83,7 @@ def problems_table(problems: list[Problem], parent: QWidget) -> tuple[ProblemsMo
     model = ProblemsModel(problems, parent)
     view = QTableView()
     view.setObjectName("problemsView")
+    view.setAccessibleName(translate("members.import_dialog", "Problems found in the file"))
     view.setModel(model)
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -106,7 +111,9 @@ class ImportPreviewDialog(QDialog):
         self.preview = preview
         plan = preview.plan
         name = plan.file.name
-        self.setWindowTitle(f"Import members — {name}")
+        self.setWindowTitle(
+            translate("members.import_dialog", "Import members — {name}").format(name=name)
+        )
         self.setMinimumSize(720, 300 if plan.ok and not plan.warnings else 460)
 
         icon = QLabel()
@@ -141,23 +148,53 @@ class ImportPreviewDialog(QDialog):
         self.problems_view: QTableView | None = None
         buttons = QDialogButtonBox()
         if plan.ok:
-            self.heading.setText(f"Ready to import {name}")
-            self.summary.setText(
-                f"{plural(preview.new, 'new member', 'new members')}, "
-                f"{preview.changed:,} to update, {preview.unchanged:,} unchanged.\n"
-                "Members already in the register are matched by membership number and "
-                "updated from the file. Nothing is written until you press Import."
+            self.heading.setText(
+                translate("members.import_dialog", "Ready to import {name}").format(name=name)
             )
-            self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+            counts = (
+                translate(
+                    "members.import_dialog",
+                    "1 new member, {changed} to update, {unchanged} unchanged.",
+                )
+                if preview.new == 1
+                else translate(
+                    "members.import_dialog",
+                    "{new} new members, {changed} to update, {unchanged} unchanged.",
+                )
+            )
+            self.summary.setText(
+                counts.format(
+                    new=f"{preview.new:,}",
+                    changed=f"{preview.changed:,}",
+                    unchanged=f"{preview.unchanged:,}",
+                )
+                + "\n"
+                + translate(
+                    "members.import_dialog",
+                    "Members already in the register are matched by membership number and "
+                    "updated from the file. Nothing is written until you press Import.",
+                )
+            )
+            self.import_button = buttons.addButton(
+                translate("members.import_dialog", "Import"), QDialogButtonBox.ButtonRole.AcceptRole
+            )
             self.import_button.setObjectName("importButton")
             self.import_button.setDefault(True)
             buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         else:
             count = len(plan.problems)
-            self.heading.setText(f"{name} has {plural(count, 'problem', 'problems')}")
+            heading = (
+                translate("members.import_dialog", "{name} has 1 problem")
+                if count == 1
+                else translate("members.import_dialog", "{name} has {count} problems")
+            )
+            self.heading.setText(heading.format(name=name, count=f"{count:,}"))
             self.summary.setText(
-                "Nothing has been imported. Put these right in the file, save it, and import "
-                "it again."
+                translate(
+                    "members.import_dialog",
+                    "Nothing has been imported. Put these right in the file, save it, and import "
+                    "it again.",
+                )
             )
             self.problems_model, self.problems_view = problems_table(plan.problems, self)
             layout.addWidget(self.problems_view, 1)

@@ -55,16 +55,26 @@ from branchdesk.members.service import (
     workplace_names,
 )
 from branchdesk.store.errors import AccessDenied, StaleEdit, StoreError
+from branchdesk.ui.accessible_names import name_fields_from_labels
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind
+from branchdesk.ui.members.code_words import words
 
 log = logging.getLogger(__name__)
 
 _REQUIRED = ("membership_number", "first_name", "last_name")
-BUSY_MESSAGE = (
+# English here; shown through busy_message(), which translates it.
+BUSY_MESSAGE = QT_TRANSLATE_NOOP(
+    "members.member_dialog",
     "The database is busy (another BranchDesk or an import is writing). "
-    "Nothing was saved; try again in a moment."
+    "Nothing was saved; try again in a moment.",
 )
+
+
+def busy_message() -> str:
+    """BUSY_MESSAGE in the user's language."""
+    return translate("members.member_dialog", BUSY_MESSAGE)
 
 
 def is_busy(exc: DBAPIError) -> bool:
@@ -104,10 +114,14 @@ class MemberDialog(QDialog):
         self.error_labels: dict[str, QLabel] = {}
 
         if member_id is None:
-            self.setWindowTitle("Add member")
+            self.setWindowTitle(translate("members.member_dialog", "Add member"))
         else:
             name = f"{form.first_name} {form.last_name}".strip() if form else ""
-            self.setWindowTitle(f"Edit member — {name}" if name else "Edit member")
+            self.setWindowTitle(
+                translate("members.member_dialog", "Edit member — {name}").format(name=name)
+                if name
+                else translate("members.member_dialog", "Edit member")
+            )
 
         self._build()
         self._load(form or MemberForm(date_joined=date.today()))
@@ -133,31 +147,40 @@ class MemberDialog(QDialog):
         self.first_name = self._line("first_name")
         self.last_name = self._line("last_name")
         self.status = QComboBox()
-        for value, label in STATUSES:
+        for value, label in words(dict(STATUSES)).items():
             self.status.addItem(label, value)
         self.date_joined = QDateEdit()
         self.date_joined.setCalendarPopup(True)
         self.date_joined.setDisplayFormat("dd/MM/yyyy")
         self.date_joined.setMinimumDate(QDate(1900, 1, 1))
         self.date_joined.setMaximumDate(QDate.currentDate())
-        self.date_unknown = QCheckBox("Not known")
+        self.date_unknown = QCheckBox(translate("members.member_dialog", "Not known"))
+        self.date_unknown.setAccessibleName(
+            translate("members.member_dialog", "Date joined not known")
+        )
         self.date_unknown.setObjectName("date_unknown")
         self.date_unknown.toggled.connect(self.date_joined.setDisabled)
-        self.subs_up_to_date = QCheckBox("Subs are up to date")
+        self.subs_up_to_date = QCheckBox(translate("members.member_dialog", "Subs are up to date"))
 
         self.employer = QComboBox()
         self.employer.setEditable(True)
         self.employer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.employer.lineEdit().setPlaceholderText("Choose or type a new employer")
+        self.employer.lineEdit().setPlaceholderText(
+            translate("members.member_dialog", "Choose or type a new employer")
+        )
         self.employer.lineEdit().setMaxLength(LIMITS["employer"])
         self.workplace = QComboBox()
         self.workplace.setEditable(True)
         self.workplace.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.workplace.lineEdit().setPlaceholderText("Choose or type a new workplace")
+        self.workplace.lineEdit().setPlaceholderText(
+            translate("members.member_dialog", "Choose or type a new workplace")
+        )
         self.workplace.lineEdit().setMaxLength(LIMITS["workplace"])
         self.department = self._line("department")
         self.job_title = self._line("job_title")
-        self.work_email = self._line("work_email", "name@employer.gov.uk")
+        self.work_email = self._line(
+            "work_email", translate("members.member_dialog", "name@employer.gov.uk")
+        )
         self.work_phone = self._line("work_phone")
         self.personal_email = self._line("personal_email")
         self.personal_phone = self._line("personal_phone")
@@ -166,7 +189,13 @@ class MemberDialog(QDialog):
         line = self.home_address.fontMetrics().lineSpacing()
         self.home_address.setMaximumHeight(line * 5 + 14)
         self.notes = _plain_text(8)
-        self.notes.setPlaceholderText("Anything a rep should know. Casework goes in a case.")
+        self.notes.setPlaceholderText(
+            translate(
+                "members.member_dialog", "Anything a rep should know. Casework goes in a case."
+            )
+        )
+        # The Notes box is its only label: name the field for a screen reader.
+        self.notes.setAccessibleName(translate("members.member_dialog", "Notes"))
 
         for name in (
             "membership_number",
@@ -197,31 +226,37 @@ class MemberDialog(QDialog):
         date_layout.addWidget(self.date_unknown)
         date_layout.addStretch(1)
 
-        member_box = QGroupBox("Member")
+        member_box = QGroupBox(translate("members.member_dialog", "Member"))
         member = self._form_layout(member_box)
-        self._add_row(member, "Membership number *", "membership_number")
-        self._add_row(member, "First name *", "first_name")
-        self._add_row(member, "Last name *", "last_name")
-        self._add_row(member, "Status", "status")
-        self._add_row(member, "Date joined", "date_joined", date_row)
-        self._add_row(member, "Subscriptions", "subs_up_to_date")
+        self._add_row(
+            member, translate("members.member_dialog", "Membership number *"), "membership_number"
+        )
+        self._add_row(member, translate("members.member_dialog", "First name *"), "first_name")
+        self._add_row(member, translate("members.member_dialog", "Last name *"), "last_name")
+        self._add_row(member, translate("members.member_dialog", "Status"), "status")
+        self._add_row(
+            member, translate("members.member_dialog", "Date joined"), "date_joined", date_row
+        )
+        self._add_row(
+            member, translate("members.member_dialog", "Subscriptions"), "subs_up_to_date"
+        )
 
-        work_box = QGroupBox("Work")
+        work_box = QGroupBox(translate("members.member_dialog", "Work"))
         work = self._form_layout(work_box)
-        self._add_row(work, "Employer", "employer")
-        self._add_row(work, "Workplace", "workplace")
-        self._add_row(work, "Department", "department")
-        self._add_row(work, "Job title", "job_title")
-        self._add_row(work, "Work email", "work_email")
-        self._add_row(work, "Work phone", "work_phone")
+        self._add_row(work, translate("members.member_dialog", "Employer"), "employer")
+        self._add_row(work, translate("members.member_dialog", "Workplace"), "workplace")
+        self._add_row(work, translate("members.member_dialog", "Department"), "department")
+        self._add_row(work, translate("members.member_dialog", "Job title"), "job_title")
+        self._add_row(work, translate("members.member_dialog", "Work email"), "work_email")
+        self._add_row(work, translate("members.member_dialog", "Work phone"), "work_phone")
 
-        personal_box = QGroupBox("Personal contact")
+        personal_box = QGroupBox(translate("members.member_dialog", "Personal contact"))
         personal = self._form_layout(personal_box)
-        self._add_row(personal, "Email", "personal_email")
-        self._add_row(personal, "Phone", "personal_phone")
-        self._add_row(personal, "Home address", "home_address")
+        self._add_row(personal, translate("members.member_dialog", "Email"), "personal_email")
+        self._add_row(personal, translate("members.member_dialog", "Phone"), "personal_phone")
+        self._add_row(personal, translate("members.member_dialog", "Home address"), "home_address")
 
-        notes_box = QGroupBox("Notes")
+        notes_box = QGroupBox(translate("members.member_dialog", "Notes"))
         notes_layout = QVBoxLayout(notes_box)
         notes_layout.addWidget(self._with_error("notes", self.notes))
         # A new member has no cases yet: the box is only there when editing.
@@ -245,7 +280,7 @@ class MemberDialog(QDialog):
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
 
-        required = QLabel("* needed for every member")
+        required = QLabel(translate("members.member_dialog", "* needed for every member"))
         required.setObjectName("tabSubheading")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -270,12 +305,21 @@ class MemberDialog(QDialog):
         layout.addSpacing(6)
         layout.addLayout(bottom)
         self.setMinimumWidth(900)
+        name_fields_from_labels(self)
 
     def _build_cases(self) -> QGroupBox:
         """The member's cases: reference, type, stage and date opened, newest first."""
         self.cases_table = QTableWidget(0, 4)
         self.cases_table.setObjectName("memberCases")
-        self.cases_table.setHorizontalHeaderLabels(["Reference", "Type", "Stage", "Opened"])
+        self.cases_table.setAccessibleName(translate("members.member_dialog", "The member's cases"))
+        self.cases_table.setHorizontalHeaderLabels(
+            [
+                translate("members.member_dialog", "Reference"),
+                translate("members.member_dialog", "Type"),
+                translate("members.member_dialog", "Stage"),
+                translate("members.member_dialog", "Opened"),
+            ]
+        )
         self.cases_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.cases_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.cases_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -283,7 +327,9 @@ class MemberDialog(QDialog):
         self.cases_table.setShowGrid(False)
         self.cases_table.setWordWrap(False)
         self.cases_table.verticalHeader().hide()
-        self.cases_table.setToolTip("Double-click a case to open it")
+        self.cases_table.setToolTip(
+            translate("members.member_dialog", "Double-click a case to open it")
+        )
         header = self.cases_table.horizontalHeader()
         header.setHighlightSections(False)
         for column in range(4):
@@ -299,17 +345,20 @@ class MemberDialog(QDialog):
         self.cases_table.itemSelectionChanged.connect(self._update_case_button)
         self.cases_table.installEventFilter(self)
 
-        self.no_cases_label = QLabel("No cases")
+        self.no_cases_label = QLabel(translate("members.member_dialog", "No cases"))
         self.no_cases_label.setObjectName("tabSubheading")
         self.no_cases_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cases_stack = QStackedWidget()
         self.cases_stack.addWidget(self.cases_table)
         self.cases_stack.addWidget(self.no_cases_label)
 
-        self.open_case_button = QPushButton("Open case")
+        self.open_case_button = QPushButton(translate("members.member_dialog", "Open case"))
         self.open_case_button.setObjectName("openCaseButton")
         self.open_case_button.setToolTip(
-            "Close this member and show the case chosen on the Cases page"
+            translate(
+                "members.member_dialog",
+                "Close this member and show the case chosen on the Cases page",
+            )
         )
         self.open_case_button.setAutoDefault(False)  # Enter still means Save
         self.open_case_button.clicked.connect(self.open_selected_case)
@@ -321,7 +370,7 @@ class MemberDialog(QDialog):
         side.addWidget(self.cases_count)
         side.addStretch(1)
 
-        box = QGroupBox("Cases")
+        box = QGroupBox(translate("members.member_dialog", "Cases"))
         layout = QHBoxLayout(box)
         layout.addWidget(self.cases_stack, 1)
         layout.addLayout(side)
@@ -406,9 +455,12 @@ class MemberDialog(QDialog):
             # The member's own details are still worth editing: say so in the box instead.
             log.warning("cases of member %s not read: %s", self.member_id, error_kind(exc))
             self.no_cases_label.setText(
-                "Cases are not shown: your role does not include casework."
+                translate(
+                    "members.member_dialog",
+                    "Cases are not shown: your role does not include casework.",
+                )
                 if isinstance(exc, AccessDenied)
-                else "The cases could not be read just now."
+                else translate("members.member_dialog", "The cases could not be read just now.")
             )
             self.cases_stack.setCurrentWidget(self.no_cases_label)
             self.open_case_button.hide()
@@ -431,7 +483,11 @@ class MemberDialog(QDialog):
         self.cases_stack.setCurrentWidget(self.cases_table if cases else self.no_cases_label)
         self.open_case_button.setVisible(bool(cases))
         self.cases_count.setText(
-            "" if not cases else "1 case" if len(cases) == 1 else f"{len(cases)} cases"
+            ""
+            if not cases
+            else translate("members.member_dialog", "1 case")
+            if len(cases) == 1
+            else translate("members.member_dialog", "{n} cases").format(n=len(cases))
         )
         self._update_case_button()
 
@@ -565,22 +621,33 @@ class MemberDialog(QDialog):
             self._focus_first_error(exc.errors)
             return False
         except StaleEdit as exc:
-            self.ctx.dialogs.error(self, "Not saved: this member was changed", str(exc))
+            self.ctx.dialogs.error(
+                self,
+                translate("members.member_dialog", "Not saved: this member was changed"),
+                str(exc),
+            )
             return False
         except StoreError as exc:
-            self.ctx.dialogs.error(self, "Not saved", str(exc))
+            self.ctx.dialogs.error(self, translate("members.member_dialog", "Not saved"), str(exc))
             return False
         except DBAPIError as exc:
             # Locked by another writer past the busy timeout, or the file unwritable: say so
             # and keep the dialog open with what was typed, rather than a crash report.
             log.warning("member %s not saved: %s", self.member_id or "(new)", error_kind(exc))
             if is_busy(exc):
-                self.ctx.dialogs.error(self, "Not saved: the database is busy", BUSY_MESSAGE)
+                self.ctx.dialogs.error(
+                    self,
+                    translate("members.member_dialog", "Not saved: the database is busy"),
+                    busy_message(),
+                )
             else:
                 self.ctx.dialogs.error(
                     self,
-                    "Not saved",
-                    f"The database could not be written: {exc.orig}. Nothing was saved.",
+                    translate("members.member_dialog", "Not saved"),
+                    translate(
+                        "members.member_dialog",
+                        "The database could not be written: {reason}. Nothing was saved.",
+                    ).format(reason=exc.orig),
                 )
             return False
         return True
@@ -622,10 +689,13 @@ class MemberDialog(QDialog):
         if self.has_changes():
             if not self.ctx.dialogs.confirm(
                 self,
-                "Save changes first?",
-                "You have changed this member's details. Save them before opening the case? "
-                "(Cancel to stay here with your changes.)",
-                yes="Save and open case",
+                translate("members.member_dialog", "Save changes first?"),
+                translate(
+                    "members.member_dialog",
+                    "You have changed this member's details. Save them before opening the case? "
+                    "(Cancel to stay here with your changes.)",
+                ),
+                yes=translate("members.member_dialog", "Save and open case"),
             ):
                 return
             if not self.save():
@@ -638,9 +708,12 @@ class MemberDialog(QDialog):
     def reject(self) -> None:
         if self.has_changes() and not self.ctx.dialogs.confirm(
             self,
-            "Discard changes?",
-            "You have changed this member's details. Close without saving them?",
-            yes="Discard changes",
+            translate("members.member_dialog", "Discard changes?"),
+            translate(
+                "members.member_dialog",
+                "You have changed this member's details. Close without saving them?",
+            ),
+            yes=translate("members.member_dialog", "Discard changes"),
         ):
             return
         super().reject()

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 from branchdesk.members.listing import MemberListing
 from branchdesk.members.service import get_member
 from branchdesk.ui.context import MEMBERS, AppContext
+from branchdesk.ui.empty_state import EmptyState
 from branchdesk.ui.filter_bar import FilterBar
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.list_view import list_view
 from branchdesk.ui.members.member_dialog import MemberDialog
 from branchdesk.ui.members.transfers import MemberTransfers
@@ -36,10 +38,29 @@ from branchdesk.ui.table_model import ListingTableModel
 
 log = logging.getLogger(__name__)
 
+# The listing's column headings (by column key), for the translator: the listing cannot use Qt.
+HEADERS = {
+    "membership_number": QT_TRANSLATE_NOOP("members.members_tab", "Number"),
+    "last_name": QT_TRANSLATE_NOOP("members.members_tab", "Last name"),
+    "first_name": QT_TRANSLATE_NOOP("members.members_tab", "First name"),
+    "employer": QT_TRANSLATE_NOOP("members.members_tab", "Employer"),
+    "workplace": QT_TRANSLATE_NOOP("members.members_tab", "Workplace"),
+    "department": QT_TRANSLATE_NOOP("members.members_tab", "Department"),
+    "job_title": QT_TRANSLATE_NOOP("members.members_tab", "Job title"),
+    "status": QT_TRANSLATE_NOOP("members.members_tab", "Status"),
+    "date_joined": QT_TRANSLATE_NOOP("members.members_tab", "Joined"),
+    "subs_up_to_date": QT_TRANSLATE_NOOP("members.members_tab", "Subs paid"),
+}
+
 
 def _count_text(n: int, search: str) -> str:
-    noun = "member" if n == 1 else "members"
-    return f"{n:,} {noun} found" if search else f"{n:,} {noun}"
+    if search:
+        if n == 1:
+            return translate("members.members_tab", "1 member found")
+        return translate("members.members_tab", "{n} members found").format(n=f"{n:,}")
+    if n == 1:
+        return translate("members.members_tab", "1 member")
+    return translate("members.members_tab", "{n} members").format(n=f"{n:,}")
 
 
 class MembersTab(TabBase):
@@ -60,6 +81,9 @@ class MembersTab(TabBase):
         self.transfers = MemberTransfers(ctx, self, lambda: self.model.search, self._set_busy)
         self._build_actions()
         self.model = ListingTableModel(MemberListing(ctx.db), self, runner=self._run_quietly)
+        self.model.set_headers(
+            {key: translate("members.members_tab", text) for key, text in HEADERS.items()}
+        )
         self._build()
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._update_count)
@@ -88,7 +112,7 @@ class MembersTab(TabBase):
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-            tip = f"{tip} ({keys})"
+            tip = translate("members.members_tab", "{tip} ({keys})").format(tip=tip, keys=keys)
         action.setToolTip(tip)
         action.setStatusTip(tip)
         # triggered(bool) would hand "checked" to a slot with optional arguments: drop it.
@@ -98,24 +122,37 @@ class MembersTab(TabBase):
 
     def _build_actions(self) -> None:
         self.add_action = self._action(
-            "&Add member…", "Add a new member to the register", self.add_member, "Ctrl+N"
+            translate("members.members_tab", "&Add member…"),
+            translate("members.members_tab", "Add a new member to the register"),
+            self.add_member,
+            "Ctrl+N",
         )
         self.edit_action = self._action(
-            "&Edit member…", "Edit the selected member (or double-click them)", self.edit_selected
+            translate("members.members_tab", "&Edit member…"),
+            translate("members.members_tab", "Edit the selected member (or double-click them)"),
+            self.edit_selected,
         )
         self.import_action = self._action(
-            "&Import CSV…",
-            "Import members from a CSV file: every row is checked before anything is written",
+            translate("members.members_tab", "&Import CSV…"),
+            translate(
+                "members.members_tab",
+                "Import members from a CSV file: every row is checked before anything is written",
+            ),
             self.import_csv,
         )
         self.export_action = self._action(
-            "E&xport members…",
-            "Export the members shown to an Excel workbook or a PDF",
+            translate("members.members_tab", "E&xport members…"),
+            translate(
+                "members.members_tab", "Export the members shown to an Excel workbook or a PDF"
+            ),
             self.export,
             "Ctrl+E",
         )
         self.find_action = self._action(
-            "&Find member", "Search the register", self.focus_search, "Ctrl+F"
+            translate("members.members_tab", "&Find member"),
+            translate("members.members_tab", "Search the register"),
+            self.focus_search,
+            "Ctrl+F",
         )
 
     def _button(self, action: QAction, text: str, primary: bool = False) -> QPushButton:
@@ -130,9 +167,14 @@ class MembersTab(TabBase):
         return button
 
     def _build(self) -> None:
-        heading = QLabel("Members")
+        heading = QLabel(translate("members.members_tab", "Members"))
         heading.setObjectName("tabHeading")
-        subheading = QLabel("Everyone in the branch register. Double-click a member to edit them.")
+        subheading = QLabel(
+            translate(
+                "members.members_tab",
+                "Everyone in the branch register. Double-click a member to edit them.",
+            )
+        )
         subheading.setObjectName("tabSubheading")
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
@@ -151,10 +193,17 @@ class MembersTab(TabBase):
 
         self.filter_bar = FilterBar()
         self.filter_bar.search_changed.connect(self.set_search)
-        self.add_button = self._button(self.add_action, "Add member…", primary=True)
-        self.edit_button = self._button(self.edit_action, "Edit…")
-        self.import_button = self._button(self.import_action, "Import CSV…")
-        self.export_button = self._button(self.export_action, "Export…")
+        self.filter_bar.edit.setAccessibleName(translate("members.members_tab", "Search members"))
+        self.add_button = self._button(
+            self.add_action, translate("members.members_tab", "Add member…"), primary=True
+        )
+        self.edit_button = self._button(self.edit_action, translate("members.members_tab", "Edit…"))
+        self.import_button = self._button(
+            self.import_action, translate("members.members_tab", "Import CSV…")
+        )
+        self.export_button = self._button(
+            self.export_action, translate("members.members_tab", "Export…")
+        )
         # The search box as tall as the buttons beside it.
         self.filter_bar.edit.setMinimumHeight(self.add_button.sizeHint().height())
         toolbar = QHBoxLayout()
@@ -168,6 +217,7 @@ class MembersTab(TabBase):
 
         self.table = QTableView()
         self.table.setObjectName("membersTable")
+        self.table.setAccessibleName(translate("members.members_tab", "Members"))
         self.table.setModel(self.model)
         list_view(self.table, row_padding=12, scroll_per_pixel=True)
         horizontal = self.table.horizontalHeader()
@@ -184,10 +234,7 @@ class MembersTab(TabBase):
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.edit_selected)
 
-        self.empty_label = QLabel()
-        self.empty_label.setObjectName("tabSubheading")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
+        self.empty_label = EmptyState("membersEmptyState")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)
@@ -220,8 +267,8 @@ class MembersTab(TabBase):
         bold_font.setBold(True)
         bold = QFontMetrics(bold_font)
         widths = []
-        for column in self.model.columns:
-            header_width = bold.horizontalAdvance(column.header) + 34
+        for i, column in enumerate(self.model.columns):
+            header_width = bold.horizontalAdvance(self.model.header_text(i)) + 34
             widths.append(max((column.width or 14) * char + 14, header_width))
         return widths
 
@@ -285,19 +332,32 @@ class MembersTab(TabBase):
         n = self.model.rowCount()
         search = self.model.search
         if not self.model.loaded:
-            self.count_label.setText("Loading…")
+            self.count_label.setText(translate("members.members_tab", "Loading…"))
             self.stack.setCurrentWidget(self.table)
         elif n:
             self.count_label.setText(_count_text(n, search))
             self.stack.setCurrentWidget(self.table)
         else:
             self.count_label.setText(_count_text(n, search))
-            self.empty_label.setText(
-                f"No members match “{search}”. Try fewer words, or clear the search."
-                if search
-                else "No members yet.\nAdd the first with Add member, or bring in your "
-                "list with Import CSV."
-            )
+            if search:
+                self.empty_label.show_text(
+                    translate(
+                        "members.members_tab",
+                        "No members match “{search}”. Try fewer words, or clear the search.",
+                    ).format(search=search)
+                )
+            else:
+                self.empty_label.show_text(
+                    translate(
+                        "members.members_tab",
+                        "No members yet. Add the first with Add member…, or bring in the "
+                        "branch's list from a spreadsheet saved as CSV with Import CSV…",
+                    ),
+                    translate(
+                        "members.members_tab", "Read the guide: adding and importing members"
+                    ),
+                    "members",
+                )
             self.stack.setCurrentWidget(self.empty_label)
         self._update_actions()
 
@@ -345,7 +405,11 @@ class MembersTab(TabBase):
         self._update_count()
 
     def _show_load_failed(self, reason: str) -> None:
-        self.load_banner.setText(f"The member list could not be read: {reason}. Retrying…")
+        self.load_banner.setText(
+            translate(
+                "members.members_tab", "The member list could not be read: {reason}. Retrying…"
+            ).format(reason=reason)
+        )
         self.load_banner.show()
 
     # -- searching -----------------------------------------------------------------------------
@@ -384,7 +448,9 @@ class MembersTab(TabBase):
             form = get_member(self.ctx.db, member_id)
         except KeyError:
             self.ctx.dialogs.info(
-                self, "Member not found", "This member is no longer in the register."
+                self,
+                translate("members.members_tab", "Member not found"),
+                translate("members.members_tab", "This member is no longer in the register."),
             )
             self.refresh()
             return

@@ -25,11 +25,14 @@ from branchdesk.progress import Progress
 from branchdesk.store.audit import record_export
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.context import MEMBERS, AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.members.import_dialog import ImportPreviewDialog
 from branchdesk.ui.worker import report_unhandled
 
-EXPORT_FILTER = "Excel workbook (*.xlsx);;PDF document (*.pdf)"
-CSV_FILTER = "CSV files (*.csv);;All files (*)"
+EXPORT_FILTER = QT_TRANSLATE_NOOP(
+    "members.transfers", "Excel workbook (*.xlsx);;PDF document (*.pdf)"
+)
+CSV_FILTER = QT_TRANSLATE_NOOP("members.transfers", "CSV files (*.csv);;All files (*)")
 # Errors a user can do something about: shown as a message, not as a crash report.
 _EXPECTED = (StoreError, OSError, ValueError, ImportRefused)
 
@@ -63,6 +66,7 @@ class MemberTransfers:
             self.writing = False
             self._busy(-1)
             if isinstance(exc, _EXPECTED):
+                # The reason comes from the importer or the store, in its own words.
                 self.ctx.dialogs.error(self.parent, title, f"{exc}{after}")
             else:
                 report_unhandled(exc)
@@ -81,7 +85,10 @@ class MemberTransfers:
     def import_csv(self, path: Path | None = None) -> None:
         if path is None:
             path = self.ctx.dialogs.open_file(
-                self.parent, "Import members from a CSV file", CSV_FILTER, self._folder()
+                self.parent,
+                translate("members.transfers", "Import members from a CSV file"),
+                translate("members.transfers", CSV_FILTER),
+                self._folder(),
             )
         if path is None:
             return
@@ -95,10 +102,10 @@ class MemberTransfers:
         self.ctx.worker.run_with_progress(
             check,
             parent=self.parent,
-            title="Import members",
-            label=f"Checking {path.name}…",
+            title=translate("members.transfers", "Import members"),
+            label=translate("members.transfers", "Checking {name}…").format(name=path.name),
             on_done=self._ended(self._show_import_preview),
-            on_error=self._failed("Could not read the file"),
+            on_error=self._failed(translate("members.transfers", "Could not read the file")),
             on_cancelled=self._ended(),
             discard_if_cancelled=True,
         )
@@ -118,15 +125,22 @@ class MemberTransfers:
         self.ctx.worker.run_with_progress(
             lambda progress: apply_plan(db, plan, progress),
             parent=self.parent,
-            title="Import members",
-            label=f"Importing {len(plan.rows):,} members from {plan.file.name}…",
+            title=translate("members.transfers", "Import members"),
+            label=translate("members.transfers", "Importing {count} members from {name}…").format(
+                count=f"{len(plan.rows):,}", name=plan.file.name
+            ),
             on_done=self._ended(self._imported),
-            on_error=self._failed("Import failed", "\n\nNothing was imported."),
+            on_error=self._failed(
+                translate("members.transfers", "Import failed"),
+                "\n\n" + translate("members.transfers", "Nothing was imported."),
+            ),
             on_cancelled=self._ended(
                 lambda: self.ctx.dialogs.info(
                     self.parent,
-                    "Import cancelled",
-                    "The import was cancelled. Nothing was imported.",
+                    translate("members.transfers", "Import cancelled"),
+                    translate(
+                        "members.transfers", "The import was cancelled. Nothing was imported."
+                    ),
                 )
             ),
         )
@@ -135,8 +149,14 @@ class MemberTransfers:
         self.ctx.changed(MEMBERS)
         self.ctx.dialogs.info(
             self.parent,
-            "Import finished",
-            f"{result.created:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged.",
+            translate("members.transfers", "Import finished"),
+            translate(
+                "members.transfers", "{new} new, {updated} updated, {unchanged} unchanged."
+            ).format(
+                new=f"{result.created:,}",
+                updated=f"{result.updated:,}",
+                unchanged=f"{result.unchanged:,}",
+            ),
         )
 
     # -- exporting -----------------------------------------------------------------------------
@@ -145,13 +165,20 @@ class MemberTransfers:
         if path is None:
             suggested = self._folder() / f"members-{date.today():%Y-%m-%d}.xlsx"
             path = self.ctx.dialogs.save_file(
-                self.parent, "Export members", suggested, EXPORT_FILTER
+                self.parent,
+                translate("members.transfers", "Export members"),
+                suggested,
+                translate("members.transfers", EXPORT_FILTER),
             )
         if path is None:
             return
         if path.suffix.lower() not in (".xlsx", ".pdf"):
             self.ctx.dialogs.error(
-                self.parent, "Export", "Choose a file name ending in .xlsx (Excel) or .pdf."
+                self.parent,
+                translate("members.transfers", "Export"),
+                translate(
+                    "members.transfers", "Choose a file name ending in .xlsx (Excel) or .pdf."
+                ),
             )
             return
         self._last_folder = path.parent
@@ -165,20 +192,33 @@ class MemberTransfers:
             return count
 
         def done(count: int) -> None:
-            which = f" matching “{search}”" if search else ""
+            n = f"{count:,}"
+            # Each of the four sentences whole, so a translation can order its words freely.
+            if search and count == 1:
+                text = translate(
+                    "members.transfers", "1 member matching “{search}” written to\n{path}"
+                )
+            elif search:
+                text = translate(
+                    "members.transfers", "{n} members matching “{search}” written to\n{path}"
+                )
+            elif count == 1:
+                text = translate("members.transfers", "1 member written to\n{path}")
+            else:
+                text = translate("members.transfers", "{n} members written to\n{path}")
             self.ctx.dialogs.info(
                 self.parent,
-                "Export finished",
-                f"{count:,} member{'s' if count != 1 else ''}{which} written to\n{path}",
+                translate("members.transfers", "Export finished"),
+                text.format(n=n, search=search, path=path),
             )
 
         self._busy(1)
         self.ctx.worker.run_with_progress(
             run,
             parent=self.parent,
-            title="Export members",
-            label=f"Writing {path.name}…",
+            title=translate("members.transfers", "Export members"),
+            label=translate("members.transfers", "Writing {name}…").format(name=path.name),
             on_done=self._ended(done),
-            on_error=self._failed("Export failed"),
+            on_error=self._failed(translate("members.transfers", "Export failed")),
             on_cancelled=self._ended(),
         )

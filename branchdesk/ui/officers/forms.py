@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.access.officers import MIN_PASSWORD_LENGTH, password_problems
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.gate import sentence
 
-NOT_THE_SAME = "the two passwords are not the same"
+NOT_THE_SAME = QT_TRANSLATE_NOOP("officers.forms", "the two passwords are not the same")
 
 
 def password_edit(name: str, placeholder: str = "") -> QLineEdit:
+    """A password field; `placeholder` comes translated."""
     edit = QLineEdit()
     edit.setObjectName(name)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -39,7 +41,7 @@ def action_buttons(
 ) -> tuple[QDialogButtonBox, QPushButton, QPushButton | None]:
     """A dialog's buttons: its action, the default and styled as the primary button, and a
     cancel button (Cancel, or the text given; None for none), wired to accept and to reject
-    (or `on_cancel`)."""
+    (or `on_cancel`). The texts come translated."""
     buttons = QDialogButtonBox()
     primary = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
     primary.setObjectName("primaryButton")
@@ -80,18 +82,24 @@ class NewPassword(QWidget):
         self,
         form: QFormLayout,
         name: Callable[[], str] = lambda: "",
-        label: str = "Password",
+        label: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`label` (translated) names the first field; None says "Password"."""
         super().__init__(parent)
         self._name = name
-        self.password = password_edit("newPassword", f"at least {MIN_PASSWORD_LENGTH} characters")
-        self.again = password_edit("newPasswordAgain", "the same again")
+        self.password = password_edit(
+            "newPassword",
+            translate("officers.forms", "at least {n} characters").format(n=MIN_PASSWORD_LENGTH),
+        )
+        self.again = password_edit(
+            "newPasswordAgain", translate("officers.forms", "the same again")
+        )
         self.problems_label = QLabel()
         self.problems_label.setObjectName("tabSubheading")
         self.problems_label.setWordWrap(True)
-        form.addRow(label, self.password)
-        form.addRow("Again", self.again)
+        form.addRow(label or translate("officers.forms", "Password"), self.password)
+        form.addRow(translate("officers.forms", "Again"), self.again)
         form.addRow("", self.problems_label)
         for edit in (self.password, self.again):
             edit.textChanged.connect(self.update_problems)
@@ -101,7 +109,7 @@ class NewPassword(QWidget):
         text = self.password.text()
         found = password_problems(text, self._name())
         if self.again.text() and self.again.text() != text:
-            found.append(NOT_THE_SAME)
+            found.append(translate("officers.forms", NOT_THE_SAME))
         return found
 
     def ready(self) -> bool:
@@ -111,16 +119,17 @@ class NewPassword(QWidget):
         """Say what is still wrong; once nothing is, say so (the label keeps its place)."""
         found = self.problems()
         if not self.password.text():
-            text = (
-                f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy "
-                "to remember and hard to guess."
-            )
+            text = translate(
+                "officers.forms",
+                "At least {n} characters. A few unrelated words are easy "
+                "to remember and hard to guess.",
+            ).format(n=MIN_PASSWORD_LENGTH)
         elif found:
             text = " ".join(sentence(p) for p in found)
         elif self.again.text() != self.password.text():
-            text = "Now type it again."
+            text = translate("officers.forms", "Now type it again.")
         else:
-            text = "The password will do."
+            text = translate("officers.forms", "The password will do.")
         self.problems_label.setText(text)
         # Red while something is wrong, quiet grey otherwise (the style sheet goes by name).
         name = "fieldError" if found else "tabSubheading"

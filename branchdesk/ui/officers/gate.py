@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from branchdesk.access.principal import Principal
 from branchdesk.access.roles import AREA_LABELS, READ, WRITE, Area, can
 from branchdesk.store.database import Database
+from branchdesk.ui.i18n import translate
 
 
 def may(db: Database, area: Area, action: str = READ) -> bool:
@@ -28,11 +29,16 @@ def may(db: Database, area: Area, action: str = READ) -> bool:
 def refusal(principal: Principal | None, area: Area, action: str = WRITE) -> str:
     """Why a control is greyed out, in a sentence."""
     if principal is None:
-        return "Sign in first."
+        return translate("officers.gate", "Sign in first.")
     if area is Area.OFFICERS and action == WRITE:
-        return "Only the branch secretary manages officers' accounts."
-    verb = "changing" if action == WRITE else "seeing"
-    return f"Your role ({principal.role_label}) does not include {verb} {AREA_LABELS[area]}."
+        return translate("officers.gate", "Only the branch secretary manages officers' accounts.")
+    # The role's and the area's names are the access rules' own words.
+    text = (
+        translate("officers.gate", "Your role ({role}) does not include changing {area}.")
+        if action == WRITE
+        else translate("officers.gate", "Your role ({role}) does not include seeing {area}.")
+    )
+    return text.format(role=principal.role_label, area=AREA_LABELS[area])
 
 
 def sentence(text: str) -> str:

@@ -45,6 +45,7 @@ from branchdesk.exports.text import local_time, short_date
 from branchdesk.store.errors import StoreError
 from branchdesk.ui import style
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.forms import (
     NewPassword,
     action_buttons,
@@ -56,19 +57,28 @@ from branchdesk.ui.officers.gate import sentence
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ["Name", "Role", "Account", "Last signed in"]
-NEEDS_PASSWORD = "Active, needs a new password"
-NEEDS_PASSWORD_TIP = (
+# Untranslated here: each is translated where it is shown.
+COLUMNS = [
+    QT_TRANSLATE_NOOP("officers.officers_dialog", "Name"),
+    QT_TRANSLATE_NOOP("officers.officers_dialog", "Role"),
+    QT_TRANSLATE_NOOP("officers.officers_dialog", "Account"),
+    QT_TRANSLATE_NOOP("officers.officers_dialog", "Last signed in"),
+]
+NEEDS_PASSWORD = QT_TRANSLATE_NOOP("officers.officers_dialog", "Active, needs a new password")
+NEEDS_PASSWORD_TIP = QT_TRANSLATE_NOOP(
+    "officers.officers_dialog",
     "The database is encrypted, and this officer's password does not open it yet: give them "
-    "a new one with Reset password…"
+    "a new one with Reset password…",
 )
 
 
 def signed_in_text(when: datetime | None) -> str:
     if when is None:
-        return "Never"
+        return translate("officers.officers_dialog", "Never")
     local = local_time(when)
-    return f"{short_date(local.date())}, {local:%H:%M}"
+    return translate("officers.officers_dialog", "{date}, {time}").format(
+        date=short_date(local.date()), time=f"{local:%H:%M}"
+    )
 
 
 def _attempt(message: QLabel, work: Callable[[], object]) -> bool:
@@ -81,7 +91,12 @@ def _attempt(message: QLabel, work: Callable[[], object]) -> bool:
         return False
     except DBAPIError as exc:
         log.warning("officer's account not changed: %s", type(exc).__name__)
-        show_message(message, f"The database could not be written: {exc.orig}.")
+        show_message(
+            message,
+            translate(
+                "officers.officers_dialog", "The database could not be written: {error}."
+            ).format(error=exc.orig),
+        )
         return False
     finally:
         QGuiApplication.restoreOverrideCursor()
@@ -89,6 +104,7 @@ def _attempt(message: QLabel, work: Callable[[], object]) -> bool:
 
 
 def _form_dialog(dialog: QDialog, title: str, intro: str) -> tuple[QFormLayout, QVBoxLayout]:
+    """A small form dialog; `title` and `intro` come translated."""
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(480)
     layout = QVBoxLayout(dialog)
@@ -142,37 +158,49 @@ class AddOfficerDialog(QDialog):
         self.added: OfficerRow | None = None
         form, layout = _form_dialog(
             self,
-            "Add an officer",
-            "The officer signs in with this name and password; their role decides what they "
-            "can see and change.",
+            translate("officers.officers_dialog", "Add an officer"),
+            translate(
+                "officers.officers_dialog",
+                "The officer signs in with this name and password; their role decides what they "
+                "can see and change.",
+            ),
         )
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("officerName")
         self.name_edit.setMaxLength(200)
         self.role = _RoleChooser()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Role", self.role)
+        form.addRow(translate("officers.officers_dialog", "Name"), self.name_edit)
+        form.addRow(translate("officers.officers_dialog", "Role"), self.role)
         form.addRow("", self.role.description)
         self.new_password = NewPassword(form, lambda: self.name_edit.text())
         self.name_edit.textChanged.connect(lambda _t: self.new_password.update_problems())
         note = QLabel(
-            "Give them the password in person, not by email. They can change it once they "
-            "have signed in (Officers › Change my password…)."
+            translate(
+                "officers.officers_dialog",
+                "Give them the password in person, not by email. They can change it once they "
+                "have signed in (Officers › Change my password…).",
+            )
         )
         note.setObjectName("tabSubheading")
         note.setWordWrap(True)
         layout.addWidget(note)
         self.message = message_label()
         layout.addWidget(self.message)
-        self.save_button = _buttons(self, layout, "Add officer")
+        self.save_button = _buttons(
+            self, layout, translate("officers.officers_dialog", "Add officer")
+        )
         self.name_edit.setFocus()
 
     def accept(self) -> None:
         if not self.name_edit.text().strip():
-            show_message(self.message, "Enter the officer's name.")
+            show_message(
+                self.message, translate("officers.officers_dialog", "Enter the officer's name.")
+            )
             return
         if not self.new_password.ready():
-            problems = self.new_password.problems() or ["type the password twice"]
+            problems = self.new_password.problems() or [
+                translate("officers.officers_dialog", "type the password twice")
+            ]
             show_message(self.message, " ".join(sentence(p) for p in problems))
             return
 
@@ -192,16 +220,20 @@ class RoleDialog(QDialog):
         self.officer = officer
         form, layout = _form_dialog(
             self,
-            f"Change role — {officer.name}",
-            f"{officer.name} is {officer.role_label.lower()} now. The new role applies from "
-            "their next sign-in.",
+            translate("officers.officers_dialog", "Change role — {name}").format(name=officer.name),
+            translate(
+                "officers.officers_dialog",
+                "{name} is {role} now. The new role applies from their next sign-in.",
+            ).format(name=officer.name, role=officer.role_label.lower()),
         )
         self.role = _RoleChooser(officer.role)
-        form.addRow("Role", self.role)
+        form.addRow(translate("officers.officers_dialog", "Role"), self.role)
         form.addRow("", self.role.description)
         self.message = message_label()
         layout.addWidget(self.message)
-        self.save_button = _buttons(self, layout, "Change role")
+        self.save_button = _buttons(
+            self, layout, translate("officers.officers_dialog", "Change role")
+        )
 
     def accept(self) -> None:
         role = self.role.role()
@@ -216,18 +248,29 @@ class ResetPasswordDialog(QDialog):
         self.officer = officer
         form, layout = _form_dialog(
             self,
-            f"New password — {officer.name}",
-            f"For when {officer.name} has forgotten theirs. The old password stops working at "
-            "once, and any wait after wrong passwords is cleared.",
+            translate("officers.officers_dialog", "New password — {name}").format(
+                name=officer.name
+            ),
+            translate(
+                "officers.officers_dialog",
+                "For when {name} has forgotten theirs. The old password stops working at "
+                "once, and any wait after wrong passwords is cleared.",
+            ).format(name=officer.name),
         )
-        self.new_password = NewPassword(form, lambda: officer.name, "New password")
+        self.new_password = NewPassword(
+            form, lambda: officer.name, translate("officers.officers_dialog", "New password")
+        )
         self.message = message_label()
         layout.addWidget(self.message)
-        self.save_button = _buttons(self, layout, "Set password")
+        self.save_button = _buttons(
+            self, layout, translate("officers.officers_dialog", "Set password")
+        )
 
     def accept(self) -> None:
         if not self.new_password.ready():
-            problems = self.new_password.problems() or ["type the password twice"]
+            problems = self.new_password.problems() or [
+                translate("officers.officers_dialog", "type the password twice")
+            ]
             show_message(self.message, " ".join(sentence(p) for p in problems))
             return
         password = self.new_password.text()
@@ -244,29 +287,45 @@ class ChangePasswordDialog(QDialog):
         principal = ctx.db.principal
         name = principal.name if principal is not None else ""
         form, layout = _form_dialog(
-            self, "Change my password", f"The password {name} signs in with, from now on."
+            self,
+            translate("officers.officers_dialog", "Change my password"),
+            translate(
+                "officers.officers_dialog", "The password {name} signs in with, from now on."
+            ).format(name=name),
         )
         self.current = password_edit("currentPassword")
-        form.addRow("Current password", self.current)
-        self.new_password = NewPassword(form, lambda: name, "New password")
+        form.addRow(translate("officers.officers_dialog", "Current password"), self.current)
+        self.new_password = NewPassword(
+            form, lambda: name, translate("officers.officers_dialog", "New password")
+        )
         self.message = message_label()
         layout.addWidget(self.message)
-        self.save_button = _buttons(self, layout, "Change password")
+        self.save_button = _buttons(
+            self, layout, translate("officers.officers_dialog", "Change password")
+        )
         self.current.setFocus()
 
     def accept(self) -> None:
         if not self.current.text():
-            show_message(self.message, "Enter your current password.")
+            show_message(
+                self.message, translate("officers.officers_dialog", "Enter your current password.")
+            )
             return
         if not self.new_password.ready():
-            problems = self.new_password.problems() or ["type the new password twice"]
+            problems = self.new_password.problems() or [
+                translate("officers.officers_dialog", "type the new password twice")
+            ]
             show_message(self.message, " ".join(sentence(p) for p in problems))
             return
         old, new = self.current.text(), self.new_password.text()
         if not _attempt(self.message, lambda: change_own_password(self.ctx.db, old, new)):
-            # The domain says "the name or the password"; here only the password was typed.
+            # The domain says "the name or the password" (in English: the domain's words are
+            # not translated); here only the password was typed.
             if self.message.text().startswith("The name or the password"):
-                show_message(self.message, "Your current password is not right.")
+                show_message(
+                    self.message,
+                    translate("officers.officers_dialog", "Your current password is not right."),
+                )
             self.current.clear()
             self.current.setFocus()
             return
@@ -282,21 +341,27 @@ class OfficersDialog(QDialog):
         self.rows: list[OfficerRow] = []
         # The secretary changed their own role: the window signs them out when this closes.
         self.own_role_changed = False
-        self.setWindowTitle("Officers")
+        self.setWindowTitle(translate("officers.officers_dialog", "Officers"))
         self.setMinimumSize(720, 420)
 
-        heading = QLabel("Officers' accounts")
+        heading = QLabel(translate("officers.officers_dialog", "Officers' accounts"))
         heading.setObjectName("tabHeading")
         intro = QLabel(
-            "Everyone using BranchDesk signs in with their own account. Their role decides "
-            "what they can see and change; everything they do is recorded under their name."
+            translate(
+                "officers.officers_dialog",
+                "Everyone using BranchDesk signs in with their own account. Their role decides "
+                "what they can see and change; everything they do is recorded under their name.",
+            )
         )
         intro.setObjectName("tabSubheading")
         intro.setWordWrap(True)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("officersTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName(translate("officers.officers_dialog", "Officers' accounts"))
+        self.table.setHorizontalHeaderLabels(
+            [translate("officers.officers_dialog", column) for column in COLUMNS]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -315,17 +380,27 @@ class OfficersDialog(QDialog):
         self.role_text.setObjectName("tabSubheading")
         self.role_text.setWordWrap(True)
 
-        self.add_button = QPushButton("Add officer…")
+        self.add_button = QPushButton(translate("officers.officers_dialog", "Add officer…"))
         self.add_button.setObjectName("primaryButton")
-        self.add_button.setToolTip("Give another officer an account, with their role")
+        self.add_button.setToolTip(
+            translate(
+                "officers.officers_dialog", "Give another officer an account, with their role"
+            )
+        )
         self.add_button.clicked.connect(lambda _c=False: self.add_officer())
-        self.role_button = QPushButton("Change role…")
-        self.role_button.setToolTip("Change what the chosen officer can see and change")
+        self.role_button = QPushButton(translate("officers.officers_dialog", "Change role…"))
+        self.role_button.setToolTip(
+            translate(
+                "officers.officers_dialog", "Change what the chosen officer can see and change"
+            )
+        )
         self.role_button.clicked.connect(lambda _c=False: self.change_role())
-        self.reset_button = QPushButton("Reset password…")
-        self.reset_button.setToolTip("Give the chosen officer a new password")
+        self.reset_button = QPushButton(translate("officers.officers_dialog", "Reset password…"))
+        self.reset_button.setToolTip(
+            translate("officers.officers_dialog", "Give the chosen officer a new password")
+        )
         self.reset_button.clicked.connect(lambda _c=False: self.reset_password())
-        self.active_button = QPushButton("Switch off")
+        self.active_button = QPushButton(translate("officers.officers_dialog", "Switch off"))
         self.active_button.clicked.connect(lambda _c=False: self.toggle_active())
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
@@ -355,25 +430,36 @@ class OfficersDialog(QDialog):
             self.rows = list_officers(self.ctx.db)
         except (StoreError, DBAPIError) as exc:
             self.rows = []
-            text = sentence(str(exc)) if isinstance(exc, StoreError) else "Try again."
-            self.ctx.dialogs.error(self, "The officers could not be read", text)
+            text = (
+                sentence(str(exc))
+                if isinstance(exc, StoreError)
+                else translate("officers.officers_dialog", "Try again.")
+            )
+            self.ctx.dialogs.error(
+                self, translate("officers.officers_dialog", "The officers could not be read"), text
+            )
         me = self.ctx.db.principal
         without_key = self._without_key()
         self.table.setRowCount(len(self.rows))
         for row, officer in enumerate(self.rows):
-            name = officer.name + (" (you)" if me and me.officer_id == officer.id else "")
+            name = (
+                translate("officers.officers_dialog", "{name} (you)").format(name=officer.name)
+                if me and me.officer_id == officer.id
+                else officer.name
+            )
             needs_key = officer.active and officer.name in without_key
-            cells = [
-                name,
-                officer.role_label,
-                (NEEDS_PASSWORD if needs_key else "Active") if officer.active else "Switched off",
-                signed_in_text(officer.last_signed_in_at),
-            ]
+            if not officer.active:
+                account = translate("officers.officers_dialog", "Switched off")
+            elif needs_key:
+                account = translate("officers.officers_dialog", NEEDS_PASSWORD)
+            else:
+                account = translate("officers.officers_dialog", "Active")
+            cells = [name, officer.role_label, account, signed_in_text(officer.last_signed_in_at)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, officer.id)
                 if needs_key:
-                    item.setToolTip(NEEDS_PASSWORD_TIP)
+                    item.setToolTip(translate("officers.officers_dialog", NEEDS_PASSWORD_TIP))
                 if not officer.active:
                     item.setForeground(QColor(style.MUTED))
                 self.table.setItem(row, column, item)
@@ -420,20 +506,36 @@ class OfficersDialog(QDialog):
         for button in (self.role_button, self.reset_button, self.active_button):
             button.setEnabled(officer is not None)
         self.role_text.setText(
-            f"{officer.name}: {officer.role_label}. {ROLE_DESCRIPTIONS[officer.role]}"
+            translate("officers.officers_dialog", "{name}: {role}. {description}").format(
+                name=officer.name,
+                role=officer.role_label,
+                description=ROLE_DESCRIPTIONS[officer.role],
+            )
             if officer is not None
-            else "Choose an officer to change their role or password, or switch their account off."
+            else translate(
+                "officers.officers_dialog",
+                "Choose an officer to change their role or password, or switch their account off.",
+            )
         )
         active = officer is None or officer.active
-        self.active_button.setText("Switch off" if active else "Switch on")
-        self.active_button.setToolTip(
-            "Stop the chosen officer signing in (nothing they recorded is removed)"
+        self.active_button.setText(
+            translate("officers.officers_dialog", "Switch off")
             if active
-            else "Let the chosen officer sign in again"
+            else translate("officers.officers_dialog", "Switch on")
+        )
+        self.active_button.setToolTip(
+            translate(
+                "officers.officers_dialog",
+                "Stop the chosen officer signing in (nothing they recorded is removed)",
+            )
+            if active
+            else translate("officers.officers_dialog", "Let the chosen officer sign in again")
         )
         if officer is not None and active and self._is_me(officer):
             self.active_button.setEnabled(False)
-            self.active_button.setToolTip("You cannot switch off your own account.")
+            self.active_button.setToolTip(
+                translate("officers.officers_dialog", "You cannot switch off your own account.")
+            )
 
     # -- changes -----------------------------------------------------------------------------
 
@@ -465,16 +567,22 @@ class OfficersDialog(QDialog):
         if self._is_me(officer):
             self.ctx.dialogs.info(
                 self,
-                "Your own password",
-                "Change your own password with Officers › Change my password…, which asks "
-                "for the current one first.",
+                translate("officers.officers_dialog", "Your own password"),
+                translate(
+                    "officers.officers_dialog",
+                    "Change your own password with Officers › Change my password…, which asks "
+                    "for the current one first.",
+                ),
             )
             return
         if self._run(ResetPasswordDialog(self.ctx, officer, self)):
             self.ctx.dialogs.info(
                 self,
-                "Password set",
-                f"{officer.name} can sign in with the new password now. Give it to them in person.",
+                translate("officers.officers_dialog", "Password set"),
+                translate(
+                    "officers.officers_dialog",
+                    "{name} can sign in with the new password now. Give it to them in person.",
+                ).format(name=officer.name),
             )
 
     def toggle_active(self) -> None:
@@ -483,19 +591,30 @@ class OfficersDialog(QDialog):
             return
         if officer.active and not self.ctx.dialogs.confirm(
             self,
-            f"Switch off {officer.name}'s account?",
-            f"{officer.name} will not be able to sign in until the account is switched on "
-            "again. Nothing they recorded is removed.",
-            yes="Switch off",
+            translate("officers.officers_dialog", "Switch off {name}'s account?").format(
+                name=officer.name
+            ),
+            translate(
+                "officers.officers_dialog",
+                "{name} will not be able to sign in until the account is switched on "
+                "again. Nothing they recorded is removed.",
+            ).format(name=officer.name),
+            yes=translate("officers.officers_dialog", "Switch off"),
         ):
             return
         try:
             set_active(self.ctx.db, officer.id, not officer.active)
         except StoreError as exc:
-            self.ctx.dialogs.error(self, "Not changed", sentence(str(exc)))
+            self.ctx.dialogs.error(
+                self, translate("officers.officers_dialog", "Not changed"), sentence(str(exc))
+            )
         except DBAPIError as exc:
             log.warning("officer's account not switched: %s", type(exc).__name__)
             self.ctx.dialogs.error(
-                self, "Not changed", f"The database could not be written: {exc.orig}."
+                self,
+                translate("officers.officers_dialog", "Not changed"),
+                translate(
+                    "officers.officers_dialog", "The database could not be written: {error}."
+                ).format(error=exc.orig),
             )
         self.refresh()

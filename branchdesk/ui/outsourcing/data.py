@@ -20,6 +20,8 @@ from branchdesk.outsourcing.models import Contract, ContractEvent, ContractSuppl
 from branchdesk.outsourcing.queries import ContractLine, contract_lines
 from branchdesk.outsourcing.service import contract_members
 from branchdesk.store.database import Database
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
+from branchdesk.ui.outsourcing.code_words import word
 
 OUTSOURCING = "outsourcing"  # the register name saves and imports report
 
@@ -173,7 +175,7 @@ def money_text(value: Money | None, currency: str = "GBP") -> str:
 
 
 def event_word(kind: str) -> str:
-    return EVENT_KINDS.get(kind, kind)
+    return word(EVENT_KINDS, kind)
 
 
 def urgency(line: ContractLine, today: date) -> str:
@@ -187,7 +189,15 @@ def urgency(line: ContractLine, today: date) -> str:
     return ""
 
 
-COLUMNS = ("Service", "Authority", "Contractors", "Status", "End", "Decision point", "Value")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("outsourcing.data", "Service"),
+    QT_TRANSLATE_NOOP("outsourcing.data", "Authority"),
+    QT_TRANSLATE_NOOP("outsourcing.data", "Contractors"),
+    QT_TRANSLATE_NOOP("outsourcing.data", "Status"),
+    QT_TRANSLATE_NOOP("outsourcing.data", "End"),
+    QT_TRANSLATE_NOOP("outsourcing.data", "Decision point"),
+    QT_TRANSLATE_NOOP("outsourcing.data", "Value"),
+)
 DECISION_COLUMN = 5
 
 
@@ -199,7 +209,7 @@ def _sort_key(line: ContractLine, column: int) -> Any:
     if column == 2:
         return (0, ", ".join(line.contractors).lower())
     if column == 3:
-        return (0, STATUSES.get(line.status, line.status))
+        return (0, word(STATUSES, line.status))
     dated = {4: line.end_on, 5: line.decision_on}.get(column)
     if column in (4, 5):
         return (1, date.max) if dated is None else (0, dated)
@@ -232,7 +242,7 @@ class ContractTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return translate("outsourcing.data", COLUMNS[section])
         return None
 
     def row_of(self, contract_id: int) -> int:
@@ -248,9 +258,14 @@ class ContractTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole and column == DECISION_COLUMN:
                 state = urgency(line, self.today)
                 if state == "passed":
-                    return f"{text}: the decision point has passed and the service is still out"
+                    return translate(
+                        "outsourcing.data",
+                        "{date}: the decision point has passed and the service is still out",
+                    ).format(date=text)
                 if state == "soon":
-                    return f"{text}: within the next 12 months"
+                    return translate(
+                        "outsourcing.data", "{date}: within the next 12 months"
+                    ).format(date=text)
             return text or None
         if role == Qt.ItemDataRole.UserRole:
             return line.id
@@ -280,7 +295,7 @@ class ContractTableModel(QAbstractTableModel):
         if column == 2:
             return ", ".join(line.contractors)
         if column == 3:
-            return STATUSES.get(line.status, line.status)
+            return word(STATUSES, line.status)
         if column == 4:
             return short_date(line.end_on)
         if column == 5:

@@ -32,13 +32,25 @@ from branchdesk.outsourcing.service import (
     set_contract_members,
     update_contract,
 )
+from branchdesk.ui.accessible_names import name_fields_from_labels
 from branchdesk.ui.casework.common import CaseDialog, date_edit, date_of
 from branchdesk.ui.casework.dialogs import SEPARATOR, MemberSearch, ReturnCatcher, member_name
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.demands.dialogs import OptionalDate, combo, line, text_box
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
+from branchdesk.ui.outsourcing.code_words import words
 from branchdesk.ui.outsourcing.data import ContractDetail
 
-UNION_WORDS = {"unknown": "Not known", "yes": "Yes", "no": "No"}
+UNION_WORDS = {
+    "unknown": QT_TRANSLATE_NOOP("outsourcing.dialogs", "Not known"),
+    "yes": QT_TRANSLATE_NOOP("outsourcing.dialogs", "Yes"),
+    "no": QT_TRANSLATE_NOOP("outsourcing.dialogs", "No"),
+}
+
+
+def union_word(code: str) -> str:
+    """'Not known', 'Yes' or 'No' in the user's language."""
+    return translate("outsourcing.dialogs", UNION_WORDS[code])
 
 
 def _union_code(value: bool | None) -> str:
@@ -56,45 +68,103 @@ class ContractDialog(CaseDialog):
         contract: ContractDetail | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, "Edit contract" if contract else "New contract", parent)
+        super().__init__(
+            ctx,
+            translate("outsourcing.dialogs", "Edit contract")
+            if contract
+            else translate("outsourcing.dialogs", "New contract"),
+            parent,
+        )
         self.contract = contract
         self.contract_id: int | None = contract.id if contract else None
         c = contract
-        self.service_edit = line(c.service if c else "", "as staff know it, e.g. School meals")
-        self.authority_edit = line(c.authority if c else "", "the council or body")
+        self.service_edit = line(
+            c.service if c else "",
+            translate("outsourcing.dialogs", "as staff know it, e.g. School meals"),
+        )
+        self.authority_edit = line(
+            c.authority if c else "", translate("outsourcing.dialogs", "the council or body")
+        )
         self.contractors_box = text_box("\n".join(c.contractors) if c else "", 56)
-        self.contractors_box.setPlaceholderText("One contractor a line")
-        self.title_edit = line(c.title if c else "", "the contract's published title")
-        self.status_box = combo(STATUSES, c.status if c else "outsourced")
-        self.value_edit = line(_money(c.value) if c else "", "total, e.g. 1,250,000")
-        self.annual_edit = line(_money(c.annual_value) if c else "", "a year, if known")
-        self.start = OptionalDate(c.start_on if c else None, "Known")
-        self.end = OptionalDate(c.end_on if c else None, "Known")
-        self.max_end = OptionalDate(c.max_end_on if c else None, "Known")
-        self.break_date = OptionalDate(c.break_on if c else None, "Known")
+        self.contractors_box.setPlaceholderText(
+            translate("outsourcing.dialogs", "One contractor a line")
+        )
+        self.title_edit = line(
+            c.title if c else "", translate("outsourcing.dialogs", "the contract's published title")
+        )
+        self.status_box = combo(words(STATUSES), c.status if c else "outsourced")
+        self.value_edit = line(
+            _money(c.value) if c else "", translate("outsourcing.dialogs", "total, e.g. 1,250,000")
+        )
+        self.annual_edit = line(
+            _money(c.annual_value) if c else "",
+            translate("outsourcing.dialogs", "a year, if known"),
+        )
+        known = translate("outsourcing.dialogs", "Known")
+        self.start = OptionalDate(c.start_on if c else None, known)
+        self.end = OptionalDate(c.end_on if c else None, known)
+        self.max_end = OptionalDate(c.max_end_on if c else None, known)
+        self.break_date = OptionalDate(c.break_on if c else None, known)
         tupe = "" if c is None or c.tupe_staff is None else str(c.tupe_staff)
-        self.tupe_edit = line(tupe, "how many staff transferred")
-        self.transfer = OptionalDate(c.transfer_on if c else None, "Known")
-        self.union_box = combo(UNION_WORDS, _union_code(c.recognises_union if c else None))
+        self.tupe_edit = line(tupe, translate("outsourcing.dialogs", "how many staff transferred"))
+        self.transfer = OptionalDate(c.transfer_on if c else None, known)
+        self.union_box = combo(
+            {code: union_word(code) for code in UNION_WORDS},
+            _union_code(c.recognises_union if c else None),
+        )
         self.pay_box = text_box(c.pay_notes if c else "", 56)
         self.notes_box = text_box(c.notes if c else "", 56)
-        self.add_field("service", "Service", self.service_edit)
-        self.add_field("authority", "Authority", self.authority_edit)
-        self.add_field("contractors", "Contractors", self.contractors_box)
-        self.add_field("title", "Contract title", self.title_edit)
-        self.add_field("status", "Status", self.status_box)
-        self.add_field("value", "Value (£)", self.value_edit)
-        self.add_field("annual_value", "Value a year (£)", self.annual_edit)
-        self.add_field("start_on", "Starts", self.start.edit, self.start)
-        self.add_field("end_on", "Ends", self.end.edit, self.end)
-        self.add_field("max_end_on", "Ends with extensions", self.max_end.edit, self.max_end)
-        self.add_field("break_on", "Break date", self.break_date.edit, self.break_date)
-        self.add_field("tupe_staff", "Staff transferred (TUPE)", self.tupe_edit)
-        self.add_field("transfer_on", "Transfer date", self.transfer.edit, self.transfer)
-        self.add_field("recognises_union", "Recognises the union", self.union_box)
-        self.add_field("pay_notes", "Pay and conditions", self.pay_box)
-        self.add_field("notes", "Notes", self.notes_box)
+        self.add_field("service", translate("outsourcing.dialogs", "Service"), self.service_edit)
+        self.add_field(
+            "authority", translate("outsourcing.dialogs", "Authority"), self.authority_edit
+        )
+        self.add_field(
+            "contractors", translate("outsourcing.dialogs", "Contractors"), self.contractors_box
+        )
+        self.add_field("title", translate("outsourcing.dialogs", "Contract title"), self.title_edit)
+        self.add_field("status", translate("outsourcing.dialogs", "Status"), self.status_box)
+        self.add_field("value", translate("outsourcing.dialogs", "Value (£)"), self.value_edit)
+        self.add_field(
+            "annual_value", translate("outsourcing.dialogs", "Value a year (£)"), self.annual_edit
+        )
+        dates = (
+            ("start_on", translate("outsourcing.dialogs", "Starts"), self.start),
+            ("end_on", translate("outsourcing.dialogs", "Ends"), self.end),
+            ("max_end_on", translate("outsourcing.dialogs", "Ends with extensions"), self.max_end),
+            ("break_on", translate("outsourcing.dialogs", "Break date"), self.break_date),
+        )
+        for name, label, optional in dates:
+            self.add_field(name, label, optional.edit, optional)
+        self.add_field(
+            "tupe_staff",
+            translate("outsourcing.dialogs", "Staff transferred (TUPE)"),
+            self.tupe_edit,
+        )
+        self.add_field(
+            "transfer_on",
+            translate("outsourcing.dialogs", "Transfer date"),
+            self.transfer.edit,
+            self.transfer,
+        )
+        self.add_field(
+            "recognises_union",
+            translate("outsourcing.dialogs", "Recognises the union"),
+            self.union_box,
+        )
+        self.add_field(
+            "pay_notes", translate("outsourcing.dialogs", "Pay and conditions"), self.pay_box
+        )
+        self.add_field("notes", translate("outsourcing.dialogs", "Notes"), self.notes_box)
+        # Each date's "Known" box would read only "Known": say which date it is about.
+        for label, optional in (
+            *((label, optional) for _name, label, optional in dates),
+            (translate("outsourcing.dialogs", "Transfer date"), self.transfer),
+        ):
+            optional.check.setAccessibleName(
+                translate("outsourcing.dialogs", "{date} known").format(date=label)
+            )
         self.finish_layout()
+        name_fields_from_labels(self)
         self.setMinimumWidth(560)
 
     def form(self) -> ContractForm:
@@ -116,7 +186,9 @@ class ContractDialog(CaseDialog):
             if tupe_text.isdigit():
                 tupe = int(tupe_text)
             else:
-                errors["tupe_staff"] = "A whole number of staff, for example 45."
+                errors["tupe_staff"] = translate(
+                    "outsourcing.dialogs", "A whole number of staff, for example 45."
+                )
         if errors:
             raise ValidationError(errors)
         union = self.union_box.currentData()
@@ -160,17 +232,18 @@ class EventDialog(CaseDialog):
     def __init__(
         self, ctx: AppContext, contract_id: int, today: date, parent: QWidget | None = None
     ) -> None:
-        super().__init__(ctx, "Add event", parent)
+        super().__init__(ctx, translate("outsourcing.dialogs", "Add event"), parent)
         self.contract_id = contract_id
         self.date_edit = date_edit(today)
-        self.kind_box: QComboBox = combo(EVENT_KINDS, "performance_failure")
-        self.title_edit = line("", "what happened, in a line")
+        self.kind_box: QComboBox = combo(words(EVENT_KINDS), "performance_failure")
+        self.title_edit = line("", translate("outsourcing.dialogs", "what happened, in a line"))
         self.detail_box = text_box("", 90)
-        self.add_field("happened_on", "Date", self.date_edit)
-        self.add_field("kind", "Kind", self.kind_box)
-        self.add_field("title", "What happened", self.title_edit)
-        self.add_field("detail", "Detail", self.detail_box)
+        self.add_field("happened_on", translate("outsourcing.dialogs", "Date"), self.date_edit)
+        self.add_field("kind", translate("outsourcing.dialogs", "Kind"), self.kind_box)
+        self.add_field("title", translate("outsourcing.dialogs", "What happened"), self.title_edit)
+        self.add_field("detail", translate("outsourcing.dialogs", "Detail"), self.detail_box)
         self.finish_layout()
+        name_fields_from_labels(self)
 
     def write(self) -> None:
         add_event(
@@ -194,21 +267,33 @@ class ContractMembersDialog(CaseDialog):
     def __init__(
         self, ctx: AppContext, contract: ContractDetail, parent: QWidget | None = None
     ) -> None:
-        super().__init__(ctx, "Members affected", parent)
+        super().__init__(ctx, translate("outsourcing.dialogs", "Members affected"), parent)
         self.contract = contract
         self.member_edit = QLineEdit()
         self.member_edit.setObjectName("memberNumber")
-        self.member_edit.setPlaceholderText("Membership number, or type a name to search")
+        self.member_edit.setPlaceholderText(
+            translate("outsourcing.dialogs", "Membership number, or type a name to search")
+        )
+        # The form's label names the list; the search box beside it needs its own name.
+        self.member_edit.setAccessibleName(translate("outsourcing.dialogs", "Find a member to add"))
         self.search = MemberSearch(ctx, self.member_edit, self)
-        self.add_button = QPushButton("Add")
+        self.add_button = QPushButton(translate("outsourcing.dialogs", "Add"))
+        self.add_button.setToolTip(
+            translate("outsourcing.dialogs", "Add the member typed to the list")
+        )
         self.add_button.setObjectName("addMember")
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(lambda _c=False: self.add_member())
         ReturnCatcher(self.member_edit, self.add_member)
         self.member_list = QListWidget()
+        self.member_list.setObjectName("contractMembersList")
+        self.member_list.setAccessibleName(translate("outsourcing.dialogs", "Members affected"))
         self.member_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.member_list.setMinimumHeight(self.fontMetrics().height() * 8 + 16)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(translate("outsourcing.dialogs", "Remove"))
+        self.remove_button.setToolTip(
+            translate("outsourcing.dialogs", "Take the selected members off the list")
+        )
         self.remove_button.setObjectName("removeMember")
         self.remove_button.setAutoDefault(False)
         self.remove_button.clicked.connect(lambda _c=False: self.remove_member())
@@ -227,8 +312,11 @@ class ContractMembersDialog(CaseDialog):
         grid.addWidget(self.member_list, 1, 0)
         grid.addWidget(self.remove_button, 1, 1, alignment=Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.count_label, 2, 0)
-        self.add_field("members", "Members", self.member_list, cell)
+        self.add_field(
+            "members", translate("outsourcing.dialogs", "Members"), self.member_list, cell
+        )
         self.finish_layout()
+        name_fields_from_labels(self)
         self._update_buttons()
 
     def numbers(self) -> list[str]:
@@ -250,9 +338,13 @@ class ContractMembersDialog(CaseDialog):
         name = member_name(self.ctx.db, number)
         problem = ""
         if name is None:
-            problem = f"No member has the membership number {number}."
+            problem = translate(
+                "outsourcing.dialogs", "No member has the membership number {number}."
+            ).format(number=number)
         elif number in self.numbers():
-            problem = f"{name} is listed already."
+            problem = translate("outsourcing.dialogs", "{name} is listed already.").format(
+                name=name
+            )
         if problem:
             self.show_errors({"members": problem})
             self.member_edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -282,7 +374,11 @@ class ContractMembersDialog(CaseDialog):
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(bool(self.member_list.selectedItems()))
         count = self.member_list.count()
-        self.count_label.setText(f"{count:,} member{'' if count == 1 else 's'}")
+        self.count_label.setText(
+            translate("outsourcing.dialogs", "1 member")
+            if count == 1
+            else translate("outsourcing.dialogs", "{n} members").format(n=f"{count:,}")
+        )
 
     def write(self) -> None:
         set_contract_members(self.ctx.db, self.contract.id, self.numbers(), self.contract.version)

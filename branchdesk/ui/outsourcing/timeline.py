@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from branchdesk.outsourcing.queries import ContractLine
 from branchdesk.ui import style
+from branchdesk.ui.i18n import translate
 from branchdesk.ui.outsourcing.data import PASSED_TEXT, SOON_TEXT, urgency
 
 SPANS = (3, 5, 10, 20)  # years visible
@@ -47,6 +48,7 @@ class TimelineChart(QAbstractScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("contractTimeline")
+        self.setAccessibleName(translate("outsourcing.timeline", "Contract timeline"))
         self.lines: list[ContractLine] = []
         self.today = date.today()
         self.years = 5
@@ -191,11 +193,23 @@ class TimelineChart(QAbstractScrollArea):
             line = self.lines[row]
             parts = [line.service or line.title]
             if line.start_on or line.end_on:
-                parts.append(f"{_short(line.start_on)} to {_short(line.end_on)}")
+                parts.append(
+                    translate("outsourcing.timeline", "{start} to {end}").format(
+                        start=_short(line.start_on), end=_short(line.end_on)
+                    )
+                )
             if line.max_end_on and line.max_end_on != line.end_on:
-                parts.append(f"can be extended to {_short(line.max_end_on)}")
+                parts.append(
+                    translate("outsourcing.timeline", "can be extended to {date}").format(
+                        date=_short(line.max_end_on)
+                    )
+                )
             if line.decision_on:
-                parts.append(f"decision point {_short(line.decision_on)}")
+                parts.append(
+                    translate("outsourcing.timeline", "decision point {date}").format(
+                        date=_short(line.decision_on)
+                    )
+                )
             self.viewport().setToolTip("\n".join(parts))
         else:
             self.viewport().setToolTip("")
@@ -215,7 +229,7 @@ class TimelineChart(QAbstractScrollArea):
             painter.drawText(
                 QRectF(0, 0, width, height),
                 Qt.AlignmentFlag.AlignCenter,
-                "No contracts to show.",
+                translate("outsourcing.timeline", "No contracts to show."),
             )
             self.painted_rows = range(0)
             painter.end()
@@ -299,7 +313,11 @@ class TimelineChart(QAbstractScrollArea):
         painter.drawText(
             QRectF(6, 0, LABEL_WIDTH - 10, AXIS_HEIGHT),
             Qt.AlignmentFlag.AlignVCenter,
-            f"{len(self.lines):,} contracts",
+            translate("outsourcing.timeline", "1 contract")
+            if len(self.lines) == 1
+            else translate("outsourcing.timeline", "{n} contracts").format(
+                n=f"{len(self.lines):,}"
+            ),
         )
         painter.save()
         painter.setClipRect(QRectF(LABEL_WIDTH, 0, width - LABEL_WIDTH, height))
@@ -316,12 +334,13 @@ class TimelineChart(QAbstractScrollArea):
             painter.setPen(QPen(TODAY, 2))
             painter.drawLine(QPointF(x, AXIS_HEIGHT - 6), QPointF(x, height))
             painter.setPen(TODAY)
-            text_width = metrics.horizontalAdvance("Today") + 6
+            today = translate("outsourcing.timeline", "Today")
+            text_width = metrics.horizontalAdvance(today) + 6
             painter.fillRect(QRectF(x - text_width / 2, 2, text_width, 14), QColor("#fff"))
             painter.drawText(
                 QRectF(x - text_width / 2, 2, text_width, 14),
                 Qt.AlignmentFlag.AlignCenter,
-                "Today",
+                today,
             )
         painter.restore()
 

@@ -44,7 +44,7 @@ from sqlalchemy.exc import DBAPIError
 
 from branchdesk.access.officers import list_officers
 from branchdesk.access.roles import WRITE, Area
-from branchdesk.exports.text import plural, short_date
+from branchdesk.exports.text import short_date
 from branchdesk.privacy.erasure import ErasureResult, SecondOfficerRefused, erase
 from branchdesk.privacy.retention import (
     DEFAULT_SCHEDULE,
@@ -61,44 +61,70 @@ from branchdesk.progress import Progress
 from branchdesk.store.database import Database
 from branchdesk.store.errors import AccessDenied, StaleEdit, StoreError
 from branchdesk.ui.context import MEMBERS, AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.forms import message_label, password_edit, show_message
 from branchdesk.ui.officers.gate import may, refusal, sentence
 
-COLUMNS = ("", "Record", "Member", "What happens", "Due since", "Why")
-ACTION_WORDS = {"erase": "Erase", "anonymise": "Anonymise"}
+# Untranslated here: each is translated where it is shown.
+COLUMNS = (
+    "",
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "Record"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "Member"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "What happens"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "Due since"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "Why"),
+)
+ACTION_WORDS = {
+    "erase": QT_TRANSLATE_NOOP("privacy.retention_dialog", "Erase"),
+    "anonymise": QT_TRANSLATE_NOOP("privacy.retention_dialog", "Anonymise"),
+}
 WHAT_HAPPENS = {
-    RecordType.CASE: "Deleted, with its timeline, deadlines, consents and documents' files.",
-    RecordType.MEMBER: (
+    RecordType.CASE: QT_TRANSLATE_NOOP(
+        "privacy.retention_dialog",
+        "Deleted, with its timeline, deadlines, consents and documents' files.",
+    ),
+    RecordType.MEMBER: QT_TRANSLATE_NOOP(
+        "privacy.retention_dialog",
         'Names, number, contacts, address, job and notes cleared ("Erased member" and an id); '
         "their closed cases deleted and their claims' personal text blanked. The ledger still "
-        "points at the record, so the fund adds up."
+        "points at the record, so the fund adds up.",
     ),
-    RecordType.HARDSHIP_CLAIM: (
+    RecordType.HARDSHIP_CLAIM: QT_TRANSLATE_NOOP(
+        "privacy.retention_dialog",
         "The member's circumstances, the evidence notes and the panel's reasons blanked; the "
-        "amounts, payments and ledger entries kept."
+        "amounts, payments and ledger entries kept.",
     ),
 }
 MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "January"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "February"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "March"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "April"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "May"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "June"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "July"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "August"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "September"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "October"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "November"),
+    QT_TRANSLATE_NOOP("privacy.retention_dialog", "December"),
 )
 # The registers an erasure changes, so their tabs read afresh.
 CHANGED = (MEMBERS, "casework", "hardship")
-SECRETARY_ONLY = "Only the branch secretary changes the retention schedule."
-STALE_RELOADED = (
-    "Someone else changed the retention schedule after you opened it, so nothing was saved. "
-    "Their schedule is shown now: make your change again."
+SECRETARY_ONLY = QT_TRANSLATE_NOOP(
+    "privacy.retention_dialog", "Only the branch secretary changes the retention schedule."
 )
+STALE_RELOADED = QT_TRANSLATE_NOOP(
+    "privacy.retention_dialog",
+    "Someone else changed the retention schedule after you opened it, so nothing was saved. "
+    "Their schedule is shown now: make your change again.",
+)
+
+
+def _records(n: int) -> str:
+    if n == 1:
+        return translate("privacy.retention_dialog", "1 record")
+    return translate("privacy.retention_dialog", "{n} records").format(n=f"{n:,}")
 
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -148,7 +174,7 @@ class DueModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return translate("privacy.retention_dialog", COLUMNS[section]) if section else ""
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -163,7 +189,7 @@ class DueModel(QAbstractTableModel):
         if column == 2:
             return " ".join(p for p in (item.member_number, item.member_name) if p)
         if column == 3:
-            return ACTION_WORDS[item.action]
+            return translate("privacy.retention_dialog", ACTION_WORDS[item.action])
         if column == 4:
             return short_date(item.due_since)
         return item.reason if column == 5 else ""
@@ -178,7 +204,9 @@ class DueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(item, column) or None
         if role == Qt.ItemDataRole.ToolTipRole and column:
-            return WHAT_HAPPENS[item.kind] if column == 3 else self._text(item, column)
+            if column == 3:
+                return translate("privacy.retention_dialog", WHAT_HAPPENS[item.kind])
+            return self._text(item, column)
         return None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -222,24 +250,38 @@ class ScheduleEditor(QObject):
         super().__init__(parent)
         self.db = db
         self.case_years = _years(
-            "closed_case_years", " years after closing", "Closed cases: years kept after closing"
+            "closed_case_years",
+            translate("privacy.retention_dialog", " years after closing"),
+            translate("privacy.retention_dialog", "Closed cases: years kept after closing"),
         )
         self.member_years = _years(
-            "member_years", " years after leaving", "Lapsed and left members: years kept"
+            "member_years",
+            translate("privacy.retention_dialog", " years after leaving"),
+            translate("privacy.retention_dialog", "Lapsed and left members: years kept"),
         )
         self.claim_years = _years(
             "hardship_claim_years",
-            " years after the financial year",
-            "Settled hardship claims: years kept after the financial year",
+            translate("privacy.retention_dialog", " years after the financial year"),
+            translate(
+                "privacy.retention_dialog",
+                "Settled hardship claims: years kept after the financial year",
+            ),
         )
         self.year_end_day = QSpinBox()
         self.year_end_day.setObjectName("yearEndDay")
         self.year_end_day.setRange(1, 31)
-        self.year_end_day.setAccessibleName("Financial year ends on: day")
+        self.year_end_day.setAccessibleName(
+            translate("privacy.retention_dialog", "Financial year ends on: day")
+        )
         self.year_end_month = QComboBox()
         self.year_end_month.setObjectName("yearEndMonth")
-        self.year_end_month.addItems(MONTHS)
-        self.year_end_month.setAccessibleName("Financial year ends on: month")
+        # By index: month n is item n - 1, whatever the names are in the user's language.
+        self.year_end_month.addItems(
+            [translate("privacy.retention_dialog", month) for month in MONTHS]
+        )
+        self.year_end_month.setAccessibleName(
+            translate("privacy.retention_dialog", "Financial year ends on: month")
+        )
         for widget in (self.year_end_day, self.year_end_month):
             widget.setToolTip(REASONS["financial_year_end"])
         # What the database held when last read or saved: None if it could not be read.
@@ -257,14 +299,22 @@ class ScheduleEditor(QObject):
         line.addWidget(self.year_end_month)
         line.addStretch(1)
         return [
-            ("Closed cases: erase", self.case_years, REASONS["closed_case_years"]),
-            ("Lapsed and left members: anonymise", self.member_years, REASONS["member_years"]),
             (
-                "Settled hardship claims: anonymise",
+                translate("privacy.retention_dialog", "Closed cases: erase"),
+                self.case_years,
+                REASONS["closed_case_years"],
+            ),
+            (
+                translate("privacy.retention_dialog", "Lapsed and left members: anonymise"),
+                self.member_years,
+                REASONS["member_years"],
+            ),
+            (
+                translate("privacy.retention_dialog", "Settled hardship claims: anonymise"),
                 self.claim_years,
                 REASONS["hardship_claim_years"],
             ),
-            ("Financial year ends on", year_end, ""),
+            (translate("privacy.retention_dialog", "Financial year ends on"), year_end, ""),
         ]
 
     def fields(self) -> tuple[QWidget, ...]:
@@ -283,7 +333,9 @@ class ScheduleEditor(QObject):
         except (StoreError, DBAPIError) as exc:
             self.stored = None
             self.show(DEFAULT_SCHEDULE)
-            return f"The schedule could not be read: {exc}"
+            return translate(
+                "privacy.retention_dialog", "The schedule could not be read: {error}"
+            ).format(error=exc)
         self.stored = schedule
         self.show(schedule)
         return ""
@@ -317,14 +369,17 @@ class ScheduleEditor(QObject):
         try:
             self.version = save_schedule(self.db, schedule, self.version)
         except AccessDenied as exc:
-            why = f"{sentence(str(exc))} {SECRETARY_ONLY}"
+            why = translate("privacy.retention_dialog", "{refusal} {rule}").format(
+                refusal=sentence(str(exc)),
+                rule=translate("privacy.retention_dialog", SECRETARY_ONLY),
+            )
             self.show(self.stored or DEFAULT_SCHEDULE)
             self.lock(why)
             return why
         except StaleEdit:
             # Show what the other officer stored, so the next save starts from it.
             self.load()
-            return STALE_RELOADED
+            return translate("privacy.retention_dialog", STALE_RELOADED)
         except (StoreError, DBAPIError) as exc:
             return sentence(str(exc))
         self.stored = schedule
@@ -354,11 +409,14 @@ class SecondOfficerDialog(QDialog):
     def __init__(self, names: list[str], count: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("secondOfficerDialog")
-        self.setWindowTitle("Second officer")
+        self.setWindowTitle(translate("privacy.retention_dialog", "Second officer"))
         intro = QLabel(
-            f"Erasing {plural(count, 'record')} at once needs a second officer. Ask another "
-            "officer to choose their name and type their password. They are not signed in; "
-            "both of you are named in the audit log."
+            translate(
+                "privacy.retention_dialog",
+                "Erasing {records} at once needs a second officer. Ask another "
+                "officer to choose their name and type their password. They are not signed in; "
+                "both of you are named in the audit log.",
+            ).format(records=_records(count))
         )
         intro.setWordWrap(True)
         self.name = QComboBox()
@@ -369,13 +427,13 @@ class SecondOfficerDialog(QDialog):
         self.password = password_edit("secondOfficerPassword")
         self.message = message_label()
         form = QFormLayout()
-        form.addRow("Officer", self.name)
-        form.addRow("Password", self.password)
+        form.addRow(translate("privacy.retention_dialog", "Officer"), self.name)
+        form.addRow(translate("privacy.retention_dialog", "Password"), self.password)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Confirm")
+        self.ok_button.setText(translate("privacy.retention_dialog", "Confirm"))
         self.ok_button.setObjectName("confirmButton")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -390,7 +448,13 @@ class SecondOfficerDialog(QDialog):
 
     def accept(self) -> None:
         if not self.name.currentText().strip() or not self.password.text():
-            show_message(self.message, "Choose the second officer and type their password.")
+            show_message(
+                self.message,
+                translate(
+                    "privacy.retention_dialog",
+                    "Choose the second officer and type their password.",
+                ),
+            )
             return
         super().accept()
 
@@ -405,7 +469,7 @@ class RetentionDialog(QDialog):
         self.ctx = ctx
         self.today = today or date.today()
         self.setObjectName("retentionDialog")
-        self.setWindowTitle("Retention review")
+        self.setWindowTitle(translate("privacy.retention_dialog", "Retention review"))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.items: list[DueItem] = []
         self.last_result: ErasureResult | None = None
@@ -418,13 +482,16 @@ class RetentionDialog(QDialog):
     # -- building ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        heading = QLabel("Retention review")
+        heading = QLabel(translate("privacy.retention_dialog", "Retention review"))
         heading.setObjectName("tabHeading")
         subheading = _reason(
-            "Records are kept no longer than the branch's schedule says. Closed cases are "
-            "erased with their notes and documents; lapsed members and settled hardship claims "
-            "are anonymised, so the fund's ledger still adds up. An erasure cannot be undone, "
-            "and the audit log records it without any of what was erased."
+            translate(
+                "privacy.retention_dialog",
+                "Records are kept no longer than the branch's schedule says. Closed cases are "
+                "erased with their notes and documents; lapsed members and settled hardship "
+                "claims are anonymised, so the fund's ledger still adds up. An erasure cannot be "
+                "undone, and the audit log records it without any of what was erased.",
+            )
         )
         self.banner = QLabel()
         self.banner.setObjectName("loadBanner")
@@ -445,14 +512,19 @@ class RetentionDialog(QDialog):
         self.result_label.hide()
         layout.addWidget(self.result_label)
 
-        self.erase_button = QPushButton("Erase chosen records…")
+        self.erase_button = QPushButton(
+            translate("privacy.retention_dialog", "Erase chosen records…")
+        )
         self.erase_button.setObjectName("eraseButton")
         self.erase_button.setToolTip(
-            "Erase or anonymise the ticked records, after you confirm (and a second officer, "
-            "for more than one)"
+            translate(
+                "privacy.retention_dialog",
+                "Erase or anonymise the ticked records, after you confirm (and a second officer, "
+                "for more than one)",
+            )
         )
         self.erase_button.clicked.connect(lambda _c=False: self.erase_chosen())
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(translate("privacy.retention_dialog", "Close"))
         self.close_button.setObjectName("closeButton")
         self.close_button.clicked.connect(lambda _c=False: self.reject())
         buttons = QHBoxLayout()
@@ -464,7 +536,9 @@ class RetentionDialog(QDialog):
             self._refuse(refusal(self.ctx.db.principal, Area.PRIVACY, WRITE))
 
     def _build_schedule(self) -> QGroupBox:
-        box = QGroupBox("Retention schedule (the branch's, on every PC)")
+        box = QGroupBox(
+            translate("privacy.retention_dialog", "Retention schedule (the branch's, on every PC)")
+        )
         box.setObjectName("scheduleBox")
         # The same boxes, and the same saving, as Edit › Preferences.
         self.editor = ScheduleEditor(self.ctx.db, self)
@@ -488,15 +562,25 @@ class RetentionDialog(QDialog):
             form.addRow(label, row)
 
         self.schedule_message = message_label()
-        self.save_schedule_button = QPushButton("Save schedule")
+        self.save_schedule_button = QPushButton(
+            translate("privacy.retention_dialog", "Save schedule")
+        )
         self.save_schedule_button.setObjectName("saveScheduleButton")
         self.save_schedule_button.setToolTip(
-            "Keep this schedule for the whole branch (it can also be changed in Edit › Preferences)"
+            translate(
+                "privacy.retention_dialog",
+                "Keep this schedule for the whole branch "
+                "(it can also be changed in Edit › Preferences)",
+            )
         )
         self.save_schedule_button.clicked.connect(lambda _c=False: self.save_schedule())
-        self.defaults_button = QPushButton("Defaults")
+        self.defaults_button = QPushButton(translate("privacy.retention_dialog", "Defaults"))
         self.defaults_button.setObjectName("defaultsButton")
-        self.defaults_button.setToolTip("Put the periods BranchDesk suggests back in the form")
+        self.defaults_button.setToolTip(
+            translate(
+                "privacy.retention_dialog", "Put the periods BranchDesk suggests back in the form"
+            )
+        )
         self.defaults_button.clicked.connect(lambda _c=False: self.show_schedule(DEFAULT_SCHEDULE))
         buttons = QHBoxLayout()
         buttons.addWidget(self.schedule_message, 1)
@@ -510,14 +594,20 @@ class RetentionDialog(QDialog):
         return box
 
     def _build_list(self) -> QWidget:
-        box = QGroupBox("Due now")
+        box = QGroupBox(translate("privacy.retention_dialog", "Due now"))
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
-        self.all_button = QPushButton("Tick all")
+        self.all_button = QPushButton(translate("privacy.retention_dialog", "Tick all"))
         self.all_button.setObjectName("tickAllButton")
+        self.all_button.setToolTip(
+            translate("privacy.retention_dialog", "Tick every record due, to erase them all")
+        )
         self.all_button.clicked.connect(lambda _c=False: self.tick_all(True))
-        self.none_button = QPushButton("Tick none")
+        self.none_button = QPushButton(translate("privacy.retention_dialog", "Tick none"))
         self.none_button.setObjectName("tickNoneButton")
+        self.none_button.setToolTip(
+            translate("privacy.retention_dialog", "Untick every record, to choose a few")
+        )
         self.none_button.clicked.connect(lambda _c=False: self.tick_all(False))
         top = QHBoxLayout()
         top.addWidget(self.count_label, 1)
@@ -528,6 +618,7 @@ class RetentionDialog(QDialog):
         self.model.ticks_changed.connect(self._update_count)
         self.table = QTableView()
         self.table.setObjectName("dueTable")
+        self.table.setAccessibleName(translate("privacy.retention_dialog", "Records due"))
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -548,8 +639,11 @@ class RetentionDialog(QDialog):
         """Say plainly why this officer may not, and leave nothing to click but Close."""
         self.allowed = False
         self.banner.setText(
-            f"{sentence(reason)} The retention review is for the branch secretary alone: it "
-            "names members who have left, and erasing cannot be undone."
+            translate(
+                "privacy.retention_dialog",
+                "{refusal} The retention review is for the branch secretary alone: it "
+                "names members who have left, and erasing cannot be undone.",
+            ).format(refusal=sentence(reason))
         )
         self.banner.show()
         for widget in (
@@ -592,7 +686,7 @@ class RetentionDialog(QDialog):
         if not self.allowed:
             self._fill([])
             return
-        self.count_label.setText("Reading what is due…")
+        self.count_label.setText(translate("privacy.retention_dialog", "Reading what is due…"))
         today = self.today
         db = self.ctx.db
         self.ctx.worker.run(
@@ -606,7 +700,13 @@ class RetentionDialog(QDialog):
             self._refuse(str(exc))
             self._fill([])
             return
-        self.ctx.dialogs.error(self, "Retention review", f"What is due could not be read: {exc}")
+        self.ctx.dialogs.error(
+            self,
+            translate("privacy.retention_dialog", "Retention review"),
+            translate("privacy.retention_dialog", "What is due could not be read: {error}").format(
+                error=exc
+            ),
+        )
 
     def _fill(self, items: list[DueItem]) -> None:
         self.items = list(items)
@@ -624,11 +724,20 @@ class RetentionDialog(QDialog):
             return
         total = len(self.items)
         if not total:
-            self.count_label.setText(f"Nothing is due on {short_date(self.today)}.")
+            self.count_label.setText(
+                translate("privacy.retention_dialog", "Nothing is due on {date}.").format(
+                    date=short_date(self.today)
+                )
+            )
         else:
             self.count_label.setText(
-                f"{plural(total, 'record')} due on {short_date(self.today)}; "
-                f"{self.model.ticked_count:,} ticked"
+                translate(
+                    "privacy.retention_dialog", "{records} due on {date}; {ticked} ticked"
+                ).format(
+                    records=_records(total),
+                    date=short_date(self.today),
+                    ticked=f"{self.model.ticked_count:,}",
+                )
             )
         busy = self.ctx.worker.busy
         ticked = self.model.ticked_count
@@ -645,20 +754,31 @@ class RetentionDialog(QDialog):
         if len(items) > 1 and not self.ctx.db.sign_in_required:
             self.ctx.dialogs.error(
                 self,
-                "One at a time",
-                "Erasing several records at once needs a second officer to confirm it, and this "
-                "database has no officers' accounts. Tick one record at a time.",
+                translate("privacy.retention_dialog", "One at a time"),
+                translate(
+                    "privacy.retention_dialog",
+                    "Erasing several records at once needs a second officer to confirm it, and "
+                    "this database has no officers' accounts. Tick one record at a time.",
+                ),
             )
             return
         lines = "\n".join(f"• {i.label}: {i.action}" for i in items[:8])
-        more = f"\n…and {len(items) - 8:,} more" if len(items) > 8 else ""
+        more = (
+            "\n"
+            + translate("privacy.retention_dialog", "…and {n} more").format(n=f"{len(items) - 8:,}")
+            if len(items) > 8
+            else ""
+        )
         if not self.ctx.dialogs.confirm(
             self,
-            "Erase for good?",
-            f"{plural(len(items), 'record')} will be erased or anonymised:\n{lines}{more}\n\n"
-            "This cannot be undone. Backups taken before today still hold them until they "
-            "are rotated out.",
-            yes="Erase",
+            translate("privacy.retention_dialog", "Erase for good?"),
+            translate(
+                "privacy.retention_dialog",
+                "{records} will be erased or anonymised:\n{lines}{more}\n\n"
+                "This cannot be undone. Backups taken before today still hold them until they "
+                "are rotated out.",
+            ).format(records=_records(len(items)), lines=lines, more=more),
+            yes=translate("privacy.retention_dialog", "Erase"),
         ):
             return
         second, password = "", ""
@@ -687,8 +807,10 @@ class RetentionDialog(QDialog):
         self.ctx.worker.run_with_progress(
             work,
             parent=self,
-            title="Retention review",
-            label=f"Erasing {plural(len(items), 'record')}…",
+            title=translate("privacy.retention_dialog", "Retention review"),
+            label=translate("privacy.retention_dialog", "Erasing {records}…").format(
+                records=_records(len(items))
+            ),
             on_done=self._erased,  # type: ignore[arg-type]
             on_error=self._erase_failed,
         )
@@ -714,16 +836,23 @@ class RetentionDialog(QDialog):
     def _erase_failed(self, exc: BaseException) -> None:
         self._update_count()
         if isinstance(exc, SecondOfficerRefused):
-            self.ctx.dialogs.error(self, "Not confirmed", str(exc))
+            self.ctx.dialogs.error(
+                self, translate("privacy.retention_dialog", "Not confirmed"), str(exc)
+            )
         elif isinstance(exc, AccessDenied):
-            self.ctx.dialogs.error(self, "Not allowed", sentence(str(exc)))
+            self.ctx.dialogs.error(
+                self, translate("privacy.retention_dialog", "Not allowed"), sentence(str(exc))
+            )
             self._refuse(str(exc))
         elif isinstance(exc, (StoreError, DBAPIError)):
             self.ctx.dialogs.error(
                 self,
-                "Retention review",
-                f"The erasure stopped: {exc}. Records already erased stay erased; the rest are "
-                "as they were.",
+                translate("privacy.retention_dialog", "Retention review"),
+                translate(
+                    "privacy.retention_dialog",
+                    "The erasure stopped: {error}. Records already erased stay erased; the rest "
+                    "are as they were.",
+                ).format(error=exc),
             )
             self.reload()
         else:

@@ -50,20 +50,37 @@ from branchdesk.store.errors import StoreError
 from branchdesk.ui import style
 from branchdesk.ui.casework.common import date_edit, date_of
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.forms import message_label, show_message
 from branchdesk.ui.officers.gate import sentence
 from branchdesk.ui.worker import report_unhandled
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ["No.", "Member", "Number", "Received", "Answer by", "Days left", "Status", "Sent"]
+# Untranslated here: each is translated where it is shown.
+COLUMNS = [
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "No."),
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "Member"),
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "Number"),
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "Received"),
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "Answer by"),
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "Days left"),
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "Status"),
+    QT_TRANSLATE_NOOP("privacy.sar_dialog", "Sent"),
+]
 DAYS_LEFT = COLUMNS.index("Days left")
 
-INTRO = (
+INTRO = QT_TRANSLATE_NOOP(
+    "privacy.sar_dialog",
     "A member may ask for a copy of everything the branch holds about them. Answer within one "
     "calendar month of receiving the request; a complex request may be extended by up to two "
-    "more months, if you tell the member why within the first month."
+    "more months, if you tell the member why within the first month.",
 )
+# The tooltip on the days left of a request that needs attention, by its flag.
+FLAG_TIPS = {
+    "overdue": QT_TRANSLATE_NOOP("privacy.sar_dialog", "Overdue: answer by {date}"),
+    "due soon": QT_TRANSLATE_NOOP("privacy.sar_dialog", "Due soon: answer by {date}"),
+}
 
 
 def _attempt(message: QLabel, work: Callable[[], object]) -> bool:
@@ -75,12 +92,18 @@ def _attempt(message: QLabel, work: Callable[[], object]) -> bool:
         return False
     except DBAPIError as exc:
         log.warning("subject access request not changed: %s", type(exc).__name__)
-        show_message(message, f"The database could not be written: {exc.orig}.")
+        show_message(
+            message,
+            translate("privacy.sar_dialog", "The database could not be written: {error}.").format(
+                error=exc.orig
+            ),
+        )
         return False
     return True
 
 
 def _form(dialog: QDialog, title: str, intro: str) -> tuple[QFormLayout, QVBoxLayout]:
+    """A small form dialog; `title` and `intro` come translated."""
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(460)
     layout = QVBoxLayout(dialog)
@@ -124,38 +147,52 @@ class LogRequestDialog(QDialog):
         self.request_id: int | None = None
         form, layout = _form(
             self,
-            "Log a subject access request",
-            "A request can arrive in any form (a letter, an email, said at a meeting) and need "
-            "not mention the law. Log it on the day it arrived.",
+            translate("privacy.sar_dialog", "Log a subject access request"),
+            translate(
+                "privacy.sar_dialog",
+                "A request can arrive in any form (a letter, an email, said at a meeting) and "
+                "need not mention the law. Log it on the day it arrived.",
+            ),
         )
         self.number = QLineEdit()
         self.number.setObjectName("memberNumber")
-        self.number.setPlaceholderText("the membership number")
+        self.number.setPlaceholderText(translate("privacy.sar_dialog", "the membership number"))
         self.received = date_edit(self.today)
         self.received.setObjectName("receivedOn")
         self.received.setMaximumDate(self.received.date())
         self.notes = QLineEdit()
         self.notes.setObjectName("requestNotes")
         self.notes.setMaxLength(NOTES_LIMIT)
-        self.notes.setPlaceholderText("optional: how it arrived, what it asks for")
-        form.addRow("Member", self.number)
-        form.addRow("Received on", self.received)
-        form.addRow("Notes", self.notes)
+        self.notes.setPlaceholderText(
+            translate("privacy.sar_dialog", "optional: how it arrived, what it asks for")
+        )
+        form.addRow(translate("privacy.sar_dialog", "Member"), self.number)
+        form.addRow(translate("privacy.sar_dialog", "Received on"), self.received)
+        form.addRow(translate("privacy.sar_dialog", "Notes"), self.notes)
         self.due = _note()
         layout.addWidget(self.due)
         self.message = message_label()
         layout.addWidget(self.message)
-        self.save_button = _buttons(self, layout, "Log request")
+        self.save_button = _buttons(self, layout, translate("privacy.sar_dialog", "Log request"))
         self.received.dateChanged.connect(lambda _d: self._show_due())
         self._show_due()
         self.number.setFocus()
 
     def _show_due(self) -> None:
-        self.due.setText("Answer by: " + explain_due(date_of(self.received)))
+        self.due.setText(
+            translate("privacy.sar_dialog", "Answer by: {due}").format(
+                due=explain_due(date_of(self.received))
+            )
+        )
 
     def accept(self) -> None:
         if not self.number.text().strip():
-            show_message(self.message, "Enter the membership number of the member asking.")
+            show_message(
+                self.message,
+                translate(
+                    "privacy.sar_dialog", "Enter the membership number of the member asking."
+                ),
+            )
             return
 
         def log_it() -> None:
@@ -180,33 +217,49 @@ class ExtendDialog(QDialog):
         self.row = row
         form, layout = _form(
             self,
-            f"Extend request {row.id} — {row.member_name}",
-            "A request that is complex (many records, or several requests from the member) may "
-            "take up to two further months. Tell the member about the extension, and why, "
-            f"within the first month (by {short_date(due_date(row.received_on))}).",
+            translate("privacy.sar_dialog", "Extend request {id} — {member}").format(
+                id=row.id, member=row.member_name
+            ),
+            translate(
+                "privacy.sar_dialog",
+                "A request that is complex (many records, or several requests from the member) "
+                "may take up to two further months. Tell the member about the extension, and "
+                "why, within the first month (by {date}).",
+            ).format(date=short_date(due_date(row.received_on))),
         )
         self.months = QComboBox()
         self.months.setObjectName("extensionMonths")
         for months in range(1, MAX_EXTENSION_MONTHS + 1):
-            self.months.addItem(f"{months} more month{'s' if months > 1 else ''}", months)
+            text = (
+                translate("privacy.sar_dialog", "1 more month")
+                if months == 1
+                else translate("privacy.sar_dialog", "{n} more months").format(n=months)
+            )
+            self.months.addItem(text, months)
         self.months.setCurrentIndex(max(0, row.extended_months - 1))
         self.reason = QLineEdit(row.extension_reason)
         self.reason.setObjectName("extensionReason")
         self.reason.setMaxLength(REASON_LIMIT)
-        self.reason.setPlaceholderText("why the request is complex")
-        form.addRow("Extend by", self.months)
-        form.addRow("Reason", self.reason)
+        self.reason.setPlaceholderText(
+            translate("privacy.sar_dialog", "why the request is complex")
+        )
+        form.addRow(translate("privacy.sar_dialog", "Extend by"), self.months)
+        form.addRow(translate("privacy.sar_dialog", "Reason"), self.reason)
         self.due = _note()
         layout.addWidget(self.due)
         self.message = message_label()
         layout.addWidget(self.message)
-        self.save_button = _buttons(self, layout, "Extend")
+        self.save_button = _buttons(self, layout, translate("privacy.sar_dialog", "Extend"))
         self.months.currentIndexChanged.connect(lambda _i: self._show_due())
         self._show_due()
 
     def _show_due(self) -> None:
         months = int(self.months.currentData())
-        self.due.setText("New deadline: " + explain_due(self.row.received_on, months))
+        self.due.setText(
+            translate("privacy.sar_dialog", "New deadline: {due}").format(
+                due=explain_due(self.row.received_on, months)
+            )
+        )
 
     def accept(self) -> None:
         months = int(self.months.currentData())
@@ -227,23 +280,33 @@ class SentDialog(QDialog):
         self.ctx = ctx
         self.row = row
         self.today = today or date.today()
-        exported = (
-            f"The export made on {short_date(row.exported_at.date())} is noted with it."
+        intro = (
+            translate(
+                "privacy.sar_dialog",
+                "Record the day the answer went to the member. "
+                "The export made on {date} is noted with it.",
+            ).format(date=short_date(row.exported_at.date()))
             if row.exported_at
-            else "No export has been made from here for this request."
+            else translate(
+                "privacy.sar_dialog",
+                "Record the day the answer went to the member. "
+                "No export has been made from here for this request.",
+            )
         )
         form, layout = _form(
             self,
-            f"Mark request {row.id} as sent — {row.member_name}",
-            f"Record the day the answer went to the member. {exported}",
+            translate("privacy.sar_dialog", "Mark request {id} as sent — {member}").format(
+                id=row.id, member=row.member_name
+            ),
+            intro,
         )
         self.sent = date_edit(self.today)
         self.sent.setObjectName("sentOn")
         self.sent.setMaximumDate(self.sent.date())
-        form.addRow("Sent on", self.sent)
+        form.addRow(translate("privacy.sar_dialog", "Sent on"), self.sent)
         self.message = message_label()
         layout.addWidget(self.message)
-        self.save_button = _buttons(self, layout, "Mark as sent")
+        self.save_button = _buttons(self, layout, translate("privacy.sar_dialog", "Mark as sent"))
 
     def accept(self) -> None:
         sent_on = date_of(self.sent)
@@ -265,16 +328,19 @@ class SarDialog(QDialog):
         self.today = today or date.today()
         self.rows: list[SarRow] = []
         self.last_export: Path | None = None
-        self.setWindowTitle("Subject access requests")
+        self.setWindowTitle(translate("privacy.sar_dialog", "Subject access requests"))
         self.setMinimumSize(820, 440)
 
-        heading = QLabel("Subject access requests")
+        heading = QLabel(translate("privacy.sar_dialog", "Subject access requests"))
         heading.setObjectName("tabHeading")
-        intro = _note(INTRO)
+        intro = _note(translate("privacy.sar_dialog", INTRO))
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("sarTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName(translate("privacy.sar_dialog", "Subject access requests"))
+        self.table.setHorizontalHeaderLabels(
+            [translate("privacy.sar_dialog", column) for column in COLUMNS]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -292,21 +358,33 @@ class SarDialog(QDialog):
         self.summary = _note()
         self.summary.setObjectName("countLabel")
 
-        self.log_button = QPushButton("Log a request…")
+        self.log_button = QPushButton(translate("privacy.sar_dialog", "Log a request…"))
         self.log_button.setObjectName("primaryButton")
-        self.log_button.setToolTip("Record a request on the day it arrived; its deadline follows")
+        self.log_button.setToolTip(
+            translate(
+                "privacy.sar_dialog", "Record a request on the day it arrived; its deadline follows"
+            )
+        )
         self.log_button.clicked.connect(lambda _c=False: self.log_request())
-        self.extend_button = QPushButton("Extend…")
-        self.extend_button.setToolTip("Allow a complex request one or two further months")
+        self.extend_button = QPushButton(translate("privacy.sar_dialog", "Extend…"))
+        self.extend_button.setToolTip(
+            translate("privacy.sar_dialog", "Allow a complex request one or two further months")
+        )
         self.extend_button.clicked.connect(lambda _c=False: self.extend())
-        self.export_button = QPushButton("Export SAR…")
+        self.export_button = QPushButton(translate("privacy.sar_dialog", "Export SAR…"))
         self.export_button.setToolTip(
-            "Write everything held about the member into a new folder: a PDF and a spreadsheet "
-            "for them, and a list of other people named, to review before release"
+            translate(
+                "privacy.sar_dialog",
+                "Write everything held about the member into a new folder: a PDF and a "
+                "spreadsheet for them, and a list of other people named, to review before "
+                "release",
+            )
         )
         self.export_button.clicked.connect(lambda _c=False: self.export())
-        self.sent_button = QPushButton("Mark as sent…")
-        self.sent_button.setToolTip("Record the day the answer went to the member")
+        self.sent_button = QPushButton(translate("privacy.sar_dialog", "Mark as sent…"))
+        self.sent_button.setToolTip(
+            translate("privacy.sar_dialog", "Record the day the answer went to the member")
+        )
         self.sent_button.clicked.connect(lambda _c=False: self.mark_sent())
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
@@ -337,8 +415,14 @@ class SarDialog(QDialog):
             self.rows = list_requests(self.ctx.db)
         except (StoreError, DBAPIError) as exc:
             self.rows = []
-            text = sentence(str(exc)) if isinstance(exc, StoreError) else "Try again."
-            self.ctx.dialogs.error(self, "The requests could not be read", text)
+            text = (
+                sentence(str(exc))
+                if isinstance(exc, StoreError)
+                else translate("privacy.sar_dialog", "Try again.")
+            )
+            self.ctx.dialogs.error(
+                self, translate("privacy.sar_dialog", "The requests could not be read"), text
+            )
         self.table.setRowCount(len(self.rows))
         bold = QFont(self.table.font())
         bold.setBold(True)
@@ -365,7 +449,13 @@ class SarDialog(QDialog):
                 elif not row.is_open:
                     item.setForeground(QColor(style.MUTED))
                 if column == DAYS_LEFT and flag:
-                    item.setToolTip(f"{flag.capitalize()}: answer by {short_date(row.due_on)}")
+                    tip = FLAG_TIPS.get(flag)
+                    due_on = short_date(row.due_on)
+                    item.setToolTip(
+                        translate("privacy.sar_dialog", tip).format(date=due_on)
+                        if tip
+                        else f"{flag.capitalize()}: {due_on}"
+                    )
                 self.table.setItem(index, column, item)
         for index, row in enumerate(self.rows):
             if row.id == keep:
@@ -374,12 +464,26 @@ class SarDialog(QDialog):
         waiting = [r for r in self.rows if r.is_open]
         overdue = sum(1 for r in waiting if r.overdue(self.today))
         soon = sum(1 for r in waiting if r.due_soon(self.today))
-        parts = [f"{len(waiting)} awaiting an answer"]
-        if overdue:
-            parts.append(f"{overdue} overdue")
-        if soon:
-            parts.append(f"{soon} due within {DUE_SOON_DAYS} days")
-        self.summary.setText(", ".join(parts) + ".")
+        # A whole sentence for each combination, so a translator can word each one.
+        if overdue and soon:
+            summary = translate(
+                "privacy.sar_dialog",
+                "{waiting} awaiting an answer, {overdue} overdue, {soon} due within {days} days.",
+            )
+        elif overdue:
+            summary = translate(
+                "privacy.sar_dialog", "{waiting} awaiting an answer, {overdue} overdue."
+            )
+        elif soon:
+            summary = translate(
+                "privacy.sar_dialog",
+                "{waiting} awaiting an answer, {soon} due within {days} days.",
+            )
+        else:
+            summary = translate("privacy.sar_dialog", "{waiting} awaiting an answer.")
+        self.summary.setText(
+            summary.format(waiting=len(waiting), overdue=overdue, soon=soon, days=DUE_SOON_DAYS)
+        )
         self._update_buttons()
 
     def _selected_id(self) -> int | None:
@@ -408,17 +512,27 @@ class SarDialog(QDialog):
         self.export_button.setEnabled(row is not None and row.member_id is not None)
         if row is None:
             self.detail.setText(
-                "Choose a request to extend it, export the member's data or mark it sent."
+                translate(
+                    "privacy.sar_dialog",
+                    "Choose a request to extend it, export the member's data or mark it sent.",
+                )
             )
             return
         due = explain_due(row.received_on, row.extended_months)
-        text = f"Request {row.id} from {row.member_name}: {due}"
+        text = translate("privacy.sar_dialog", "Request {id} from {member}: {due}").format(
+            id=row.id, member=row.member_name, due=due
+        )
+        # Each further sentence is said only when there is something to say.
         if row.extension_reason:
-            text += f" Extended because: {row.extension_reason}."
+            text += " " + translate("privacy.sar_dialog", "Extended because: {reason}.").format(
+                reason=row.extension_reason
+            )
         if row.exported_at:
-            text += f" Exported on {short_date(row.exported_at.date())}."
+            text += " " + translate("privacy.sar_dialog", "Exported on {date}.").format(
+                date=short_date(row.exported_at.date())
+            )
         if row.notes:
-            text += f" Notes: {row.notes}"
+            text += " " + translate("privacy.sar_dialog", "Notes: {notes}").format(notes=row.notes)
         self.detail.setText(text)
 
     # -- changes -----------------------------------------------------------------------------
@@ -449,7 +563,9 @@ class SarDialog(QDialog):
     def choose_folder(self) -> Path | None:
         """Where to put the export's own new folder (a seam tests replace)."""
         chosen = QFileDialog.getExistingDirectory(
-            self, "Choose where to save the subject access export", str(Path.home())
+            self,
+            translate("privacy.sar_dialog", "Choose where to save the subject access export"),
+            str(Path.home()),
         )
         return Path(chosen) if chosen else None
 
@@ -462,15 +578,22 @@ class SarDialog(QDialog):
         parent = self.choose_folder()
         if parent is None:
             return
-        folder = _new_folder(parent, f"Subject access {row.membership_number} {self.today}")
+        folder = _new_folder(
+            parent,
+            translate("privacy.sar_dialog", "Subject access {number} {date}").format(
+                number=row.membership_number, date=self.today
+            ),
+        )
         db, branch, today = self.ctx.db, self.ctx.preferences.branch_name, self.today
         number, request_id = row.membership_number, row.id
         self.export_button.setEnabled(False)
         self.ctx.worker.run_with_progress(
             lambda progress: export_sar(db, number, folder, branch, today, request_id, progress),
             parent=self,
-            title="Subject access export",
-            label=f"Gathering and writing everything held about member {number}…",
+            title=translate("privacy.sar_dialog", "Subject access export"),
+            label=translate(
+                "privacy.sar_dialog", "Gathering and writing everything held about member {number}…"
+            ).format(number=number),
             on_done=lambda result: self._exported(result, request_id),
             on_error=self._export_failed,
             on_cancelled=self._export_cancelled,
@@ -482,34 +605,52 @@ class SarDialog(QDialog):
         assert isinstance(result, SarExport)
         self.last_export = result.folder
         self.refresh(select=request_id)
-        text = (
-            f"The export is in {result.folder}:\n\n"
-            f"• {result.pdf.name} and {result.xlsx.name}: for the member;\n"
-            f"• {result.review.name}: for you only. It lists {result.named} other people named in "
+        text = translate(
+            "privacy.sar_dialog",
+            "The export is in {folder}:\n\n"
+            "• {pdf} and {xlsx}: for the member;\n"
+            "• {review}: for you only. It lists {named} other people named in "
             "the records; check each and redact before sending.\n\n"
             "Case documents are listed by name: send copies of the files with it. Then mark the "
-            "request as sent."
+            "request as sent.",
+        ).format(
+            folder=result.folder,
+            pdf=result.pdf.name,
+            xlsx=result.xlsx.name,
+            review=result.review.name,
+            named=result.named,
         )
-        if self.ctx.dialogs.confirm(self, "Subject access export written", text, yes="Open folder"):
+        if self.ctx.dialogs.confirm(
+            self,
+            translate("privacy.sar_dialog", "Subject access export written"),
+            text,
+            yes=translate("privacy.sar_dialog", "Open folder"),
+        ):
             self.ctx.dialogs.open_folder(result.folder)
 
     def _export_failed(self, exc: object) -> None:
         self._update_buttons()
         if isinstance(exc, StoreError | ValueError | OSError):
-            self.ctx.dialogs.error(self, "The export was not written", sentence(str(exc)))
+            self.ctx.dialogs.error(
+                self,
+                translate("privacy.sar_dialog", "The export was not written"),
+                sentence(str(exc)),
+            )
         elif isinstance(exc, BaseException):
             report_unhandled(exc)
 
     def _export_cancelled(self) -> None:
         self._update_buttons()
         self.ctx.dialogs.info(
-            self, "Export cancelled", "The export was stopped; no files were left behind."
+            self,
+            translate("privacy.sar_dialog", "Export cancelled"),
+            translate("privacy.sar_dialog", "The export was stopped; no files were left behind."),
         )
 
 
 def _new_folder(parent: Path, name: str) -> Path:
     """A folder inside `parent` that does not exist yet, named after the request."""
-    base = parent / safe_filename(name, "Subject access")
+    base = parent / safe_filename(name, translate("privacy.sar_dialog", "Subject access"))
     folder, number = base, 2
     while folder.exists():
         folder = base.with_name(f"{base.name} ({number})")

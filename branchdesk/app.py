@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from branchdesk import __version__
-from branchdesk.settings import Preferences, log_dir
+from branchdesk.settings import Preferences, default_database_path, is_demo_database, log_dir
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -56,6 +57,26 @@ def _remembered_database(prefs: Preferences) -> str | None:
     if last and ("://" in last or Path(last).is_file()):
         return str(last)
     return None
+
+
+def _first_run(prefs: Preferences) -> bool:
+    """No database named, none remembered, none at the default place: the welcome is shown."""
+    if os.environ.get("BRANCHDESK_DB") or _remembered_database(prefs) is not None:
+        return False
+    from branchdesk.ui.officers.sign_in import is_new_database
+
+    return is_new_database(default_database_path())
+
+
+def _remember(db_path: Path | None, display_name: str, prefs: Preferences) -> None:
+    """The database opened is the one a plain start reopens; never the demo branch."""
+    if db_path is None or is_demo_database(db_path) or prefs.get("last_database") == display_name:
+        return
+    prefs.set("last_database", display_name)
+    try:
+        prefs.save()
+    except OSError:
+        log.warning("could not remember the database just opened", exc_info=True)
 
 
 def _sqlite_path(spec: str | None) -> Path | None:
@@ -101,6 +122,10 @@ def build_window(
 
     app = QApplication.instance() or QApplication(argv or ["branchdesk"])
     assert isinstance(app, QApplication)
+    from branchdesk.ui.i18n import install_translators
+
+    # Before any window or dialog makes its text.
+    install_translators(app)
     app.setApplicationName("BranchDesk")
     app.setOrganizationName("BranchDesk")
     app.setApplicationVersion(__version__)
@@ -117,17 +142,30 @@ def build_window(
     apply_style(app)
     _log_to_file()
     exception_hook.install()
+    from branchdesk.ui import shortcuts
+
+    shortcuts.install(app)  # Ctrl+S presses a dialog's Save
     dialogs = dialogs or DialogService()
 
     prefs = Preferences()
     spec = db_spec or _remembered_database(prefs)
+    made: Database | None = None
+    if spec is None and not demo and _first_run(prefs):
+        from branchdesk.ui.welcome import welcome
+
+        start = welcome(prefs, dialogs)
+        if start is None:
+            return EXIT_NOT_SIGNED_IN
+        spec, demo, made = str(start.path), start.demo, start.db
     worker = Worker(app)
     try:
         _refuse_unsafe_location(spec)
         path = _sqlite_path(spec)
-        encrypted = needs_key(spec)
-        db: Database | None = None
-        if not encrypted and not demo and is_new_database(path):
+        encrypted = made is None and needs_key(spec)
+        db: Database | None = made
+        if made is not None:
+            pass  # the welcome's set-up made it, and signed the secretary in
+        elif not encrypted and not demo and is_new_database(path):
             # Set up before the file exists, so an encrypted one is never written in plain.
             assert path is not None
             from branchdesk.ui.officers.sign_in import set_up_new_database
@@ -164,7 +202,9 @@ def build_window(
         db = restored
     except (StoreError, OSError) as exc:
         log.error("cannot open the database: %s", exc)
-        dialogs.error(None, "BranchDesk cannot open the database", str(exc))
+        from branchdesk.ui.dialogs import cannot_open_title
+
+        dialogs.error(None, cannot_open_title(), str(exc))
         return EXIT_CANNOT_OPEN
 
     from branchdesk.ui.officers.sign_in import admit
@@ -175,6 +215,7 @@ def build_window(
     if not admit(db, prefs, dialogs):
         db.dispose()
         return EXIT_NOT_SIGNED_IN
+    _remember(db.path, db.display_name, prefs)
 
     ctx = AppContext(db=db, preferences=prefs, dialogs=dialogs, worker=worker)
     # The Casework tab comes a moment after the window first paints (see MainWindow).
@@ -190,15 +231,43 @@ def run_gui(
     *,
     demo: bool = False,
     dialogs: DialogService | None = None,
+    close_after: float | None = None,
+    screenshot: str | None = None,
 ) -> int:
-    """Open the window on a database; returns the exit status (2 if it cannot be opened)."""
+    """Open the window on a database; returns the exit status (2 if it cannot be opened).
+
+    `close_after` (seconds) is for smoke runs of a built bundle: the window closes itself then,
+    as if closed by hand, first saving a picture of itself to `screenshot` if given.
+    """
     built = build_window(db_spec, argv, demo=demo, dialogs=dialogs)
     if isinstance(built, int):
         return built
     app, window = built
     window.show()
+    if close_after is not None:
+        _close_after(app, window, close_after, screenshot)
     try:
         return app.exec()
     finally:
         window.ctx.worker.wait_for_done(60_000)
         window.ctx.db.dispose()
+
+
+def _close_after(
+    app: QApplication, window: MainWindow, seconds: float, screenshot: str | None
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    print(f"branchdesk: window shown: {window.windowTitle()}", file=sys.stderr, flush=True)
+
+    def close() -> None:
+        if screenshot:
+            window.grab().save(screenshot)
+        if window.close():
+            print(f"branchdesk: window closed after {seconds:g} s", file=sys.stderr, flush=True)
+            app.exit(0)  # even if some other window of the process is still open
+        else:
+            print("branchdesk: the window refused to close", file=sys.stderr, flush=True)
+            app.exit(1)
+
+    QTimer.singleShot(round(seconds * 1000), window, close)

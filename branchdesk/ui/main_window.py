@@ -22,13 +22,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QStyle,
     QTabWidget,
     QWidget,
@@ -36,15 +37,18 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import DBAPIError
 
 from branchdesk.access.roles import READ, WRITE, Area
-from branchdesk.settings import config_dir, is_demo_database
+from branchdesk.settings import is_demo_database
 from branchdesk.store.database import Database
 from branchdesk.store.errors import StoreError
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.database_actions import DatabaseActions
+from branchdesk.ui.dialogs import window_state
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.icons import app_icon, tab_icon
 from branchdesk.ui.officers.gate import Gate, may, refusal
 from branchdesk.ui.officers.lock import Cover, IdleWatch
 from branchdesk.ui.tab_base import TabBase
+from branchdesk.ui.window_memory import LayoutMemory
 
 if TYPE_CHECKING:
     from branchdesk.ui.audit_viewer import AuditViewer
@@ -57,10 +61,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Tab titles are kept in English (tab icons and the tabs' own `title` are looked up by them)
+# and translated where they are shown.
 # The Casework tab's title, for its place before the tab is built (CaseworkTab.title).
-CASEWORK_TITLE = "Casework"
+CASEWORK_TITLE = QT_TRANSLATE_NOOP("main_window", "Casework")
 # The other tabs, in order: each shows "Loading…" until it is built just after the first paint.
-LATER_TITLES = ("Negotiating demands", "Outsourcing watch", "Hardship fund")
+LATER_TITLES = (
+    QT_TRANSLATE_NOOP("main_window", "Negotiating demands"),
+    QT_TRANSLATE_NOOP("main_window", "Outsourcing watch"),
+    QT_TRANSLATE_NOOP("main_window", "Hardship fund"),
+)
 # The area each tab needs to be shown at all.
 LATER_AREAS = dict(zip(LATER_TITLES, (Area.DEMANDS, Area.OUTSOURCING, Area.HARDSHIP), strict=True))
 # The window's attributes holding a register's tab (gone when the tabs are built again).
@@ -72,24 +82,43 @@ REGISTER_ATTRIBUTES = (
     "hardship_tab",
 )
 # A role that may read members but not casework (the treasurer, say) has the register alone.
-MEMBERS_TITLE = "Members"
+MEMBERS_TITLE = QT_TRANSLATE_NOOP("main_window", "Members")
+# The user guide's section for each register's tab (branchdesk.ui.guide).
+GUIDE_SECTIONS = {
+    "casework_tab": "casework",
+    "members_tab": "members",
+    "demands_tab": "demands",
+    "outsourcing_tab": "outsourcing",
+    "hardship_tab": "hardship",
+}
 
-NO_ACCOUNTS = (
-    "This database has no officers' accounts, so nobody signs in (the demo branch works this way)."
+NO_ACCOUNTS = QT_TRANSLATE_NOOP(
+    "main_window",
+    "This database has no officers' accounts, so nobody signs in (the demo branch works this way).",
 )
-SECRETARY_ONLY_BACKUP = (
+SECRETARY_ONLY_BACKUP = QT_TRANSLATE_NOOP(
+    "main_window",
     "Backing up and restoring the whole database is for the branch secretary: it holds every "
-    "register, whatever each role may see."
+    "register, whatever each role may see.",
 )
-SECRETARY_ONLY_SAR = "Only the branch secretary handles members' subject access requests."
-SECRETARY_ONLY_RETENTION = (
-    "Only the branch secretary reviews what the retention schedule says is due, and erases it."
+SECRETARY_ONLY_SAR = QT_TRANSLATE_NOOP(
+    "main_window", "Only the branch secretary handles members' subject access requests."
 )
-SECRETARY_ONLY_RULES = (
+SECRETARY_ONLY_RETENTION = QT_TRANSLATE_NOOP(
+    "main_window",
+    "Only the branch secretary reviews what the retention schedule says is due, and erases it.",
+)
+SECRETARY_ONLY_RULES = QT_TRANSLATE_NOOP(
+    "main_window",
     "The deadline rules are the branch's, shared by every officer: the branch secretary "
-    "changes them."
+    "changes them.",
 )
-COVER_TEXT = "BranchDesk is locked."
+COVER_TEXT = QT_TRANSLATE_NOOP("main_window", "BranchDesk is locked.")
+# The demo branch's mark at the right of the status bar.
+DEMO_MARK_STYLE = (
+    "QLabel { color: #7a4a00; background: #fff7e0; border: 1px solid #f0cf7a;"
+    " border-radius: 3px; padding: 1px 8px; font-weight: 600; }"
+)
 # The hardship fund's buttons that change it (greyed out for the auditor, who only reads it).
 HARDSHIP_CHANGES = {
     "": ("new_fund_button", "edit_fund_button", "empty_new_button"),
@@ -115,9 +144,7 @@ def location_warning(path: object) -> str | None:
     return warn(path)  # type: ignore[arg-type]
 
 
-def window_state() -> QSettings:
-    """Remembered window size and layout: kept apart from preferences, beside them."""
-    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+__all__ = ["MainWindow", "window_state"]
 
 
 class _FirstPaint(QObject):
@@ -181,6 +208,8 @@ class MainWindow(QMainWindow):
 
         self.database_actions = DatabaseActions(ctx, self, self.swap_database)
         self.audit_viewer: AuditViewer | None = None
+        # Splitters and column widths from the last run, put back as the registers appear.
+        self.layout_memory = LayoutMemory(self, window_state)
         self._build_menus()
         self._build_status_bar()
 
@@ -221,12 +250,16 @@ class MainWindow(QMainWindow):
         self._loading_page: QLabel | None = None
         if self._first_title is not None:
             self._loading_page = _loading()
-            self.tabs.addTab(self._loading_page, tab_icon(self._first_title), self._first_title)
+            self.tabs.addTab(
+                self._loading_page,
+                tab_icon(self._first_title),
+                translate("main_window", self._first_title),
+            )
         self.loading_pages = {
             title: _loading() for title in LATER_TITLES if may(db, LATER_AREAS[title])
         }
         for title, page in self.loading_pages.items():
-            self.tabs.addTab(page, tab_icon(title), title)
+            self.tabs.addTab(page, tab_icon(title), translate("main_window", title))
 
     def _officer_key(self) -> tuple[int, str] | None:
         principal = self.ctx.db.principal
@@ -258,13 +291,14 @@ class MainWindow(QMainWindow):
             self.hardship_tab = HardshipTab(self.ctx)
             self._replace_loading_page(self.hardship_tab)
         self._apply_role()
+        self.layout_memory.restore_soon()
 
     def _swap_in_first(self, tab: QWidget, title: str) -> None:
         assert self._loading_page is not None
         index = self.tabs.indexOf(self._loading_page)
         showing = self.tabs.currentIndex() == index
         # In first and then out, so no other tab is shown for a moment in between.
-        self.tabs.insertTab(index, tab, tab_icon(title), title)
+        self.tabs.insertTab(index, tab, tab_icon(title), translate("main_window", title))
         if showing:
             self.tabs.setCurrentIndex(index)
         self.tabs.removeTab(index + 1)
@@ -298,7 +332,7 @@ class MainWindow(QMainWindow):
             return
         index = self.tabs.indexOf(page)
         showing = self.tabs.currentIndex() == index
-        self.tabs.insertTab(index, tab, tab_icon(tab.title), tab.title)
+        self.tabs.insertTab(index, tab, tab_icon(tab.title), translate("main_window", tab.title))
         if showing:
             self.tabs.setCurrentIndex(index)
         self.tabs.removeTab(index + 1)
@@ -312,6 +346,8 @@ class MainWindow(QMainWindow):
         """Build the tabs again for whoever is signed in now: their role may see other
         registers, and nothing the previous officer had open should stay on screen."""
         current = self.tabs.tabText(self.tabs.currentIndex())
+        # The sizes the last officer left are the ones the next one starts with.
+        self.layout_memory.save()
         self.gate.clear()
         for action in self._member_actions:
             for menu in (self._file_menu, self._edit_menu):
@@ -350,17 +386,17 @@ class MainWindow(QMainWindow):
         if not may(db, Area.BRANCH, WRITE):
             whole = self.database_actions
             for action in (whole.backup_action, whole.restore_action):
-                gate.refuse(action, SECRETARY_ONLY_BACKUP)
-            gate.refuse(self.rules_action, SECRETARY_ONLY_RULES)
+                gate.refuse(action, translate("main_window", SECRETARY_ONLY_BACKUP))
+            gate.refuse(self.rules_action, translate("main_window", SECRETARY_ONLY_RULES))
         audit_action = getattr(self, "audit_action", None)
         if isinstance(audit_action, QAction) and not may(db, Area.AUDIT, READ):
             gate.refuse(audit_action, refusal(principal, Area.AUDIT, READ))
         sar_action = getattr(self, "sar_action", None)
         if isinstance(sar_action, QAction) and not may(db, Area.PRIVACY, WRITE):
-            gate.refuse(sar_action, SECRETARY_ONLY_SAR)
+            gate.refuse(sar_action, translate("main_window", SECRETARY_ONLY_SAR))
         retention_action = getattr(self, "retention_action", None)
         if isinstance(retention_action, QAction) and not may(db, Area.PRIVACY, WRITE):
-            gate.refuse(retention_action, SECRETARY_ONLY_RETENTION)
+            gate.refuse(retention_action, translate("main_window", SECRETARY_ONLY_RETENTION))
         members = self.__dict__.get("members_tab")
         if members is not None and not may(db, Area.MEMBERS, WRITE):
             for action in (members.add_action, members.import_action):
@@ -374,9 +410,10 @@ class MainWindow(QMainWindow):
                     gate.refuse(getattr(page, name), reason)
         if not db.sign_in_required:
             for action in self._officer_actions:
-                gate.refuse(action, NO_ACCOUNTS)
+                gate.refuse(action, translate("main_window", NO_ACCOUNTS))
         elif not may(db, Area.OFFICERS, WRITE):
             gate.refuse(self.officers_action, refusal(principal, Area.OFFICERS, WRITE))
+        self._enable_view_actions()
         self.update_officer()
 
     # -- menus ---------------------------------------------------------------------------------
@@ -395,29 +432,54 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         db = self.database_actions
-        self.quit_action = self._action("&Quit", "Close BranchDesk", self.close, "Ctrl+Q")
+        self.quit_action = self._action(
+            translate("main_window", "&Quit"),
+            translate("main_window", "Close BranchDesk"),
+            self.close,
+            "Ctrl+Q",
+        )
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.preferences_action = self._action(
-            "&Preferences…", "Branch name and your name", self.show_preferences
+            translate("main_window", "&Preferences…"),
+            translate("main_window", "Branch name and your name"),
+            self.show_preferences,
         )
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.rules_action = self._action(
-            "&Deadline rules…",
-            "Tribunal time limits and appeal windows, shared by everyone using this database",
+            translate("main_window", "&Deadline rules…"),
+            translate(
+                "main_window",
+                "Tribunal time limits and appeal windows, shared by everyone using this database",
+            ),
             self.show_deadline_rules,
         )
         self.about_action = self._action(
-            "&About BranchDesk", "Version, licence and where your data is kept", self.show_about
+            translate("main_window", "&About BranchDesk"),
+            translate("main_window", "Version, licence and where your data is kept"),
+            self.show_about,
         )
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.where_action = self._action(
-            "&Where is my data?",
-            "Show where the database and its backups are, and open the folder",
+            translate("main_window", "&Where is my data?"),
+            translate(
+                "main_window", "Show where the database and its backups are, and open the folder"
+            ),
             self.show_data_location,
+        )
+        self.guide_action = self._action(
+            translate("main_window", "BranchDesk &guide"),
+            translate("main_window", "Open the user guide at the part about the tab you are in"),
+            self.show_guide,
+            "F1",
+        )
+        self.shortcuts_action = self._action(
+            translate("main_window", "&Keyboard shortcuts"),
+            translate("main_window", "List the keys that work in this window"),
+            self.show_shortcuts,
         )
 
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(translate("main_window", "&File"))
         file_menu.addActions([db.new_action, db.open_action])
         file_menu.addSeparator()
         file_menu.addActions([db.backup_action, db.restore_action, db.restore_drill_action])
@@ -427,30 +489,41 @@ class MainWindow(QMainWindow):
         self._file_members_end = file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
-        edit_menu = bar.addMenu("&Edit")
+        edit_menu = bar.addMenu(translate("main_window", "&Edit"))
         # And its Add, Edit and Find here.
         self._edit_members_end = edit_menu.addSeparator()
         edit_menu.addAction(self.rules_action)
         edit_menu.addAction(self.preferences_action)
         self._file_menu, self._edit_menu = file_menu, edit_menu
 
-        tools_menu = bar.addMenu("&Tools")
+        view_menu = bar.addMenu(translate("main_window", "&View"))
+        self._build_view_actions(view_menu)
+
+        tools_menu = bar.addMenu(translate("main_window", "&Tools"))
         self.audit_action = self._action(
-            "&Audit log…",
-            "Who created, changed, viewed or exported which record, and when",
+            translate("main_window", "&Audit log…"),
+            translate(
+                "main_window", "Who created, changed, viewed or exported which record, and when"
+            ),
             self.show_audit_log,
         )
         tools_menu.addAction(self.audit_action)
         self.sar_action = self._action(
-            "&Subject access requests…",
-            "Members' requests for their data: deadlines, extensions, the export, sent",
+            translate("main_window", "&Subject access requests…"),
+            translate(
+                "main_window",
+                "Members' requests for their data: deadlines, extensions, the export, sent",
+            ),
             self.show_subject_access,
         )
         tools_menu.addAction(self.sar_action)
         self.retention_action = self._action(
-            "&Retention review…",
-            "The retention schedule, and the closed cases, lapsed members and settled claims "
-            "due for erasure",
+            translate("main_window", "&Retention review…"),
+            translate(
+                "main_window",
+                "The retention schedule, and the closed cases, lapsed members and settled claims "
+                "due for erasure",
+            ),
             self.show_retention_review,
         )
         tools_menu.addAction(self.retention_action)
@@ -459,22 +532,31 @@ class MainWindow(QMainWindow):
         self._tools_menu = tools_menu
 
         self.officers_action = self._action(
-            "&Officers…",
-            "Officers' accounts and their roles: add an officer, change a role, reset a password",
+            translate("main_window", "&Officers…"),
+            translate(
+                "main_window",
+                "Officers' accounts and their roles: add an officer, change a role, reset a "
+                "password",
+            ),
             self.show_officers,
         )
         self.password_action = self._action(
-            "&Change my password…", "Change the password you sign in with", self.change_password
+            translate("main_window", "&Change my password…"),
+            translate("main_window", "Change the password you sign in with"),
+            self.change_password,
         )
         self.lock_action = self._action(
-            "&Lock now",
-            "Hide what is on screen until you enter your password again",
+            translate("main_window", "&Lock now"),
+            translate("main_window", "Hide what is on screen until you enter your password again"),
             self.lock,
             "Ctrl+L",
         )
         self.sign_out_action = self._action(
-            "&Sign out",
-            "Sign out without closing BranchDesk: you, or another officer, can then sign in",
+            translate("main_window", "&Sign out"),
+            translate(
+                "main_window",
+                "Sign out without closing BranchDesk: you, or another officer, can then sign in",
+            ),
             self.sign_out,
         )
         self._officer_actions = (
@@ -483,18 +565,130 @@ class MainWindow(QMainWindow):
             self.lock_action,
             self.sign_out_action,
         )
-        officers_menu = bar.addMenu("&Officers")
+        officers_menu = bar.addMenu(translate("main_window", "&Officers"))
         officers_menu.addActions([self.officers_action, self.password_action])
         officers_menu.addSeparator()
         officers_menu.addActions([self.lock_action, self.sign_out_action])
-        officers_menu.setToolTipsVisible(True)
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(translate("main_window", "&Help"))
+        help_menu.addActions([self.guide_action, self.shortcuts_action])
+        help_menu.addSeparator()
         help_menu.addAction(self.where_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
-        for menu in (file_menu, edit_menu, tools_menu, help_menu):
+        for menu in (file_menu, edit_menu, view_menu, tools_menu, officers_menu, help_menu):
             menu.setToolTipsVisible(True)
+
+    def _build_view_actions(self, view_menu: QMenu) -> None:
+        """Ctrl+1 to Ctrl+5 bring a register forward; Ctrl+Tab and Ctrl+Shift+Tab step through
+        the tabs from anywhere in the window, a table or a text box included."""
+        registers = (
+            (
+                "casework_tab",
+                translate("main_window", "&Casework"),
+                translate("main_window", "Show the Casework tab: cases and deadlines"),
+            ),
+            (
+                "members_tab",
+                translate("main_window", "&Members"),
+                translate("main_window", "Show the member register"),
+            ),
+            (
+                "demands_tab",
+                translate("main_window", "Negotiating &demands"),
+                translate("main_window", "Show the Negotiating demands tab"),
+            ),
+            (
+                "outsourcing_tab",
+                translate("main_window", "&Outsourcing watch"),
+                translate("main_window", "Show the Outsourcing watch tab"),
+            ),
+            (
+                "hardship_tab",
+                translate("main_window", "&Hardship fund"),
+                translate("main_window", "Show the Hardship fund tab"),
+            ),
+        )
+        self.view_actions: dict[str, QAction] = {}
+        for number, (name, text, tip) in enumerate(registers, start=1):
+            action = self._action(
+                text, tip, lambda name=name: self.show_register(name), f"Ctrl+{number}"
+            )
+            self.view_actions[name] = action
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.next_tab_action = self._action(
+            translate("main_window", "&Next tab"),
+            translate("main_window", "Show the tab to the right of this one"),
+            lambda: self._step_tab(1),
+            "Ctrl+Tab",
+        )
+        self.previous_tab_action = self._action(
+            translate("main_window", "&Previous tab"),
+            translate("main_window", "Show the tab to the left of this one"),
+            lambda: self._step_tab(-1),
+            "Ctrl+Shift+Tab",
+        )
+        # Shift+Tab arrives as Backtab: both spellings, so the key works on every platform.
+        self.previous_tab_action.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Tab"), QKeySequence("Ctrl+Shift+Backtab")]
+        )
+        view_menu.addActions([self.next_tab_action, self.previous_tab_action])
+        self._view_menu = view_menu
+
+    def _register(self, name: str) -> QWidget | None:
+        tab = self.__dict__.get(name)
+        return tab if isinstance(tab, QWidget) else None
+
+    def _enable_view_actions(self) -> None:
+        """A register the officer's role does not show (or not built yet) cannot be chosen."""
+        for name, action in self.view_actions.items():
+            action.setEnabled(self._register(name) is not None)
+
+    def show_register(self, name: str) -> None:
+        """Bring a register forward: "casework_tab", "members_tab", "demands_tab"…"""
+        tab = self._register(name)
+        if tab is None:
+            return
+        casework = self._register("casework_tab")
+        if name == "members_tab" and casework is not None:
+            self.casework_tab.show_members()
+            return
+        if name == "casework_tab":
+            # Ctrl+1 is the casework itself; Ctrl+2 the member register in the same tab.
+            pages = self.casework_tab.pages
+            if pages.currentWidget() is self._register("members_tab"):
+                pages.setCurrentWidget(self.casework_tab.cases_page)
+        self.tabs.setCurrentWidget(tab)
+
+    def _step_tab(self, step: int) -> None:
+        count = self.tabs.count()
+        if count:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+
+    def current_section(self) -> str | None:
+        """The user guide's section for what is on screen: the member register inside the
+        Casework tab has a section of its own."""
+        page = self.tabs.currentWidget()
+        casework = self._register("casework_tab")
+        if page is not None and page is casework:
+            members = self._register("members_tab")
+            showing = self.casework_tab.pages.currentWidget()
+            return "members" if members is not None and showing is members else "casework"
+        for name, section in GUIDE_SECTIONS.items():
+            if page is not None and page is self._register(name):
+                return section
+        return None
+
+    def show_guide(self) -> None:
+        from branchdesk.ui.guide import show_guide
+
+        show_guide(self, self.current_section())
+
+    def show_shortcuts(self) -> None:
+        from branchdesk.ui.guide import show_shortcuts
+
+        show_shortcuts(self)
 
     def _add_member_actions(self, members: MembersTab) -> None:
         file_actions = [members.import_action, members.export_action]
@@ -518,6 +712,18 @@ class MainWindow(QMainWindow):
         status.addWidget(self.warning_icon, 0)
         status.addWidget(self.warning_label, 1)
         self._warning = ""
+        # The demo branch says so, plainly, for as long as it is open.
+        self.demo_label = QLabel(translate("main_window", "Demo branch: fictional data"))
+        self.demo_label.setObjectName("demoMark")
+        self.demo_label.setStyleSheet(DEMO_MARK_STYLE)
+        self.demo_label.setToolTip(
+            translate(
+                "main_window",
+                "Every member, case, claim and payment in the demo branch is made up. Your "
+                "branch's own database is kept apart from it.",
+            )
+        )
+        status.addPermanentWidget(self.demo_label)
         # Who is signed in, and as what: at the right, where it stays whatever else is said.
         self.officer_label = QLabel()
         self.officer_label.setObjectName("officerLabel")
@@ -528,32 +734,61 @@ class MainWindow(QMainWindow):
         if principal is None:
             self.officer_label.hide()
             return
-        self.officer_label.setText(f"Signed in: {principal.name} · {principal.role_label}")
+        self.officer_label.setText(
+            translate("main_window", "Signed in: {name} · {role}").format(
+                name=principal.name, role=principal.role_label
+            )
+        )
         self.officer_label.setToolTip(
-            "Everything you change, open or export is recorded under your name."
+            translate(
+                "main_window", "Everything you change, open or export is recorded under your name."
+            )
         )
         self.officer_label.show()
 
     # -- the open database ---------------------------------------------------------------------
 
+    @property
+    def is_demo(self) -> bool:
+        return is_demo_database(self.ctx.db.path)
+
     def update_title(self) -> None:
-        self.setWindowTitle(f"BranchDesk — {self.ctx.preferences.branch_name}")
+        if self.is_demo:
+            # Not the branch's name: the preferences name the real branch, not the demo.
+            self.setWindowTitle(
+                translate("main_window", "BranchDesk — DEMO branch (fictional data)")
+            )
+            return
+        self.setWindowTitle(
+            translate("main_window", "BranchDesk — {branch}").format(
+                branch=self.ctx.preferences.branch_name
+            )
+        )
 
     def update_status(self) -> None:
         db = self.ctx.db
-        self.database_label.setText(f"Database: {db.display_name}")
+        self.demo_label.setVisible(self.is_demo)
+        self.database_label.setText(
+            translate("main_window", "Database: {name}").format(name=db.display_name)
+        )
         self.database_label.setToolTip(db.display_name)
         warning = location_warning(db.path) or ""
         self._warning = warning
         # The first sentence fits the status bar; the rest is a click (or a hover) away.
         first = warning.split(". ")[0].rstrip(".") + "." if warning else ""
-        self.warning_label.setText(f"{html.escape(first)} <a href='#why'>Why does this matter?</a>")
+        self.warning_label.setText(
+            translate("main_window", "{warning} <a href='#why'>Why does this matter?</a>").format(
+                warning=html.escape(first)
+            )
+        )
         self.warning_label.setToolTip(warning)
         self.warning_label.setVisible(bool(warning))
         self.warning_icon.setVisible(bool(warning))
 
     def _explain_warning(self, _link: str = "") -> None:
-        self.ctx.dialogs.info(self, "Where the database is kept", self._warning)
+        self.ctx.dialogs.info(
+            self, translate("main_window", "Where the database is kept"), self._warning
+        )
 
     def swap_database(self, db: Database) -> None:
         """Make `db` the open database, once someone has signed in to it (or set it up); every
@@ -639,6 +874,7 @@ class MainWindow(QMainWindow):
         else:
             self.audit_viewer.refresh()
         self.audit_viewer.show()
+        self.layout_memory.restore_soon()  # its columns, as the officer left them
         self.audit_viewer.raise_()
         self.audit_viewer.activateWindow()
 
@@ -654,8 +890,8 @@ class MainWindow(QMainWindow):
         if changed_own_role:
             self.ctx.dialogs.info(
                 self,
-                "Your role has changed",
-                "Sign in again to carry on in your new role.",
+                translate("main_window", "Your role has changed"),
+                translate("main_window", "Sign in again to carry on in your new role."),
             )
             self.sign_out()
 
@@ -666,7 +902,9 @@ class MainWindow(QMainWindow):
         try:
             if self.ctx.dialogs.run_dialog(dialog):
                 self.ctx.dialogs.info(
-                    self, "Password changed", "Sign in with the new password from now on."
+                    self,
+                    translate("main_window", "Password changed"),
+                    translate("main_window", "Sign in with the new password from now on."),
                 )
         finally:
             dialog.deleteLater()
@@ -725,7 +963,8 @@ class MainWindow(QMainWindow):
         from branchdesk.ui.officers.sign_in import SignInDialog
 
         self.idle.stop()
-        self._covers = [Cover(window, COVER_TEXT) for window in self._own_windows()]
+        cover_text = translate("main_window", COVER_TEXT)
+        self._covers = [Cover(window, cover_text) for window in self._own_windows()]
         dialog = SignInDialog(self.ctx.db, self.ctx.preferences, self, purpose=purpose)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.finished.connect(self._lock_finished)
@@ -781,7 +1020,9 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from branchdesk.ui.help_dialogs import about_text
 
-        self.ctx.dialogs.info(self, "About BranchDesk", about_text(self.ctx.db))
+        self.ctx.dialogs.info(
+            self, translate("main_window", "About BranchDesk"), about_text(self.ctx.db)
+        )
 
     def show_data_location(self) -> None:
         from branchdesk.ui.help_dialogs import DataLocationDialog
@@ -808,16 +1049,20 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("tab", self.tabs.currentIndex())
         settings.sync()
+        self.layout_memory.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         worker = self.ctx.worker
         if worker.busy:
             if not self.ctx.dialogs.confirm(
                 self,
-                "Work still running",
-                "An import, export or backup is still running. Stop it and quit? "
-                "Anything it had not finished is not kept.",
-                yes="Stop and quit",
+                translate("main_window", "Work still running"),
+                translate(
+                    "main_window",
+                    "An import, export or backup is still running. Stop it and quit? "
+                    "Anything it had not finished is not kept.",
+                ),
+                yes=translate("main_window", "Stop and quit"),
             ):
                 event.ignore()
                 return
@@ -843,7 +1088,7 @@ class MainWindow(QMainWindow):
 
 
 def _loading() -> QLabel:
-    page = QLabel("Loading…")
+    page = QLabel(translate("main_window", "Loading…"))
     page.setObjectName("tabSubheading")
     page.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return page

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from ui_helpers import click, type_into
 
 from branchdesk import app as app_module
+from branchdesk.ui import shortcuts
 from branchdesk.ui.main_window import MainWindow
 from branchdesk.ui.officers.sign_in import SetUpDialog
 
@@ -29,6 +30,9 @@ def keep_hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # run_gui installs its exception hook and a log file; undo both afterwards.
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     yield
+    app = QApplication.instance()
+    if app is not None:
+        shortcuts.uninstall(app)  # build_window put in the Ctrl+S filter
     root = logging.getLogger()
     for handler in [h for h in root.handlers if h.name == app_module._LOG_HANDLER_NAME]:
         root.removeHandler(handler)

@@ -40,7 +40,7 @@ def test_title_tabs_and_menus(window: MainWindow) -> None:
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs == ["Casework", "Negotiating demands", "Outsourcing watch", "Hardship fund"]
     menus = _menu_texts(window)
-    assert list(menus) == ["File", "Edit", "Tools", "Officers", "Help"]
+    assert list(menus) == ["File", "Edit", "View", "Tools", "Officers", "Help"]
     assert menus["Officers"] == ["Officers…", "Change my password…", "Lock now", "Sign out"]
     assert "Audit log…" in menus["Tools"]
     assert menus["File"] == [
@@ -55,7 +55,21 @@ def test_title_tabs_and_menus(window: MainWindow) -> None:
         "Quit",
     ]
     assert "Preferences…" in menus["Edit"]
-    assert menus["Help"] == ["Where is my data?", "About BranchDesk"]
+    assert menus["Help"] == [
+        "BranchDesk guide",
+        "Keyboard shortcuts",
+        "Where is my data?",
+        "About BranchDesk",
+    ]
+    assert menus["View"] == [
+        "Casework",
+        "Members",
+        "Negotiating demands",
+        "Outsourcing watch",
+        "Hardship fund",
+        "Next tab",
+        "Previous tab",
+    ]
     shortcuts = {
         a.text().replace("&", ""): a.shortcut().toString()
         for m in window.menuBar().actions()
@@ -68,10 +82,23 @@ def test_title_tabs_and_menus(window: MainWindow) -> None:
         "Export members…": "Ctrl+E",
         "Lock now": "Ctrl+L",
         "Quit": "Ctrl+Q",
+        "BranchDesk guide": "F1",
+        "Casework": "Ctrl+1",
+        "Members": "Ctrl+2",
+        "Negotiating demands": "Ctrl+3",
+        "Outsourcing watch": "Ctrl+4",
+        "Hardship fund": "Ctrl+5",
+        "Next tab": "Ctrl+Tab",
+        "Previous tab": "Ctrl+Shift+Tab",
     }
     for menu in window.menuBar().actions():
         for action in menu.menu().actions():
-            assert action.isSeparator() or action.toolTip(), action.text()
+            if action.isSeparator():
+                continue
+            # A tooltip of its own (Qt's default is the text), and the same status tip.
+            text = action.text().replace("&", "")
+            assert action.toolTip() and action.toolTip().replace("&", "") != text, text
+            assert action.statusTip() == action.toolTip(), text
 
 
 def test_every_register_is_built_in_its_place(window: MainWindow) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from officer_helpers import OFFICERS, PASSWORD, add_officers
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy import select
 from ui_helpers import click, type_into
 
@@ -22,6 +22,7 @@ from branchdesk.demo import ensure_demo
 from branchdesk.settings import Preferences, demo_database_path
 from branchdesk.store.audit import AuditEntry
 from branchdesk.store.database import Database, open_database
+from branchdesk.ui import shortcuts
 from branchdesk.ui.main_window import MainWindow
 from branchdesk.ui.officers.sign_in import SetUpDialog, SignInDialog, admit, remembered_name
 
@@ -38,6 +39,7 @@ def started(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[MainWi
         window.close()
         window.ctx.worker.wait_for_done(30_000)
         window.ctx.db.dispose()
+    shortcuts.uninstall(QApplication.instance())  # build_window put in the Ctrl+S filter
     root = logging.getLogger()
     for handler in [h for h in root.handlers if h.name == app_module._LOG_HANDLER_NAME]:
         root.removeHandler(handler)
@@ -123,6 +125,38 @@ def test_cancelling_the_set_up_quits_without_an_account(
         assert not has_officers(db)
     finally:
         db.dispose()
+
+
+def test_a_set_up_that_fails_leaves_no_half_made_database(
+    qtbot: Any, tmp_path: Path, dialogs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from branchdesk.access import officers
+    from branchdesk.ui.officers import sign_in
+
+    path = tmp_path / "new.sqlite3"
+    real = officers.create_first_officer
+
+    def fails_once(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(sign_in, "create_first_officer", real)
+        raise officers.OfficerError("the account could not be made (test)")
+
+    monkeypatch.setattr(sign_in, "create_first_officer", fails_once)
+    dialog = SetUpDialog(path, Preferences())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.encrypt_box.setChecked(False)
+    type_into(qtbot, dialog.branch_edit, "Northmoor Branch (fictional)")
+    type_into(qtbot, dialog.name_edit, "Sam Example")
+    type_into(qtbot, dialog.new_password.password, PASSWORD)
+    type_into(qtbot, dialog.new_password.again, PASSWORD)
+    click(qtbot, dialog.create_button)
+    assert "could not be made (test)" in dialog.message.text()
+    assert dialog.isVisible() and not path.exists()
+    # Trying again makes it, in the same place.
+    click(qtbot, dialog.create_button)
+    assert dialog.db is not None and path.is_file()
+    assert [o.name for o in list_officers(dialog.db)] == ["Sam Example"]
+    dialog.db.dispose()
 
 
 def test_the_demo_branch_opens_without_accounts(

@@ -40,11 +40,11 @@ from branchdesk.access.officers import (
     sign_in,
 )
 from branchdesk.access.principal import Principal
-from branchdesk.exports.text import plural
-from branchdesk.settings import Preferences, config_dir, is_demo_database
+from branchdesk.settings import Preferences, is_demo_database
 from branchdesk.store.database import Database, open_database
 from branchdesk.store.errors import StoreError
-from branchdesk.ui.dialogs import DialogService
+from branchdesk.ui.dialogs import DialogService, window_state
+from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.officers.forms import (
     NewPassword,
     action_buttons,
@@ -71,8 +71,8 @@ LOCK_PURPOSES = (Purpose.LOCKED, Purpose.SIGNED_OUT)
 
 
 def _state() -> QSettings:
-    # Beside the window's remembered size (main_window.window_state), never the password.
-    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+    # Beside the window's remembered size (dialogs.window_state), never the password.
+    return window_state()
 
 
 def _key(db: Database | str) -> str:
@@ -100,14 +100,16 @@ def remember_name(db: Database | str, name: str) -> None:
 def _intro(purpose: Purpose, db: Database | None) -> str:
     if purpose is Purpose.LOCKED and db is not None and db.principal is not None:
         who = db.principal
-        return (
+        return translate(
+            "officers.sign_in",
             "BranchDesk is locked, so nobody passing can read what was on screen. "
-            f"{who.name} ({who.role_label.lower()}) is signed in: enter your password to "
-            "carry on."
-        )
+            "{name} ({role}) is signed in: enter your password to carry on.",
+        ).format(name=who.name, role=who.role_label.lower())
     if purpose is Purpose.SIGNED_OUT:
-        return "You have signed out. You, or another officer, can sign in here."
-    return "Sign in with your name and password."
+        return translate(
+            "officers.sign_in", "You have signed out. You, or another officer, can sign in here."
+        )
+    return translate("officers.sign_in", "Sign in with your name and password.")
 
 
 class SignInDialog(QDialog):
@@ -120,8 +122,8 @@ class SignInDialog(QDialog):
     subclass's `_check` opens it.
     """
 
-    # What the countdown says is waiting.
-    TOO_MANY = "Too many wrong passwords for this account"
+    # What the countdown says is waiting (translated where it is shown).
+    TOO_MANY = QT_TRANSLATE_NOOP("officers.sign_in", "Too many wrong passwords for this account")
 
     def __init__(
         self,
@@ -143,7 +145,11 @@ class SignInDialog(QDialog):
         self._ready_at = 0.0
         self._closing = False
         locked = self.locked_officer is not None
-        self.setWindowTitle("BranchDesk is locked" if locked else "Sign in to BranchDesk")
+        self.setWindowTitle(
+            translate("officers.sign_in", "BranchDesk is locked")
+            if locked
+            else translate("officers.sign_in", "Sign in to BranchDesk")
+        )
         self.setObjectName("signInDialog")
         self.setMinimumWidth(440)
         if purpose in LOCK_PURPOSES:
@@ -159,7 +165,9 @@ class SignInDialog(QDialog):
         heading.setWordWrap(True)
         self.intro = QLabel(_intro(purpose, db))
         self.intro.setWordWrap(True)
-        where_label = QLabel(f"Database: {self.where}")
+        where_label = QLabel(
+            translate("officers.sign_in", "Database: {name}").format(name=self.where)
+        )
         where_label.setObjectName("tabSubheading")
         where_label.setWordWrap(True)
         where_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -167,16 +175,23 @@ class SignInDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("officerName")
         self.name_edit.setMaxLength(200)
-        self.name_edit.setPlaceholderText("your name, as the secretary set it up")
+        self.name_edit.setPlaceholderText(
+            translate("officers.sign_in", "your name, as the secretary set it up")
+        )
         self.name_edit.textEdited.connect(self._name_changed)
         self.password = password_edit("password")
         self.form = QFormLayout()
-        self.form.addRow("Name", self.name_edit)
-        self.form.addRow("Password", self.password)
-        self.another_button = QPushButton("Sign in as another officer")
+        self.form.addRow(translate("officers.sign_in", "Name"), self.name_edit)
+        self.form.addRow(translate("officers.sign_in", "Password"), self.password)
+        self.another_button = QPushButton(
+            translate("officers.sign_in", "Sign in as another officer")
+        )
         self.another_button.setObjectName("anotherOfficer")
         self.another_button.setToolTip(
-            "Sign in with your own account instead; the officer signed in now is signed out"
+            translate(
+                "officers.sign_in",
+                "Sign in with your own account instead; the officer signed in now is signed out",
+            )
         )
         self.another_button.clicked.connect(lambda _c=False: self.sign_in_as_another())
         self.another_button.setVisible(locked)
@@ -188,9 +203,17 @@ class SignInDialog(QDialog):
             self.name_edit.setText(remembered_name(self.where))
         self.message = message_label()
 
-        cancel = {Purpose.START: "Quit", Purpose.OPEN: "Cancel"}.get(purpose, "Quit BranchDesk")
+        cancel = {
+            Purpose.START: translate("officers.sign_in", "Quit"),
+            Purpose.OPEN: translate("officers.sign_in", "Cancel"),
+        }.get(purpose, translate("officers.sign_in", "Quit BranchDesk"))
         buttons, self.sign_in_button, cancel_button = action_buttons(
-            self, "Unlock" if locked else "Sign in", cancel, self._cancel
+            self,
+            translate("officers.sign_in", "Unlock")
+            if locked
+            else translate("officers.sign_in", "Sign in"),
+            cancel,
+            self._cancel,
         )
         assert cancel_button is not None
         self.cancel_button = cancel_button
@@ -218,16 +241,19 @@ class SignInDialog(QDialog):
     def sign_in_as_another(self) -> None:
         """Locked: let another officer sign in (the one signed in now will be signed out)."""
         self.locked_officer = None
-        self.setWindowTitle("Sign in to BranchDesk")
+        self.setWindowTitle(translate("officers.sign_in", "Sign in to BranchDesk"))
         self.intro.setText(
-            "Sign in with your own name and password. The officer signed in until now is "
-            "signed out, and anything they left open is closed."
+            translate(
+                "officers.sign_in",
+                "Sign in with your own name and password. The officer signed in until now is "
+                "signed out, and anything they left open is closed.",
+            )
         )
         self.name_edit.clear()
         self.password.clear()
         self.form.setRowVisible(0, True)
         self.another_button.hide()
-        self.sign_in_button.setText("Sign in")
+        self.sign_in_button.setText(translate("officers.sign_in", "Sign in"))
         self._stop_waiting()
         show_message(self.message, "")
         self.name_edit.setFocus()
@@ -246,11 +272,11 @@ class SignInDialog(QDialog):
         name = " ".join(self.name_edit.text().split())
         password = self.password.text()
         if not name:
-            show_message(self.message, "Enter your name.")
+            show_message(self.message, translate("officers.sign_in", "Enter your name."))
             self.name_edit.setFocus()
             return
         if not password:
-            show_message(self.message, "Enter your password.")
+            show_message(self.message, translate("officers.sign_in", "Enter your password."))
             self.password.setFocus()
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # Argon2 takes a moment
@@ -263,7 +289,10 @@ class SignInDialog(QDialog):
             log.warning("sign-in not checked: %s", type(exc).__name__)
             show_message(
                 self.message,
-                f"The database could not be read just now ({_why(exc)}). Try again.",
+                translate(
+                    "officers.sign_in",
+                    "The database could not be read just now ({why}). Try again.",
+                ).format(why=_why(exc)),
             )
             return
         finally:
@@ -309,12 +338,17 @@ class SignInDialog(QDialog):
         reason = f"{sentence(self._reason)} " if self._reason else ""
         if left <= 0:
             self._stop_waiting()
-            show_message(self.message, f"{reason}You can try again now.")
+            show_message(
+                self.message, reason + translate("officers.sign_in", "You can try again now.")
+            )
             return
-        show_message(
-            self.message,
-            f"{reason}{self.TOO_MANY}: try again in {plural(left, 'second')}.",
+        waiting = translate("officers.sign_in", self.TOO_MANY)
+        wait = (
+            translate("officers.sign_in", "{waiting}: try again in 1 second.")
+            if left == 1
+            else translate("officers.sign_in", "{waiting}: try again in {n} seconds.")
         )
+        show_message(self.message, reason + wait.format(waiting=waiting, n=left))
 
     def _wait(self, seconds: float) -> None:
         """Grey out the button and count down `seconds` before the next try."""
@@ -363,29 +397,34 @@ def _why(exc: BaseException) -> str:
 # -- the first run ----------------------------------------------------------------------------
 
 
-SET_UP_TEXT = (
+SET_UP_TEXT = QT_TRANSLATE_NOOP(
+    "officers.sign_in",
     "This database has no officers' accounts yet. The first is the branch secretary's: "
     "the secretary then adds the other officers (Officers › Officers…), each with a role "
     "that decides what they can see and change: caseworkers their own cases, the treasurer "
-    "the hardship fund, and so on."
+    "the hardship fund, and so on.",
 )
-NEW_DATABASE_TEXT = (
+NEW_DATABASE_TEXT = QT_TRANSLATE_NOOP(
+    "officers.sign_in",
     "A new database starts with the branch secretary's account. The secretary then adds the "
     "other officers (Officers › Officers…), each with a role that decides what they can see "
-    "and change: caseworkers their own cases, the treasurer the hardship fund, and so on."
+    "and change: caseworkers their own cases, the treasurer the hardship fund, and so on.",
 )
-PASSWORD_TEXT = (
+PASSWORD_TEXT = QT_TRANSLATE_NOOP(
+    "officers.sign_in",
     "Everyone signs in with their own name and password. If you forget yours, another "
     "secretary can give you a new one, so once you are set up consider adding a second "
-    "secretary's account."
+    "secretary's account.",
 )
-ENCRYPT_TEXT = (
+ENCRYPT_TEXT = QT_TRANSLATE_NOOP(
+    "officers.sign_in",
     "The file is then unreadable without an officer's password, even to someone who copies "
     "it or finds it on a lost laptop. Next you are shown a recovery code to print or write "
-    "down: it is the way back in if every secretary forgets their password."
+    "down: it is the way back in if every secretary forgets their password.",
 )
-ENCRYPT_LATER_TEXT = (
-    "To encrypt this database, choose File › Encrypt database… once you are signed in."
+ENCRYPT_LATER_TEXT = QT_TRANSLATE_NOOP(
+    "officers.sign_in",
+    "To encrypt this database, choose File › Encrypt database… once you are signed in.",
 )
 
 
@@ -404,6 +443,7 @@ class SetUpDialog(QDialog):
         parent: QWidget | None = None,
         *,
         at_start: bool = True,
+        back: bool = False,
     ) -> None:
         super().__init__(parent)
         self.new_path = db if isinstance(db, Path) else None
@@ -411,54 +451,85 @@ class SetUpDialog(QDialog):
         self.prefs = prefs
         self.principal: Principal | None = None
         self.recovery_code = ""
-        self.setWindowTitle("Set up BranchDesk")
+        self.setWindowTitle(translate("officers.sign_in", "Set up BranchDesk"))
         self.setObjectName("setUpDialog")
         self.setMinimumWidth(540)
 
-        heading = QLabel("Welcome to BranchDesk")
+        # From the welcome, which has already said welcome: what this step is.
+        heading = QLabel(
+            translate("officers.sign_in", "Set up your branch")
+            if back
+            else translate("officers.sign_in", "Welcome to BranchDesk")
+        )
         heading.setObjectName("tabHeading")
-        intro = QLabel(SET_UP_TEXT if self.new_path is None else NEW_DATABASE_TEXT)
+        intro = QLabel(
+            translate(
+                "officers.sign_in", SET_UP_TEXT if self.new_path is None else NEW_DATABASE_TEXT
+            )
+        )
         intro.setWordWrap(True)
-        where = QLabel(f"Database: {db if isinstance(db, Path) else db.display_name}")
+        where = QLabel(
+            translate("officers.sign_in", "Database: {name}").format(
+                name=db if isinstance(db, Path) else db.display_name
+            )
+        )
         where.setObjectName("tabSubheading")
         where.setWordWrap(True)
 
         self.branch_edit = QLineEdit(prefs.get("branch_name"))
         self.branch_edit.setObjectName("branchName")
         self.branch_edit.setMaxLength(200)
-        self.branch_edit.setPlaceholderText("for example Northshire County Branch")
-        self.branch_edit.setToolTip("Printed on every export and shown in the title bar")
+        self.branch_edit.setPlaceholderText(
+            translate("officers.sign_in", "for example Northshire County Branch")
+        )
+        self.branch_edit.setToolTip(
+            translate("officers.sign_in", "Printed on every export and shown in the title bar")
+        )
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("officerName")
         self.name_edit.setMaxLength(200)
-        self.name_edit.setPlaceholderText("the branch secretary's name")
-        self.name_edit.setToolTip("You sign in with this name; the audit log records it")
+        self.name_edit.setPlaceholderText(
+            translate("officers.sign_in", "the branch secretary's name")
+        )
+        self.name_edit.setToolTip(
+            translate("officers.sign_in", "You sign in with this name; the audit log records it")
+        )
         form = QFormLayout()
-        form.addRow("Branch name", self.branch_edit)
-        form.addRow("Your name", self.name_edit)
+        form.addRow(translate("officers.sign_in", "Branch name"), self.branch_edit)
+        form.addRow(translate("officers.sign_in", "Your name"), self.name_edit)
         self.new_password = NewPassword(form, lambda: self.name_edit.text())
         self.name_edit.textChanged.connect(lambda _t: self.new_password.update_problems())
-        note = QLabel(PASSWORD_TEXT)
+        note = QLabel(translate("officers.sign_in", PASSWORD_TEXT))
         note.setObjectName("tabSubheading")
         note.setWordWrap(True)
 
         # Only a new SQLite file is made encrypted here; an existing one is converted from the
         # File menu, which also encrypts its backups.
-        self.encrypt_box = QCheckBox("Encrypt this database (recommended)")
+        self.encrypt_box = QCheckBox(
+            translate("officers.sign_in", "Encrypt this database (recommended)")
+        )
         self.encrypt_box.setObjectName("encryptDatabase")
         self.encrypt_box.setChecked(True)
-        encrypt_note = QLabel(ENCRYPT_TEXT)
+        encrypt_note = QLabel(translate("officers.sign_in", ENCRYPT_TEXT))
         encrypt_note.setObjectName("tabSubheading")
         encrypt_note.setWordWrap(True)
         encrypt_note.setIndent(22)  # under the box's text, not its square
         self.encrypt_box.toggled.connect(encrypt_note.setEnabled)
-        later = QLabel(ENCRYPT_LATER_TEXT)
+        later = QLabel(translate("officers.sign_in", ENCRYPT_LATER_TEXT))
         later.setObjectName("tabSubheading")
         later.setWordWrap(True)
         self.message = message_label()
 
+        # Back: the set-up was reached from the welcome, which it returns to.
+        cancel = (
+            translate("officers.sign_in", "Back")
+            if back
+            else translate("officers.sign_in", "Quit")
+            if at_start
+            else translate("officers.sign_in", "Cancel")
+        )
         buttons, self.create_button, cancel_button = action_buttons(
-            self, "Create the account", "Quit" if at_start else "Cancel"
+            self, translate("officers.sign_in", "Create the account"), cancel
         )
         assert cancel_button is not None
         self.cancel_button = cancel_button
@@ -496,15 +567,22 @@ class SetUpDialog(QDialog):
         name = " ".join(self.name_edit.text().split())
         password = self.new_password.text()
         if not branch:
-            show_message(self.message, "Enter the branch's name: it is printed on every export.")
+            show_message(
+                self.message,
+                translate(
+                    "officers.sign_in", "Enter the branch's name: it is printed on every export."
+                ),
+            )
             self.branch_edit.setFocus()
             return
         if not name:
-            show_message(self.message, "Enter your name.")
+            show_message(self.message, translate("officers.sign_in", "Enter your name."))
             self.name_edit.setFocus()
             return
         if not self.new_password.ready():
-            problems = self.new_password.problems() or ["type the password twice"]
+            problems = self.new_password.problems() or [
+                translate("officers.sign_in", "type the password twice")
+            ]
             show_message(self.message, " ".join(sentence(p) for p in problems))
             self.new_password.password.setFocus()
             return
@@ -516,11 +594,21 @@ class SetUpDialog(QDialog):
             return
         except OSError as exc:
             log.warning("database not created: %s", type(exc).__name__)
-            show_message(self.message, f"The database could not be made ({_why(exc)}).")
+            show_message(
+                self.message,
+                translate("officers.sign_in", "The database could not be made ({why}).").format(
+                    why=_why(exc)
+                ),
+            )
             return
         except DBAPIError as exc:
             log.warning("first officer not created: %s", type(exc).__name__)
-            show_message(self.message, f"The database could not be written ({_why(exc)}).")
+            show_message(
+                self.message,
+                translate("officers.sign_in", "The database could not be written ({why}).").format(
+                    why=_why(exc)
+                ),
+            )
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -545,15 +633,29 @@ class SetUpDialog(QDialog):
             made = create_encrypted(self.new_path, name, password)
             self.db, self.recovery_code = made.db, made.recovery_code
         else:
-            db = open_database(self.new_path, officer=self.prefs.officer_name)
+            db: Database | None = None
             try:
+                db = open_database(self.new_path, officer=self.prefs.officer_name)
                 create_first_officer(db, name, password)
             except BaseException:
-                db.dispose()
+                if db is not None:
+                    db.dispose()
+                _remove_unfinished(self.new_path)
                 raise
             self.db = db
         assert self.db.principal is not None
         return self.db.principal
+
+
+def _remove_unfinished(path: Path) -> None:
+    """A database file this set-up began, removed when its first account could not be made:
+    nothing of the branch's is in it yet, and trying again (or going back to the welcome and
+    choosing the same place) must find the place free."""
+    for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("unfinished new database not removed: %s", type(exc).__name__)
 
 
 def is_new_database(path: Path | None) -> bool:
@@ -574,10 +676,12 @@ def set_up_new_database(
     parent: QWidget | None = None,
     *,
     at_start: bool = True,
+    back: bool = False,
 ) -> Database | None:
     """Make a new database file with the secretary's account (encrypted unless the box is
-    unticked, then showing the recovery code); None if the officer cancelled."""
-    dialog = SetUpDialog(path, prefs, parent, at_start=at_start)
+    unticked, then showing the recovery code); None if the officer cancelled (or, with `back`,
+    went back to the welcome)."""
+    dialog = SetUpDialog(path, prefs, parent, at_start=at_start, back=back)
     try:
         if not dialogs.run_dialog(dialog) or dialog.db is None:
             return None
@@ -593,7 +697,9 @@ def set_up_new_database(
             branch=prefs.branch_name,
             database=path.name,
             parent=parent,
-            heading="The database is encrypted: here is its recovery code",
+            heading=translate(
+                "officers.sign_in", "The database is encrypted: here is its recovery code"
+            ),
         )
     return db
 

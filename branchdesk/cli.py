@@ -341,7 +341,37 @@ def _fail(message: str, status: int = EXIT_BAD_INPUT) -> NoReturn:
     raise SystemExit(status)
 
 
+# Smoke runs of a built bundle (packaging/build_bundle.py): open the window, then quit by
+# itself after this many seconds, as if closed; exit status 0 when that went cleanly.
+QUIT_AFTER_VARIABLE = "BRANCHDESK_QUIT_AFTER_SECONDS"
+# With the above: a PNG of the window as it was on quitting, to look at what the bundle drew.
+SCREENSHOT_VARIABLE = "BRANCHDESK_SCREENSHOT"
+
+
+def _quit_after_seconds() -> float | None:
+    text = os.environ.get(QUIT_AFTER_VARIABLE, "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 3600:
+        _fail(f"{QUIT_AFTER_VARIABLE} must be a number of seconds between 0 and 3600, not {text!r}")
+    return seconds
+
+
+def _ensure_output_streams() -> None:
+    """A windowed program on Windows (the bundle's branchdesk-gui.exe, the branchdesk-gui
+    script) has no console: sys.stdout and sys.stderr are None, and the first print or log
+    line would fail. Such output goes nowhere instead."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _ensure_output_streams()
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from sqlalchemy.exc import DBAPIError
@@ -349,9 +379,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from branchdesk.store.errors import StoreError
 
     if args.command is None:
+        seconds = _quit_after_seconds()
         from branchdesk.app import run_gui
 
-        return run_gui(_db_spec(args), argv=sys.argv[:1], demo=args.demo)
+        return run_gui(
+            _db_spec(args),
+            argv=sys.argv[:1],
+            demo=args.demo,
+            close_after=seconds,
+            screenshot=os.environ.get(SCREENSHOT_VARIABLE) if seconds is not None else None,
+        )
 
     try:
         return _run(args)

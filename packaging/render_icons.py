@@ -3,7 +3,8 @@
 Writes resources/icons/hicolor/<N>x<N>/apps/org.branchdesk.BranchDesk.png for each size Linux
 desktops look up, and a copy of the SVG as the scalable icon. `--sheet FILE` also writes a
 contact sheet of every icon at 16, 32 and 64 px on a light and a dark panel, to look at.
-Runs offscreen, so it needs no display.
+`--platform DIR` also writes branchdesk.ico (Windows) and branchdesk.icns (macOS) there, made of
+those PNGs, for the bundles (packaging/branchdesk.spec). Runs offscreen, so it needs no display.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def write_app_icons(icons: Path = ICONS) -> list[Path]:
     written = []
     source = icons / "branchdesk.svg"
     for size in SIZES:
-        target = icons / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        target = png_path(size, icons)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not render(source, size).save(str(target), "PNG"):
             raise OSError(f"cannot write {target}")
@@ -65,6 +66,30 @@ def write_app_icons(icons: Path = ICONS) -> list[Path]:
     shutil.copyfile(source, scalable)
     written.append(scalable)
     return written
+
+
+def png_path(size: int, icons: Path = ICONS) -> Path:
+    return icons / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+
+
+def write_platform_icons(target: Path, icons: Path = ICONS) -> tuple[Path, Path]:
+    """branchdesk.ico and branchdesk.icns in `target`, from the rendered PNGs.
+
+    Each size is the SVG drawn at that size, not one big image shrunk: small sizes stay crisp.
+    Pillow (which reportlab needs) writes both formats on any platform.
+    """
+    from PIL import Image
+
+    target.mkdir(parents=True, exist_ok=True)
+    images = {size: Image.open(png_path(size, icons)).convert("RGBA") for size in SIZES}
+    largest = images[max(SIZES)]
+    others = [images[size] for size in SIZES if size != max(SIZES)]
+    ico = target / "branchdesk.ico"
+    largest.save(ico, format="ICO", sizes=[(s, s) for s in SIZES], append_images=others)
+    # The .icns sizes Pillow writes are 16 to 1024 px; ours stop at 256, the largest drawn.
+    icns = target / "branchdesk.icns"
+    largest.save(icns, format="ICNS", append_images=others)
+    return ico, icns
 
 
 def write_sheet(target: Path, icons: Path = ICONS) -> None:
@@ -93,6 +118,7 @@ def write_sheet(target: Path, icons: Path = ICONS) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sheet", type=Path, help="also write a contact sheet PNG here")
+    parser.add_argument("--platform", type=Path, metavar="DIR", help="also write .ico and .icns")
     args = parser.parse_args(argv)
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     for path in write_app_icons():
@@ -100,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.sheet:
         write_sheet(args.sheet)
         print(args.sheet)
+    if args.platform:
+        for path in write_platform_icons(args.platform):
+            print(path)
     del app
     return 0
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -42,11 +42,12 @@ from PySide6.QtWidgets import (
 from branchdesk.casework.reports import Caseload, OldCase, caseload
 from branchdesk.casework.service import case_id_by_reference
 from branchdesk.exports.text import MONTH_ABBR
-from branchdesk.settings import OPTIONS, Preferences, config_dir
+from branchdesk.settings import OPTIONS, Preferences
 from branchdesk.store.database import Database
 from branchdesk.ui import style
 from branchdesk.ui.casework.common import CASEWORK, WARNING_STYLE
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.dialogs import window_state
 from branchdesk.ui.i18n import QT_TRANSLATE_NOOP, translate
 from branchdesk.ui.log_safe import error_kind, redacted_traceback
 from branchdesk.ui.tab_base import TabBase
@@ -107,22 +108,18 @@ def _declared() -> bool:
     return any(option.key == PREFERENCE for option in OPTIONS)
 
 
-def _window_state() -> QSettings:
-    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
-
-
 def overview_wanted(prefs: Preferences) -> bool:
     """Whether the user last left the overview shown (it is, the first time)."""
     if _declared():
         return bool(prefs.get(PREFERENCE))
     # Until settings.py declares the option, the choice is kept with the window's state.
-    value = _window_state().value("casework/show_overview", True)
+    value = window_state().value("casework/show_overview", True)
     return value not in (False, "false", "0", 0)
 
 
 def remember_wanted(prefs: Preferences, shown: bool) -> None:
     if not _declared():
-        _window_state().setValue("casework/show_overview", shown)
+        window_state().setValue("casework/show_overview", shown)
         return
     prefs.set(PREFERENCE, shown)
     try:
